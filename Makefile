@@ -1,0 +1,35 @@
+# Two commands on a fresh machine with Python 3.11: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## demo: create .venv, install flashgen, build the example decks into decks/
+demo: $(VENV)/.installed
+	$(BIN)/flashgen build examples/vault -o decks/examples.apkg
+	$(BIN)/flashgen build examples/single/Photosynthesis.md -o decks/photosynthesis.apkg
+
+## lint: ruff and mypy
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check flashgen tests
+	$(BIN)/ruff format --check flashgen tests
+	$(BIN)/mypy
+
+## test: install the test extras, lint, run the whole suite
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) decks/*.apkg .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,117 @@
+"""Discover stage: a vault folder or note files -> SourceFile records.
+
+Applies the ignore rules (Obsidian's own folders, drawings, templates), sorts, and gives every
+note a vault-relative POSIX path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from flashgen.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+# Obsidian keeps settings, plugins and deleted notes here; none of it is the user's notes.
+_IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules"})
+_DEFAULT_TEMPLATE_DIRS = ("Templates", "templates", "_templates")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One Markdown note found in the vault."""
+
+    path: Path
+    """Where the file is on disk."""
+    rel: str
+    """Vault-relative POSIX path, e.g. `Biology/Cells.md`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What the walk found: the vault root, its notes, and what it left out on purpose."""
+
+    root: Path
+    name: str
+    """The vault's name: the folder's name, or the single note's title."""
+    notes: tuple[SourceFile, ...]
+    skipped: tuple[str, ...]
+    """Vault-relative paths left out by the ignore rules (drawings, templates)."""
+
+
+def discover_notes(inputs: tuple[Path, ...]) -> Discovery:
+    """Find the notes to build: one vault folder, or one or more .md files."""
+    if not inputs:
+        raise ConfigError(("no input given (name a vault folder or .md files)",))
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise ConfigError(tuple(f"{p}: error: no such file or folder" for p in missing))
+    if len(inputs) == 1 and inputs[0].is_dir():
+        return _walk_vault(inputs[0].resolve())
+    folders = [str(p) for p in inputs if p.is_dir()]
+    if folders:
+        raise ConfigError(
+            tuple(f"{p}: error: give one vault folder, or only .md files" for p in folders)
+        )
+    files = tuple(p.resolve() for p in inputs)
+    root = Path(os.path.commonpath([f.parent for f in files]))
+    notes = tuple(
+        sorted((SourceFile(f, f.relative_to(root).as_posix()) for f in files), key=_order)
+    )
+    name = notes[0].rel.rsplit("/", 1)[-1].removesuffix(".md") if len(notes) == 1 else root.name
+    return Discovery(root, name, notes, ())
+
+
+def _walk_vault(root: Path) -> Discovery:
+    template_dirs = _template_dirs(root)
+    notes: list[SourceFile] = []
+    skipped: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _IGNORED_DIRS and not d.startswith("."))
+        for name in files:
+            if not name.lower().endswith(".md"):
+                continue
+            path = Path(folder, name)
+            rel = path.relative_to(root).as_posix()
+            if _is_ignored(rel, template_dirs):
+                skipped.append(rel)
+            else:
+                notes.append(SourceFile(path, rel))
+    notes.sort(key=_order)
+    return Discovery(root, root.name, tuple(notes), tuple(sorted(skipped)))
+
+
+def _order(source: SourceFile) -> str:
+    return source.rel
+
+
+def _is_ignored(rel: str, template_dirs: tuple[str, ...]) -> bool:
+    """Excalidraw drawings and template folders make no cards."""
+    if rel.lower().endswith(".excalidraw.md"):
+        return True
+    folders = PurePosixPath(rel).parts[:-1]
+    if template_dirs == _DEFAULT_TEMPLATE_DIRS:
+        # No settings to go by: a folder with a template folder's usual name, at any depth.
+        return any(part in _DEFAULT_TEMPLATE_DIRS for part in folders)
+    return any(rel.startswith(folder + "/") for folder in template_dirs)
+
+
+def _template_dirs(root: Path) -> tuple[str, ...]:
+    """The template folders Obsidian (core Templates, Templater) is set to use, else defaults."""
+    found: list[str] = []
+    settings = (
+        (root / ".obsidian" / "templates.json", "folder"),
+        (root / ".obsidian" / "plugins" / "templater-obsidian" / "data.json", "templates_folder"),
+    )
+    for path, key in settings:
+        try:
+            value = json.loads(path.read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(value, str) and value.strip("/"):
+            found.append(value.strip("/"))
+    return tuple(found) or _DEFAULT_TEMPLATE_DIRS

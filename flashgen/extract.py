@@ -1,0 +1,384 @@
+"""Extract stage: ParsedNote -> CardDraft records.
+
+Reads the structure people already write: bold-labelled points (in paragraphs, list items,
+quotes and callouts, at any depth), headings answered by their own prose, and headings whose
+section is a list of labelled points (an enumeration card). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from flashgen.parse import Block, Inline, ParsedNote, plain_text
+
+
+@dataclass(frozen=True, slots=True)
+class CardDraft:
+    """A card before rendering: what it asks, what it answers, and where it comes from."""
+
+    kind: str
+    """point (bold label + answer), definition (`**X** is ...`), heading, or list."""
+    note_path: str
+    note_title: str
+    context: tuple[str, ...]
+    """Heading path (and parent labels) under the note's title, outermost first."""
+    label: str
+    """The question as plain text; part of the card's identity."""
+    question: tuple[Inline, ...]
+    answer: tuple[Block, ...]
+    line: int
+    """First line of the source of the card, 1-based."""
+    end_line: int
+    tags: tuple[str, ...] = ()
+    occurrence: int = 0
+    """How many earlier cards of the note share kind, context and label (0 for the first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Label:
+    label: tuple[Inline, ...]
+    rest: tuple[Inline, ...]
+    """Inlines after the separator; for a definition, the whole paragraph."""
+    kind: str
+    alone: bool
+    """True when the answer is in the blocks that follow (the label stands on its own line)."""
+
+
+# `1. `, `a) `, `iv. ` written inside the bold belong to the list, not to the label.
+_ENUMERATOR = re.compile(r"^\s*(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,6})[.)]\s+", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^(?:\s*:|\s+-\s|\s*[\u2013\u2014]\s|\s*(?:\u2192|->|=>)\s*)\s*")
+_DEFINING_VERB = re.compile(
+    r"^\s+(?:is|are|was|were|refers to|means|describes|represents|stands for|denotes"
+    r"|defines|consists of|can be defined as|is defined as)\b",
+    re.IGNORECASE,
+)
+# Bold words that flag a remark rather than name something to learn.
+_NOT_LABELS = frozenset(
+    {"note", "nb", "tip", "tips", "warning", "important", "caution", "attention", "danger",
+     "info", "todo", "remember", "update", "edit", "hint"}
+)
+_GENERIC_LABELS = frozenset(
+    {"advantages", "disadvantages", "pros", "cons", "example", "examples", "syntax",
+     "definition", "output", "usage", "benefits", "drawbacks", "limitations", "properties"}
+)
+_MAX_LABEL = 80
+_METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
+_DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
+_TAG = re.compile(r"(?<![\w/&#])#([^\s#,.;:!?()\[\]{}<>\"'`|\\=+*^%$@~]+)")
+
+
+def extract_cards(note: ParsedNote) -> tuple[CardDraft, ...]:
+    """All cards of one note, in source order, each with its occurrence number set."""
+    if note.front_matter.get("flashgen") is False:
+        return ()
+    tags = note_tags(note)
+    lines = note.source.split("\n")
+    drafts: list[CardDraft] = []
+    for heading, path, body in _sections(note, lines):
+        drafts.extend(_section_cards(note, heading, path, body))
+    counts: Counter[tuple[str, tuple[str, ...], str]] = Counter()
+    numbered = []
+    for draft in drafts:
+        key = (draft.kind, draft.context, draft.label)
+        numbered.append(replace(draft, tags=tags, occurrence=counts[key]))
+        counts[key] += 1
+    return tuple(numbered)
+
+
+def note_tags(note: ParsedNote) -> tuple[str, ...]:
+    """Front-matter tags and inline `#tags` (not in code or headings), as Anki tags."""
+    found: list[str] = []
+    raw = note.front_matter.get("tags")
+    if isinstance(raw, str):
+        raw = re.split(r"[\s,]+", raw)
+    if isinstance(raw, list):
+        found.extend(str(tag) for tag in raw if tag is not None)
+    for block in _walk(note.blocks):
+        if block.kind != "heading":
+            found.extend(m.group(1) for text in _texts(block.inlines) for m in _TAG.finditer(text))
+    tags: dict[str, None] = {}
+    for tag in found:
+        cleaned = tag.strip().lstrip("#").strip("/").replace("/", "::")
+        cleaned = re.sub(r"\s+", "_", cleaned)
+        if cleaned and not cleaned.isdigit():
+            tags[cleaned] = None
+    return tuple(tags)
+
+
+def _sections(
+    note: ParsedNote, lines: list[str]
+) -> Iterator[tuple[Block | None, tuple[str, ...], tuple[Block, ...]]]:
+    """(heading, heading path, body) for the text before the first heading and each heading."""
+    stack: list[tuple[int, str]] = []
+    heading: Block | None = None
+    body: list[Block] = []
+    for block in note.blocks:
+        if block.kind == "heading":
+            yield heading, tuple(text for _, text in stack), tuple(body)
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            text = _heading_text(block)
+            # An H1 that repeats the note's title adds nothing to the context.
+            if not (block.level == 1 and text.casefold() == note.title.casefold()):
+                stack.append((block.level, text))
+            heading, body = block, []
+        elif not _is_metadata(block, lines):
+            body.append(block)
+    yield heading, tuple(text for _, text in stack), tuple(body)
+
+
+def _section_cards(
+    note: ParsedNote, heading: Block | None, path: tuple[str, ...], body: tuple[Block, ...]
+) -> Iterator[CardDraft]:
+    if heading is None:
+        yield from (card for card, _ in _points(note, body, path))
+        return
+    # A heading that repeats the note's title is not in the path; the title stands for it.
+    context, label = (path[:-1], path[-1]) if path else ((), note.title)
+    question = (Inline("text", label),)
+    intro = _intro(body)
+    if intro and _has_substance(intro) and label.casefold() not in _NOT_LABELS:
+        yield CardDraft(
+            "heading", note.path, note.title, context, label, question,
+            intro, heading.line, intro[-1].end_line,
+        )
+    points = list(_points(note, body, path))
+    direct = [card for card, depth in points if depth == 0]
+    # "Advantages, Disadvantages" is no list worth learning; named points are.
+    if len(direct) >= 2 and not all(c.label.casefold() in _GENERIC_LABELS for c in direct):
+        items = tuple(
+            Block("item", c.line, c.line, children=(Block("paragraph", c.line, c.line,
+                  c.question, tight=True),))
+            for c in direct
+        )
+        answer = (Block("list", items[0].line, direct[-1].end_line, children=items, start=1),)
+        yield CardDraft(
+            "list", note.path, note.title, context, label, question,
+            answer, heading.line, direct[-1].end_line,
+        )
+    yield from (card for card, _ in points)
+
+
+def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
+    """The section's opening content, up to the first labelled point or thematic break."""
+    taken: list[Block] = []
+    for block in body:
+        if block.kind == "rule" or _starts_with_label(block):
+            break
+        if block.kind in {"table", "html", "footnote"} and not taken:
+            break
+        taken.append(block)
+    return tuple(taken)
+
+
+def _starts_with_label(block: Block) -> bool:
+    if block.kind == "paragraph":
+        return _label_of(block.inlines) is not None
+    if block.kind == "list":
+        leads = (_lead(item) for item in block.children)
+        return any(lead is not None and _label_of(lead.inlines) for lead in leads)
+    if block.kind in {"quote", "callout"}:
+        return any(_starts_with_label(child) for child in block.children)
+    return False
+
+
+def _points(
+    note: ParsedNote, blocks: tuple[Block, ...], path: tuple[str, ...], depth: int = 0
+) -> Iterator[tuple[CardDraft, int]]:
+    """Labelled points in these blocks, with their nesting depth (0: directly in the section)."""
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
+        if block.kind == "paragraph" and (found := _label_of(block.inlines)):
+            answer: list[Block] = []
+            if found.rest:
+                answer.append(Block("paragraph", block.line, block.end_line, found.rest))
+            following: list[Block] = []
+            if found.alone:
+                while index < len(blocks) and not _ends_answer(blocks[index]):
+                    following.append(blocks[index])
+                    index += 1
+            answer.extend(following)
+            card = _point(note, found, path, tuple(answer), block.line, depth)
+            if card:
+                yield card, depth
+                inner_path = (*path, card.label)
+                yield from _points(note, tuple(following), inner_path, depth + 1)
+        elif block.kind == "list":
+            for item in block.children:
+                yield from _item_points(note, item, path, depth)
+        elif block.kind in {"quote", "callout"}:
+            yield from _points(note, block.children, path, depth)
+
+
+def _item_points(
+    note: ParsedNote, item: Block, path: tuple[str, ...], depth: int
+) -> Iterator[tuple[CardDraft, int]]:
+    lead = _lead(item)
+    found = _label_of(lead.inlines) if lead is not None else None
+    if lead is None or found is None:
+        yield from _points(note, item.children, path, depth + 1)
+        return
+    rest = item.children[1:]
+    answer = (Block("paragraph", lead.line, lead.end_line, found.rest),) if found.rest else ()
+    card = _point(note, found, path, answer + rest, item.line, depth)
+    if card is None:
+        yield from _points(note, rest, path, depth + 1)
+        return
+    yield card, depth
+    yield from _points(note, rest, (*path, card.label), depth + 1)
+
+
+def _point(
+    note: ParsedNote,
+    found: _Label,
+    path: tuple[str, ...],
+    answer: tuple[Block, ...],
+    line: int,
+    depth: int,
+) -> CardDraft | None:
+    if not answer or not _has_substance(answer):
+        return None
+    label = plain_text(found.label).strip()
+    end = max(block.end_line for block in answer)
+    return CardDraft(found.kind, note.path, note.title, path, label, found.label, answer,
+                     line, max(end, line))
+
+
+def _lead(item: Block) -> Block | None:
+    first = item.children[0] if item.children else None
+    return first if first is not None and first.kind == "paragraph" else None
+
+
+def _ends_answer(block: Block) -> bool:
+    return block.kind in {"heading", "rule"} or (
+        block.kind == "paragraph" and _label_of(block.inlines) is not None
+    )
+
+
+def _label_of(inlines: tuple[Inline, ...]) -> _Label | None:
+    """The label of a bold-led block, or None when its bold is not a label."""
+    while inlines and inlines[0].kind == "task":
+        inlines = inlines[1:]
+    if not inlines or inlines[0].kind != "strong":
+        return None
+    label = _drop_enumerator(inlines[0].children)
+    rest = inlines[1:]
+    label_text = plain_text(label).strip()
+    if label_text.endswith((":", "\uff1a")):
+        label = _trim_end(label, 1)
+        kind, alone = "point", _is_line_end(rest)
+        rest = _drop_break(_trim_start(rest, 0))
+    else:
+        head = rest[0].text if rest and rest[0].kind == "text" else ""
+        if _is_line_end(rest):
+            kind, alone, rest = "point", True, _drop_break(rest)
+        elif separator := _SEPARATOR.match(head):
+            kind = "point"
+            rest = _trim_start(rest, separator.end())
+            alone = _is_line_end(rest)
+            rest = _drop_break(rest)
+        elif _DEFINING_VERB.match(head):
+            kind, alone, rest = "definition", False, (Inline("strong", children=label), *rest)
+        else:
+            return None  # `**Right-click** the file`: bold that starts a sentence
+    text = plain_text(label).strip()
+    if not text or len(text) > _MAX_LABEL or text.endswith((".", "!")):
+        return None
+    if text.casefold().rstrip(":") in _NOT_LABELS:
+        return None
+    return _Label(label, tuple(rest), kind, alone)
+
+
+def _is_line_end(rest: tuple[Inline, ...]) -> bool:
+    head = rest[0] if rest else None
+    if head is not None and head.kind == "text" and not head.text.strip():
+        head = rest[1] if len(rest) > 1 else None
+    return head is None or head.kind in {"softbreak", "hardbreak"}
+
+
+def _drop_break(rest: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    items = list(rest)
+    while items and (items[0].kind in {"softbreak", "hardbreak"}
+                     or (items[0].kind == "text" and not items[0].text.strip())):
+        items.pop(0)
+    return tuple(items)
+
+
+def _drop_enumerator(label: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    if label and label[0].kind == "text" and (found := _ENUMERATOR.match(label[0].text)):
+        stripped = label[0].text[found.end():]
+        return ((Inline("text", stripped),) if stripped else ()) + label[1:]
+    return label
+
+
+def _trim_end(label: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
+    """Drop the label's trailing colon (and the spaces before it)."""
+    if label and label[-1].kind == "text":
+        text = label[-1].text.rstrip()[:-count].rstrip()
+        return (*label[:-1], Inline("text", text)) if text else label[:-1]
+    return label
+
+
+def _trim_start(rest: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
+    if rest and rest[0].kind == "text":
+        text = rest[0].text[count:].lstrip()
+        return ((Inline("text", text),) if text else ()) + rest[1:]
+    return rest
+
+
+def _heading_text(block: Block) -> str:
+    return plain_text(block.inlines).strip().rstrip(":\uff1a").strip()
+
+
+def _is_metadata(block: Block, lines: list[str]) -> bool:
+    """Template header and footer lines (`Links: [[]]`, `Created Date: ...`) are not content."""
+    if block.kind != "paragraph":
+        return False
+    for line in lines[block.line - 1 : block.end_line]:
+        found = _METADATA_LINE.match(line)
+        if not found:
+            return False
+        value = re.sub(r"\[\[[^\]]*\]\]|#\S+", "", found.group(2)).strip()
+        if value and not _DATE_KEY.search(found.group(1)):
+            return False
+    return True
+
+
+def _has_substance(blocks: tuple[Block, ...]) -> bool:
+    """Something to learn: text that is not only links, or code, math or an image."""
+    for block in _walk(blocks):
+        if block.kind in {"code", "html"} and block.text.strip():
+            return True
+        if _inline_substance(block.inlines):
+            return True
+    return False
+
+
+def _inline_substance(inlines: Iterable[Inline]) -> bool:
+    for inline in inlines:
+        if inline.kind in {"code", "math", "display_math", "embed", "image"}:
+            return True
+        if inline.kind == "text" and re.search(r"\w", inline.text):
+            return True
+        if inline.kind not in {"link", "wikilink"} and _inline_substance(inline.children):
+            return True
+    return False
+
+
+def _walk(blocks: Iterable[Block]) -> Iterator[Block]:
+    for block in blocks:
+        yield block
+        yield from _walk(block.children)
+
+
+def _texts(inlines: Iterable[Inline]) -> Iterator[str]:
+    for inline in inlines:
+        if inline.kind == "text":
+            yield inline.text
+        elif inline.kind in {"strong", "emphasis", "strikethrough"}:
+            yield from _texts(inline.children)

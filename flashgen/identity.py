@@ -1,0 +1,50 @@
+"""Identity: note GUIDs, deck ids and model ids. The only module that hashes for identity.
+
+A GUID hashes a namespaced structural key (the note's id or path, the card's kind, heading
+path, label and occurrence), never the card's text, so editing an answer updates the card.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from flashgen.extract import CardDraft
+
+# Bump only with a migration: a new namespace gives every card a new GUID (lost history).
+_GUID_NAMESPACE = "flashgen/card/v1"
+_UNIT = "\x1f"
+
+
+def note_key(path: str, front_matter: Mapping[str, Any]) -> str:
+    """What identifies a note: its front-matter `id` when given, else its vault path."""
+    explicit = front_matter.get("id")
+    if isinstance(explicit, (str, int)) and not isinstance(explicit, bool) and str(explicit):
+        return f"id:{explicit}"
+    return f"path:{path}"
+
+
+def card_key(draft: CardDraft, note: str) -> tuple[str, ...]:
+    """The structural key of a card: where it is, never what it says."""
+    return (note, draft.kind, *draft.context, draft.label, str(draft.occurrence))
+
+
+def card_guid(key: tuple[str, ...]) -> str:
+    """A GUID for Anki from a structural key; Unicode-normalised (NFC) first."""
+    text = _UNIT.join((_GUID_NAMESPACE, *key))
+    digest = _digest(unicodedata.normalize("NFC", text))
+    return "fg" + base64.b32encode(digest[:15]).decode("ascii").lower()
+
+
+def stable_id(kind: str, name: str) -> int:
+    """A deck or model id from its name: the same on every machine and every run."""
+    digest = _digest(f"flashgen/{kind}/{unicodedata.normalize('NFC', name)}")
+    # Anki ids are signed 64-bit; genanki suggests [2^30, 2^31) for model ids. Stay in it.
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()

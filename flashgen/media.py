@@ -1,0 +1,93 @@
+"""Media for the render stage: find the files notes embed, name them by content.
+
+Obsidian resolves an embed by exact vault path, then relative to the note, then by file name
+anywhere in the vault; flashgen does the same and never reads a file outside the vault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"})
+AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".ogg", ".m4a", ".flac", ".webm", ".3gp"})
+_SKIPPED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules"})
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    """A vault file a card uses, under the name it gets in the deck."""
+
+    source: str
+    """Vault-relative POSIX path."""
+    name: str
+    """Content-hashed file name in the deck (`<sha256 prefix><suffix>`)."""
+
+
+class MediaIndex:
+    """The vault's non-note files, looked up the way Obsidian resolves links."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._paths: set[str] = set()
+        self._by_name: dict[str, list[str]] = defaultdict(list)
+        self._names: dict[str, str] = {}
+        real_root = root.resolve()
+        if root.is_dir():
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS]
+                for name in files:
+                    if name.lower().endswith(".md"):
+                        continue
+                    path = Path(folder, name)
+                    if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                        continue  # a link out of the vault: never read
+                    rel = path.relative_to(root).as_posix()
+                    self._paths.add(rel)
+                    self._by_name[name.casefold()].append(rel)
+        # Ties between same-named files go to the shortest path, then the first in order.
+        for paths in self._by_name.values():
+            paths.sort(key=lambda rel: (rel.count("/"), rel))
+
+    def resolve(self, target: str, note_path: str) -> str | None:
+        """The vault-relative path `target` points to from `note_path`, or None."""
+        link = unquote(target.split("|", 1)[0]).strip()
+        if not link or "://" in link or "\x00" in link:
+            return None
+        if link.startswith("/"):
+            candidates = [link.lstrip("/")]
+        else:
+            folder = PurePosixPath(note_path).parent
+            candidates = [link, _normal(folder / link)]
+        for candidate in candidates:
+            if candidate is not None and candidate in self._paths:
+                return candidate
+        matches = self._by_name.get(PurePosixPath(link).name.casefold())
+        return matches[0] if matches else None
+
+    def media_file(self, rel: str) -> MediaFile:
+        """The deck name for a resolved file: the same bytes always get the same name."""
+        if rel not in self._names:
+            digest = hashlib.sha256((self._root / rel).read_bytes()).hexdigest()[:20]
+            self._names[rel] = f"fg-{digest}{PurePosixPath(rel).suffix.lower()}"
+        return MediaFile(rel, self._names[rel])
+
+
+def _normal(path: PurePosixPath) -> str | None:
+    """Collapse `..` without touching the disk; None when it climbs out of the vault."""
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)

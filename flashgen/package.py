@@ -1,0 +1,65 @@
+"""Package stage: genanki objects + media -> an .apkg on disk, written atomically.
+
+The collection is written to a throw-away SQLite file next to the output, zipped with fixed
+entry dates and sorted media (same input, same clock: same bytes), then renamed into place,
+so a build killed at any moment leaves the previous deck intact.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import genanki
+
+from flashgen.errors import OutputError
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def write_package(
+    package: genanki.Package, media: Mapping[str, Path], output: Path, timestamp: float
+) -> None:
+    """Write `package` and its media (deck name -> file) to `output` atomically."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=output.parent, prefix=".flashgen-") as scratch:
+            database = Path(scratch, "collection.anki2")
+            _write_collection(package, database, timestamp)
+            staged = Path(scratch, "deck.apkg")
+            with zipfile.ZipFile(staged, "w") as archive:
+                _add(archive, "collection.anki2", database.read_bytes(), compress=True)
+                names = sorted(media)
+                index = {str(number): name for number, name in enumerate(names)}
+                _add(archive, "media", json.dumps(index).encode(), compress=True)
+                for number, name in enumerate(names):
+                    _add(archive, str(number), media[name].read_bytes(), compress=False)
+            os.replace(staged, output)
+    except OSError as err:
+        raise OutputError(f"{output}: error: cannot write the deck: {err.strerror or err}") from err
+
+
+def _write_collection(package: genanki.Package, database: Path, timestamp: float) -> None:
+    connection = sqlite3.connect(database)
+    try:
+        # A throw-away file: no journal, no fsync per statement.
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        cursor = connection.cursor()
+        package.write_to_db(cursor, timestamp, itertools.count(int(timestamp * 1000)))
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, *, compress: bool) -> None:
+    info = zipfile.ZipInfo(name, date_time=_EPOCH)
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)

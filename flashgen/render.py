@@ -1,0 +1,226 @@
+"""Render stage: CardDraft -> RenderedCard.
+
+Writes each field's HTML from the block tree (math for MathJax, wikilinks as their text,
+embedded images under content-hashed names) and passes it through an HTML sanitiser, so a
+deck never carries scripts whatever the note contains.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import unquote
+
+import nh3
+
+from flashgen.extract import CardDraft
+from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
+from flashgen.parse import Block, Inline, plain_text
+from flashgen.report import Diagnostic, Severity
+
+CONTEXT_SEPARATOR = " \u203a "
+
+_ALLOWED_ATTRIBUTES = {
+    "*": {"class", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"align"},
+    "th": {"align"},
+}
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedCard:
+    """A card as Anki will store it: HTML fields, tags, deck, and its media."""
+
+    draft: CardDraft
+    guid: str
+    deck: str
+    question: str
+    answer: str
+    context: str
+    source: str
+    media: tuple[MediaFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    card: RenderedCard
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def render_card(draft: CardDraft, guid: str, deck: str, media: MediaIndex) -> Rendering:
+    """Turn a draft into HTML fields; missing media become placeholders and warnings."""
+    writer = _HtmlWriter(draft.note_path, draft.line, media)
+    question = writer.inlines(draft.question)
+    if draft.kind == "list":
+        count = len(draft.answer[0].children) if draft.answer else 0
+        question += f' <span class="fg-hint">(list the {count})</span>'
+    answer = writer.blocks(draft.answer)
+    context = CONTEXT_SEPARATOR.join(html.escape(part) for part in
+                                     (draft.note_title, *draft.context))
+    card = RenderedCard(
+        draft=draft,
+        guid=guid,
+        deck=deck,
+        question=sanitise(question),
+        answer=sanitise(answer),
+        context=context,
+        source=html.escape(f"{draft.note_path}:{draft.line}"),
+        media=tuple(dict.fromkeys(writer.media)),
+    )
+    return Rendering(card, tuple(writer.diagnostics))
+
+
+def sanitise(fragment: str) -> str:
+    """Keep formatting, drop scripts, event handlers, iframes and unsafe URLs."""
+    return nh3.clean(fragment, attributes=_ALLOWED_ATTRIBUTES, url_schemes=_URL_SCHEMES)
+
+
+class _HtmlWriter:
+    def __init__(self, note_path: str, line: int, media: MediaIndex) -> None:
+        self._note_path = note_path
+        self._line = line
+        self._media = media
+        self.media: list[MediaFile] = []
+        self.diagnostics: list[Diagnostic] = []
+
+    def blocks(self, blocks: Iterable[Block]) -> str:
+        return "".join(self.block(block) for block in blocks)
+
+    def block(self, block: Block) -> str:
+        self._line = block.line
+        match block.kind:
+            case "paragraph":
+                inner = self.inlines(block.inlines)
+                return inner if block.tight else f"<p>{inner}</p>"
+            case "heading":
+                return f"<h{block.level}>{self.inlines(block.inlines)}</h{block.level}>"
+            case "list":
+                if block.start is None:
+                    return f"<ul>{self.blocks(block.children)}</ul>"
+                start = f' start="{block.start}"' if block.start != 1 else ""
+                return f"<ol{start}>{self.blocks(block.children)}</ol>"
+            case "item":
+                return f"<li>{self.blocks(block.children)}</li>"
+            case "quote":
+                return f"<blockquote>{self.blocks(block.children)}</blockquote>"
+            case "callout":
+                kind = html.escape(block.info)
+                title = self.inlines(block.inlines) or html.escape(block.info.title())
+                return (
+                    f'<div class="fg-callout fg-callout-{kind}">'
+                    f'<div class="fg-callout-title">{title}</div>'
+                    f"{self.blocks(block.children)}</div>"
+                )
+            case "code":
+                language = f' class="language-{html.escape(block.info)}"' if block.info else ""
+                return f"<pre><code{language}>{html.escape(block.text)}</code></pre>"
+            case "table":
+                return self._table(block)
+            case "html":
+                return block.text
+            case "rule":
+                return "<hr>"
+            case "footnote":
+                label = html.escape(block.info)
+                return f'<div class="fg-footnote"><sup>{label}</sup> {self.blocks(block.children)}</div>'
+        return self.blocks(block.children)
+
+    def _table(self, table: Block) -> str:
+        head = [row for row in table.children if row.head]
+        body = [row for row in table.children if not row.head]
+        parts = ["<table>"]
+        if head:
+            parts.append("<thead>" + "".join(self._row(r, "th") for r in head) + "</thead>")
+        if body:
+            parts.append("<tbody>" + "".join(self._row(r, "td") for r in body) + "</tbody>")
+        parts.append("</table>")
+        return "".join(parts)
+
+    def _row(self, row: Block, cell: str) -> str:
+        cells = "".join(f"<{cell}>{self.inlines(c.inlines)}</{cell}>" for c in row.children)
+        return f"<tr>{cells}</tr>"
+
+    def inlines(self, inlines: Iterable[Inline]) -> str:
+        return "".join(self.inline(inline) for inline in inlines)
+
+    def inline(self, inline: Inline) -> str:
+        match inline.kind:
+            case "text":
+                return html.escape(inline.text, quote=False)
+            case "code":
+                return f"<code>{html.escape(inline.text, quote=False)}</code>"
+            case "math":
+                # Anki's MathJax reads \( \) and \[ \]; Obsidian writes $ and $$.
+                return f"\\({html.escape(inline.text, quote=False)}\\)"
+            case "display_math":
+                return f"\\[{html.escape(inline.text, quote=False)}\\]"
+            case "strong":
+                return f"<strong>{self.inlines(inline.children)}</strong>"
+            case "emphasis":
+                return f"<em>{self.inlines(inline.children)}</em>"
+            case "strikethrough":
+                return f"<del>{self.inlines(inline.children)}</del>"
+            case "softbreak" | "hardbreak":
+                # Obsidian shows a single line break as a break (its default reading view).
+                return "<br>"
+            case "link":
+                return self._link(inline)
+            case "wikilink":
+                text = self.inlines(inline.children) or html.escape(inline.target)
+                return f'<span class="fg-link">{text}</span>'
+            case "image" | "embed":
+                return self._embed(inline)
+            case "html":
+                return inline.text
+            case "footnote":
+                return f"<sup>[{html.escape(inline.text)}]</sup>"
+            case "task":
+                return "\u2611 " if inline.text else "\u2610 "
+        return self.inlines(inline.children)
+
+    def _link(self, inline: Inline) -> str:
+        text = self.inlines(inline.children) or html.escape(inline.target)
+        if inline.target.startswith(("http://", "https://", "mailto:")):
+            return f'<a href="{html.escape(inline.target)}">{text}</a>'
+        return f'<span class="fg-link">{text}</span>'
+
+    def _embed(self, inline: Inline) -> str:
+        target = inline.target
+        alt = plain_text(inline.children)
+        if target.startswith(("http://", "https://")):
+            # A remote image would be fetched by Anki on every review; keep it a link.
+            label = html.escape(alt or target)
+            return f'<a href="{html.escape(target)}">{label}</a>'
+        suffix = PurePosixPath(unquote(target.split("#", 1)[0])).suffix.lower()
+        if inline.kind == "embed" and suffix not in IMAGE_SUFFIXES | AUDIO_SUFFIXES:
+            # Transcluded notes and PDFs: show what is embedded, by name.
+            return f'<span class="fg-embed">{html.escape(target)}</span>'
+        found = self._media.resolve(target, self._note_path)
+        if found is None:
+            self.diagnostics.append(Diagnostic(
+                self._note_path, self._line, Severity.WARNING,
+                f"embedded file '{target}' not found in the vault "
+                "(check the name, or add the file to the vault)",
+            ))
+            return f'<span class="fg-missing">[missing: {html.escape(target)}]</span>'
+        media = self._media.media_file(found)
+        self.media.append(media)
+        if suffix in AUDIO_SUFFIXES:
+            return f"[sound:{media.name}]"
+        size = _size(alt) if inline.kind == "embed" else ""
+        alt_text = "" if inline.kind == "embed" else html.escape(alt)
+        return f'<img src="{media.name}" alt="{alt_text}"{size}>'
+
+
+def _size(spec: str) -> str:
+    """`![[x.png|300]]` and `![[x.png|300x200]]` set the width (and height)."""
+    width, _, height = spec.strip().partition("x")
+    if not width.isdigit() or (height and not height.isdigit()):
+        return ""
+    return f' width="{width}"' + (f' height="{height}"' if height else "")
