@@ -72,7 +72,7 @@ _TAG = re.compile(r"(?<![\w/&#])#([^\s#,.;:!?()\[\]{}<>\"'`|\\=+*^%$@~]+)")
 
 def extract_cards(note: ParsedNote) -> tuple[CardDraft, ...]:
     """All cards of one note, in source order, each with its occurrence number set."""
-    if note.front_matter.get("flashgen") is False:
+    if note.front_matter.get("flashgen") is False or _is_templater(note.source):
         return ()
     tags = note_tags(note)
     lines = note.source.split("\n")
@@ -86,6 +86,11 @@ def extract_cards(note: ParsedNote) -> tuple[CardDraft, ...]:
         numbered.append(replace(draft, tags=tags, occurrence=counts[key]))
         counts[key] += 1
     return tuple(numbered)
+
+
+def _is_templater(source: str) -> bool:
+    """Templater templates (`<% tp.file.title %>`) are code for making notes, not notes."""
+    return "<%" in source and "%>" in source
 
 
 def note_tags(note: ParsedNote) -> tuple[str, ...]:
@@ -140,7 +145,8 @@ def _section_cards(
     context, label = (path[:-1], path[-1]) if path else ((), note.title)
     question = (Inline("text", label),)
     intro = _intro(body)
-    if intro and _has_substance(intro) and label.casefold() not in _NOT_LABELS:
+    is_remark = bool(path) and label.casefold() in _NOT_LABELS  # `## NOTE`
+    if intro and _has_substance(intro) and not is_remark:
         yield CardDraft(
             "heading", note.path, note.title, context, label, question,
             intro, heading.line, intro[-1].end_line,

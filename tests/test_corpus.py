@@ -1,0 +1,50 @@
+"""The development corpus (../shared/corpus, real vaults; skipped where it is absent)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flashgen.config import Config
+from flashgen.pipeline import build
+from flashgen.report import Severity
+
+from .conftest import CORPUS, FIXED_TIME, import_deck
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection):
+    out = tmp_path / "corpus.apkg"
+    result = build(Config(inputs=(CORPUS,), output=out), clock=lambda: FIXED_TIME)
+
+    assert result.report.notes >= 75
+    errors = [d.format() for d in result.report.diagnostics if d.severity is Severity.ERROR]
+    assert errors == []
+    assert len(result.cards) >= 300
+
+    log = import_deck(collection, out)
+    assert len(log.new) == len(result.cards)
+    for card_id in collection.find_cards(""):
+        card = collection.get_card(card_id)
+        question, answer = _text(card.question()), _text(card.answer())
+        assert question, card.note()["Source"]
+        assert len(answer) > len(question), card.note()["Source"]
+    # Every embedded image that exists in the corpus made it into Anki's media folder.
+    media = {item.name for card in result.cards for item in card.media}
+    assert media
+    assert media <= {path.name for path in Path(collection.media.dir()).iterdir()}
+
+
+def test_corpus_notes_never_leave_mis_encoded_text(tmp_path):
+    result = build(Config(inputs=(CORPUS,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME)
+    for card in result.cards:
+        for field in (card.question, card.answer, card.context):
+            assert "ðŸ" not in field and "â€" not in field, card.source
