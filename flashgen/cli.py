@@ -21,10 +21,14 @@ Exit codes:
 _INPUTS = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(path_type=Path)
 )
-_DEBUG = click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
+_DEBUG = click.option(
+    "--debug", is_flag=True, help="Show tracebacks and debug logging."
+)
 
 
-@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="flashgen")
 def main() -> None:
     """Turn Markdown notes or an Obsidian vault into an Anki deck.
@@ -37,20 +41,33 @@ def main() -> None:
 
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where to write the .apkg (default: decks/<deck name>.apkg).")
-@click.option("--deck-name", help="Name of the root deck (default: the vault's folder name).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the .apkg (default: decks/<deck name>.apkg).",
+)
+@click.option(
+    "--deck-name", help="Name of the root deck (default: the vault's folder name)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @_DEBUG
-def build(inputs: tuple[Path, ...], output: Path | None, deck_name: str | None,
-          quiet: bool, debug: bool) -> None:
+def build(
+    inputs: tuple[Path, ...],
+    output: Path | None,
+    deck_name: str | None,
+    quiet: bool,
+    debug: bool,
+) -> None:
     """Build an Anki deck from a vault folder or one or more .md files."""
     from flashgen.config import load_config
     from flashgen.pipeline import build as run_build
 
     _setup_logging(debug)
-    result = _guarded(debug, lambda: run_build(
-        load_config(inputs, output=output, deck_name=deck_name)))
+    result = _guarded(
+        debug,
+        lambda: run_build(load_config(inputs, output=output, deck_name=deck_name)),
+    )
     _print_diagnostics(result.report)
     if not quiet:
         click.echo(result.report.summary())
@@ -60,25 +77,38 @@ def build(inputs: tuple[Path, ...], output: Path | None, deck_name: str | None,
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
 @click.option("--json", "as_json", is_flag=True, help="Print the cards as JSON.")
-@click.option("--deck-name", help="Name of the root deck (default: the vault's folder name).")
+@click.option(
+    "--deck-name", help="Name of the root deck (default: the vault's folder name)."
+)
 @_DEBUG
-def cards(inputs: tuple[Path, ...], as_json: bool, deck_name: str | None, debug: bool) -> None:
+def cards(
+    inputs: tuple[Path, ...], as_json: bool, deck_name: str | None, debug: bool
+) -> None:
     """List the cards a build would make, without writing a deck."""
     from flashgen.config import load_config
     from flashgen.pipeline import collect_cards
 
     _setup_logging(debug)
-    result = _guarded(debug, lambda: collect_cards(load_config(inputs, deck_name=deck_name)))
+    result = _guarded(
+        debug, lambda: collect_cards(load_config(inputs, deck_name=deck_name))
+    )
     _print_diagnostics(result.report)
     if as_json:
-        click.echo(json.dumps([_card_json(card) for card in result.cards],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [_card_json(card) for card in result.cards],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for card in result.cards:
             draft = card.draft
             where = " \u203a ".join((draft.note_title, *draft.context))
-            click.echo(f"{draft.note_path}:{draft.line}: [{draft.kind}] {where} \u203a "
-                       f"{draft.label}")
+            click.echo(
+                f"{draft.note_path}:{draft.line}: [{draft.kind}] {where} \u203a "
+                f"{draft.label}"
+            )
         click.echo(result.report.summary(), err=True)
     sys.exit(1 if result.report.has_errors else 0)
 
@@ -93,8 +123,12 @@ def _card_json(card: Any) -> dict[str, Any]:
         "line": draft.line,
         "context": list(draft.context),
         "label": draft.label,
-        "fields": {"Question": card.question, "Answer": card.answer,
-                   "Context": card.context, "Source": card.source},
+        "fields": {
+            "Question": card.question,
+            "Answer": card.answer,
+            "Context": card.context,
+            "Source": card.source,
+        },
         "tags": list(draft.tags),
         "media": [item.name for item in card.media],
     }
@@ -128,5 +162,7 @@ def _print_diagnostics(report: Any) -> None:
 
 
 def _setup_logging(debug: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
-                        format="%(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(name)s: %(message)s",
+    )

@@ -44,7 +44,9 @@ def _from_file(config: Config, path: Path) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError((f"{name}: error: not valid TOML: {err} (fix the file's syntax)",)) from err
+        raise ConfigError(
+            (f"{name}: error: not valid TOML: {err} (fix the file's syntax)",)
+        ) from err
     except OSError as err:
         raise ConfigError((f"{name}: error: cannot read: {err.strerror}",)) from err
     problems: list[str] = []
@@ -53,8 +55,10 @@ def _from_file(config: Config, path: Path) -> Config:
         expected = _FILE_KEYS.get(key)
         if expected is None:
             close = difflib.get_close_matches(key, list(_FILE_KEYS), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else (
-                f" (known keys: {', '.join(sorted(_FILE_KEYS))})"
+            hint = (
+                f" (did you mean '{close[0]}'?)"
+                if close
+                else (f" (known keys: {', '.join(sorted(_FILE_KEYS))})")
             )
             problems.append(f"{name}: error: unknown key '{key}'{hint}")
         elif not isinstance(value, expected) or not value:

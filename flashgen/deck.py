@@ -23,7 +23,9 @@ class _TimedNote(genanki.Note):  # type: ignore[misc]
         super().__init__(**kwargs)
         self.modified = modified
 
-    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+    def write_to_db(
+        self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any
+    ) -> None:
         super().write_to_db(cursor, self.modified, deck_id, id_gen)
 
 
@@ -44,7 +46,9 @@ def build_decks(cards: Iterable[RenderedCard], modified: int) -> list[genanki.De
     for card in cards:
         deck = decks.get(card.deck)
         if deck is None:
-            deck = decks[card.deck] = genanki.Deck(stable_id("deck", card.deck), card.deck)
+            deck = decks[card.deck] = genanki.Deck(
+                stable_id("deck", card.deck), card.deck
+            )
             deck.add_model(model)
         fields = [card.question, card.answer, card.context, card.source, ""]
         deck.add_note(

@@ -55,14 +55,22 @@ def discover_notes(inputs: tuple[Path, ...]) -> Discovery:
     folders = [str(p) for p in inputs if p.is_dir()]
     if folders:
         raise ConfigError(
-            tuple(f"{p}: error: give one vault folder, or only .md files" for p in folders)
+            tuple(
+                f"{p}: error: give one vault folder, or only .md files" for p in folders
+            )
         )
     files = tuple(p.resolve() for p in inputs)
     root = Path(os.path.commonpath([f.parent for f in files]))
     notes = tuple(
-        sorted((SourceFile(f, f.relative_to(root).as_posix()) for f in files), key=_order)
+        sorted(
+            (SourceFile(f, f.relative_to(root).as_posix()) for f in files), key=_order
+        )
     )
-    name = notes[0].rel.rsplit("/", 1)[-1].removesuffix(".md") if len(notes) == 1 else root.name
+    name = (
+        notes[0].rel.rsplit("/", 1)[-1].removesuffix(".md")
+        if len(notes) == 1
+        else root.name
+    )
     return Discovery(root, name, notes, ())
 
 
@@ -71,7 +79,9 @@ def _walk_vault(root: Path) -> Discovery:
     notes: list[SourceFile] = []
     skipped: list[str] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _IGNORED_DIRS and not d.startswith("."))
+        dirs[:] = sorted(
+            d for d in dirs if d not in _IGNORED_DIRS and not d.startswith(".")
+        )
         for name in files:
             if not name.lower().endswith(".md"):
                 continue
@@ -105,7 +115,10 @@ def _template_dirs(root: Path) -> tuple[str, ...]:
     found: list[str] = []
     settings = (
         (root / ".obsidian" / "templates.json", "folder"),
-        (root / ".obsidian" / "plugins" / "templater-obsidian" / "data.json", "templates_folder"),
+        (
+            root / ".obsidian" / "plugins" / "templater-obsidian" / "data.json",
+            "templates_folder",
+        ),
     )
     for path, key in settings:
         try:

@@ -48,8 +48,12 @@ class _Label:
 
 
 # `1. `, `a) `, `iv. ` written inside the bold belong to the list, not to the label.
-_ENUMERATOR = re.compile(r"^\s*(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,6})[.)]\s+", re.IGNORECASE)
-_SEPARATOR = re.compile(r"^(?:\s*:|\s+-\s|\s*[\u2013\u2014]\s|\s*(?:\u2192|->|=>)\s*)\s*")
+_ENUMERATOR = re.compile(
+    r"^\s*(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,6})[.)]\s+", re.IGNORECASE
+)
+_SEPARATOR = re.compile(
+    r"^(?:\s*:|\s+-\s|\s*[\u2013\u2014]\s|\s*(?:\u2192|->|=>)\s*)\s*"
+)
 _DEFINING_VERB = re.compile(
     r"^\s+(?:is|are|was|were|refers to|means|describes|represents|stands for|denotes"
     r"|defines|consists of|can be defined as|is defined as)\b",
@@ -57,12 +61,41 @@ _DEFINING_VERB = re.compile(
 )
 # Bold words that flag a remark rather than name something to learn.
 _NOT_LABELS = frozenset(
-    {"note", "nb", "tip", "tips", "warning", "important", "caution", "attention", "danger",
-     "info", "todo", "remember", "update", "edit", "hint"}
+    {
+        "note",
+        "nb",
+        "tip",
+        "tips",
+        "warning",
+        "important",
+        "caution",
+        "attention",
+        "danger",
+        "info",
+        "todo",
+        "remember",
+        "update",
+        "edit",
+        "hint",
+    }
 )
 _GENERIC_LABELS = frozenset(
-    {"advantages", "disadvantages", "pros", "cons", "example", "examples", "syntax",
-     "definition", "output", "usage", "benefits", "drawbacks", "limitations", "properties"}
+    {
+        "advantages",
+        "disadvantages",
+        "pros",
+        "cons",
+        "example",
+        "examples",
+        "syntax",
+        "definition",
+        "output",
+        "usage",
+        "benefits",
+        "drawbacks",
+        "limitations",
+        "properties",
+    }
 )
 _MAX_LABEL = 80
 _METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
@@ -103,7 +136,11 @@ def note_tags(note: ParsedNote) -> tuple[str, ...]:
         found.extend(str(tag) for tag in raw if tag is not None)
     for block in _walk(note.blocks):
         if block.kind != "heading":
-            found.extend(m.group(1) for text in _texts(block.inlines) for m in _TAG.finditer(text))
+            found.extend(
+                m.group(1)
+                for text in _texts(block.inlines)
+                for m in _TAG.finditer(text)
+            )
     tags: dict[str, None] = {}
     for tag in found:
         cleaned = tag.strip().lstrip("#").strip("/").replace("/", "::")
@@ -136,7 +173,10 @@ def _sections(
 
 
 def _section_cards(
-    note: ParsedNote, heading: Block | None, path: tuple[str, ...], body: tuple[Block, ...]
+    note: ParsedNote,
+    heading: Block | None,
+    path: tuple[str, ...],
+    body: tuple[Block, ...],
 ) -> Iterator[CardDraft]:
     if heading is None:
         yield from (card for card, _ in _points(note, body, path))
@@ -148,22 +188,44 @@ def _section_cards(
     is_remark = bool(path) and label.casefold() in _NOT_LABELS  # `## NOTE`
     if intro and _has_substance(intro) and not is_remark:
         yield CardDraft(
-            "heading", note.path, note.title, context, label, question,
-            intro, heading.line, intro[-1].end_line,
+            "heading",
+            note.path,
+            note.title,
+            context,
+            label,
+            question,
+            intro,
+            heading.line,
+            intro[-1].end_line,
         )
     points = list(_points(note, body, path))
     direct = [card for card, depth in points if depth == 0]
     # "Advantages, Disadvantages" is no list worth learning; named points are.
-    if len(direct) >= 2 and not all(c.label.casefold() in _GENERIC_LABELS for c in direct):
+    if len(direct) >= 2 and not all(
+        c.label.casefold() in _GENERIC_LABELS for c in direct
+    ):
         items = tuple(
-            Block("item", c.line, c.line, children=(Block("paragraph", c.line, c.line,
-                  c.question, tight=True),))
+            Block(
+                "item",
+                c.line,
+                c.line,
+                children=(Block("paragraph", c.line, c.line, c.question, tight=True),),
+            )
             for c in direct
         )
-        answer = (Block("list", items[0].line, direct[-1].end_line, children=items, start=1),)
+        answer = (
+            Block("list", items[0].line, direct[-1].end_line, children=items, start=1),
+        )
         yield CardDraft(
-            "list", note.path, note.title, context, label, question,
-            answer, heading.line, direct[-1].end_line,
+            "list",
+            note.path,
+            note.title,
+            context,
+            label,
+            question,
+            answer,
+            heading.line,
+            direct[-1].end_line,
         )
     yield from (card for card, _ in points)
 
@@ -202,7 +264,9 @@ def _points(
         if block.kind == "paragraph" and (found := _label_of(block.inlines)):
             answer: list[Block] = []
             if found.rest:
-                answer.append(Block("paragraph", block.line, block.end_line, found.rest))
+                answer.append(
+                    Block("paragraph", block.line, block.end_line, found.rest)
+                )
             following: list[Block] = []
             if found.alone:
                 while index < len(blocks) and not _ends_answer(blocks[index]):
@@ -230,7 +294,11 @@ def _item_points(
         yield from _points(note, item.children, path, depth + 1)
         return
     rest = item.children[1:]
-    answer = (Block("paragraph", lead.line, lead.end_line, found.rest),) if found.rest else ()
+    answer = (
+        (Block("paragraph", lead.line, lead.end_line, found.rest),)
+        if found.rest
+        else ()
+    )
     card = _point(note, found, path, answer + rest, item.line, depth)
     if card is None:
         yield from _points(note, rest, path, depth + 1)
@@ -251,8 +319,17 @@ def _point(
         return None
     label = plain_text(found.label).strip()
     end = max(block.end_line for block in answer)
-    return CardDraft(found.kind, note.path, note.title, path, label, found.label, answer,
-                     line, max(end, line))
+    return CardDraft(
+        found.kind,
+        note.path,
+        note.title,
+        path,
+        label,
+        found.label,
+        answer,
+        line,
+        max(end, line),
+    )
 
 
 def _lead(item: Block) -> Block | None:
@@ -289,7 +366,11 @@ def _label_of(inlines: tuple[Inline, ...]) -> _Label | None:
             alone = _is_line_end(rest)
             rest = _drop_break(rest)
         elif _DEFINING_VERB.match(head):
-            kind, alone, rest = "definition", False, (Inline("strong", children=label), *rest)
+            kind, alone, rest = (
+                "definition",
+                False,
+                (Inline("strong", children=label), *rest),
+            )
         else:
             return None  # `**Right-click** the file`: bold that starts a sentence
     text = plain_text(label).strip()
@@ -309,15 +390,21 @@ def _is_line_end(rest: tuple[Inline, ...]) -> bool:
 
 def _drop_break(rest: tuple[Inline, ...]) -> tuple[Inline, ...]:
     items = list(rest)
-    while items and (items[0].kind in {"softbreak", "hardbreak"}
-                     or (items[0].kind == "text" and not items[0].text.strip())):
+    while items and (
+        items[0].kind in {"softbreak", "hardbreak"}
+        or (items[0].kind == "text" and not items[0].text.strip())
+    ):
         items.pop(0)
     return tuple(items)
 
 
 def _drop_enumerator(label: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    if label and label[0].kind == "text" and (found := _ENUMERATOR.match(label[0].text)):
-        stripped = label[0].text[found.end():]
+    if (
+        label
+        and label[0].kind == "text"
+        and (found := _ENUMERATOR.match(label[0].text))
+    ):
+        stripped = label[0].text[found.end() :]
         return ((Inline("text", stripped),) if stripped else ()) + label[1:]
     return label
 
@@ -371,7 +458,9 @@ def _inline_substance(inlines: Iterable[Inline]) -> bool:
             return True
         if inline.kind == "text" and re.search(r"\w", inline.text):
             return True
-        if inline.kind not in {"link", "wikilink"} and _inline_substance(inline.children):
+        if inline.kind not in {"link", "wikilink"} and _inline_substance(
+            inline.children
+        ):
             return True
     return False
 

@@ -22,7 +22,11 @@ _UNIT = "\x1f"
 def note_key(path: str, front_matter: Mapping[str, Any]) -> str:
     """What identifies a note: its front-matter `id` when given, else its vault path."""
     explicit = front_matter.get("id")
-    if isinstance(explicit, (str, int)) and not isinstance(explicit, bool) and str(explicit):
+    if (
+        isinstance(explicit, (str, int))
+        and not isinstance(explicit, bool)
+        and str(explicit)
+    ):
         return f"id:{explicit}"
     return f"path:{path}"
 

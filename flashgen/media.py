@@ -16,7 +16,9 @@ from urllib.parse import unquote
 
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"})
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif"}
+)
 AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".ogg", ".m4a", ".flac", ".webm", ".3gp"})
 _SKIPPED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules"})
 
@@ -47,7 +49,9 @@ class MediaIndex:
                     if name.lower().endswith(".md"):
                         continue
                     path = Path(folder, name)
-                    if path.is_symlink() and not path.resolve().is_relative_to(real_root):
+                    if path.is_symlink() and not path.resolve().is_relative_to(
+                        real_root
+                    ):
                         continue  # a link out of the vault: never read
                     rel = path.relative_to(root).as_posix()
                     self._paths.add(rel)
@@ -65,9 +69,9 @@ class MediaIndex:
             candidates = [link.lstrip("/")]
         else:
             folder = PurePosixPath(note_path).parent
-            candidates = [link, _normal(folder / link)]
+            candidates = [link, _normal(folder / link) or ""]
         for candidate in candidates:
-            if candidate is not None and candidate in self._paths:
+            if candidate in self._paths:
                 return candidate
         matches = self._by_name.get(PurePosixPath(link).name.casefold())
         return matches[0] if matches else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import sqlite3
 import tempfile
 import zipfile
@@ -29,7 +28,9 @@ def write_package(
     """Write `package` and its media (deck name -> file) to `output` atomically."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=output.parent, prefix=".flashgen-") as scratch:
+        with tempfile.TemporaryDirectory(
+            dir=output.parent, prefix=".flashgen-"
+        ) as scratch:
             database = Path(scratch, "collection.anki2")
             _write_collection(package, database, timestamp)
             staged = Path(scratch, "deck.apkg")
@@ -40,12 +41,16 @@ def write_package(
                 _add(archive, "media", json.dumps(index).encode(), compress=True)
                 for number, name in enumerate(names):
                     _add(archive, str(number), media[name].read_bytes(), compress=False)
-            os.replace(staged, output)
+            staged.replace(output)
     except OSError as err:
-        raise OutputError(f"{output}: error: cannot write the deck: {err.strerror or err}") from err
+        raise OutputError(
+            f"{output}: error: cannot write the deck: {err.strerror or err}"
+        ) from err
 
 
-def _write_collection(package: genanki.Package, database: Path, timestamp: float) -> None:
+def _write_collection(
+    package: genanki.Package, database: Path, timestamp: float
+) -> None:
     connection = sqlite3.connect(database)
     try:
         # A throw-away file: no journal, no fsync per statement.

@@ -53,6 +53,8 @@ class Inline:
     target: str = ""
     """Destination of a link, wikilink, image or embed."""
     children: tuple[Inline, ...] = ()
+    line: int = 0
+    """1-based line of a link, image or embed (for messages); 0 for other inlines."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,9 @@ def parse_note(source: SourceFile) -> ParsedNote:
     return parse_text(source.rel, _decode(source.rel, data))
 
 
-def parse_text(rel: str, decoded: tuple[str, tuple[Diagnostic, ...]] | str) -> ParsedNote:
+def parse_text(
+    rel: str, decoded: tuple[str, tuple[Diagnostic, ...]] | str
+) -> ParsedNote:
     """Parse already-decoded Markdown (the entry point tests use with plain strings)."""
     text, diagnostics = (decoded, ()) if isinstance(decoded, str) else decoded
     text, repaired = _repair_mojibake(rel, text)
@@ -131,7 +135,9 @@ def parse_text(rel: str, decoded: tuple[str, tuple[Diagnostic, ...]] | str) -> P
     )
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$\n?", re.DOTALL | re.MULTILINE)
+_FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$\n?", re.DOTALL | re.MULTILINE
+)
 
 
 def _split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -234,7 +240,14 @@ class _Frame:
     pending_start: int = -1
 
 
-_INLINE_CONTAINERS = {"Strong", "Emphasis", "Strikethrough", "Link", "Image", "Superscript"}
+_INLINE_CONTAINERS = {
+    "Strong",
+    "Emphasis",
+    "Strikethrough",
+    "Link",
+    "Image",
+    "Superscript",
+}
 _INLINE_CONTAINERS |= {"Subscript"}
 
 
@@ -261,7 +274,7 @@ class _TreeBuilder:
             if isinstance(event, str):
                 self._leaf(event, "", start, stack, inline_stack)
                 continue
-            (name, value), = event.items()
+            ((name, value),) = event.items()
             if name == "Start":
                 tag, attrs = _split(value)
                 if tag in _INLINE_CONTAINERS:
@@ -273,7 +286,8 @@ class _TreeBuilder:
                 tag, _ = _split(value)
                 if tag in _INLINE_CONTAINERS:
                     frame = inline_stack.pop()
-                    self._add_inline(_close_inline(frame), start, stack, inline_stack)
+                    inline = _close_inline(frame, self._line(frame.start))
+                    self._add_inline(inline, start, stack, inline_stack)
                 else:
                     frame = stack.pop()
                     block = self._close_block(frame, end)
@@ -285,7 +299,12 @@ class _TreeBuilder:
         return tuple(root.children)
 
     def _leaf(
-        self, name: str, value: Any, start: int, stack: list[_Frame], inline_stack: list[_Frame]
+        self,
+        name: str,
+        value: Any,
+        start: int,
+        stack: list[_Frame],
+        inline_stack: list[_Frame],
     ) -> None:
         top = stack[-1]
         if top.kind in {"CodeBlock", "HtmlBlock"} and name in {"Text", "Html"}:
@@ -299,7 +318,11 @@ class _TreeBuilder:
             top.children.append(Block("rule", line, line))
 
     def _add_inline(
-        self, inline: Inline, start: int, stack: list[_Frame], inline_stack: list[_Frame]
+        self,
+        inline: Inline,
+        start: int,
+        stack: list[_Frame],
+        inline_stack: list[_Frame],
     ) -> None:
         target = inline_stack[-1] if inline_stack else stack[-1]
         if target.pending_start < 0:
@@ -339,7 +362,9 @@ class _TreeBuilder:
             level = int(frame.attrs["level"][1:])
             return Block("heading", line, end_line, inlines=inlines, level=level)
         if kind == "CodeBlock":
-            info = frame.attrs.get("Fenced", "") if isinstance(frame.attrs, dict) else ""
+            info = (
+                frame.attrs.get("Fenced", "") if isinstance(frame.attrs, dict) else ""
+            )
             info = info.split()[0] if info.strip() else ""
             return Block("code", line, end_line, text="".join(frame.text), info=info)
         if kind == "HtmlBlock":
@@ -353,17 +378,21 @@ class _TreeBuilder:
         if kind == "Table":
             return Block("table", line, end_line, children=children)
         if kind in {"TableHead", "TableRow"}:
-            return Block("row", line, end_line, children=children, head=kind == "TableHead")
+            return Block(
+                "row", line, end_line, children=children, head=kind == "TableHead"
+            )
         if kind == "TableCell":
             return Block("cell", line, end_line, inlines=inlines)
         if kind == "FootnoteDefinition":
-            return Block("footnote", line, end_line, children=children, info=str(frame.attrs))
+            return Block(
+                "footnote", line, end_line, children=children, info=str(frame.attrs)
+            )
         # Definition lists and other extensions are not enabled; keep their content.
         log.debug("unexpected block %s kept as a quote", kind)
         return Block("quote", line, end_line, children=children)
 
 
-def _events(text: str) -> Iterator[tuple[Any, dict[str, int]]]:
+def _events(text: str) -> Iterator[tuple[Any, Any]]:
     return iter(pyromark.events_with_range(text, options=_OPTIONS))
 
 
@@ -397,17 +426,23 @@ def _leaf_inline(name: str, value: Any) -> Inline | None:
     return None
 
 
-def _close_inline(frame: _Frame) -> Inline:
+def _close_inline(frame: _Frame, line: int) -> Inline:
     children = tuple(frame.inlines)
     if frame.kind in {"Link", "Image"}:
         attrs = frame.attrs
-        is_wiki = isinstance(attrs["link_type"], dict) and "WikiLink" in attrs["link_type"]
+        is_wiki = (
+            isinstance(attrs["link_type"], dict) and "WikiLink" in attrs["link_type"]
+        )
         kind = {"Link": "link", "Image": "image"}[frame.kind]
         if is_wiki:
             kind = "wikilink" if kind == "link" else "embed"
-        return Inline(kind, target=attrs["dest_url"], children=children)
-    kind = {"Strong": "strong", "Emphasis": "emphasis", "Strikethrough": "strikethrough"}
-    return Inline(kind.get(frame.kind, "emphasis"), children=children)
+        return Inline(kind, target=attrs["dest_url"], children=children, line=line)
+    names = {
+        "Strong": "strong",
+        "Emphasis": "emphasis",
+        "Strikethrough": "strikethrough",
+    }
+    return Inline(names.get(frame.kind, "emphasis"), children=children)
 
 
 def _strip(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
@@ -435,7 +470,9 @@ def _callout_or_quote(quote: Block) -> Block:
     found = _CALLOUT.match(head)
     if not found:
         return quote
-    title_inlines: list[Inline] = [Inline("text", found.group(3))] if found.group(3) else []
+    title_inlines: list[Inline] = (
+        [Inline("text", found.group(3))] if found.group(3) else []
+    )
     body = list(first.inlines[1:])
     if rest:
         body.insert(0, Inline("text", rest))
@@ -446,7 +483,9 @@ def _callout_or_quote(quote: Block) -> Block:
         body.pop(0)
     children = list(quote.children[1:])
     if body:
-        children.insert(0, Block("paragraph", first.line + 1, first.end_line, tuple(body)))
+        children.insert(
+            0, Block("paragraph", first.line + 1, first.end_line, tuple(body))
+        )
     return Block(
         "callout",
         quote.line,

@@ -47,8 +47,14 @@ def collect_cards(config: Config) -> BuildResult:
         try:
             note = parse_note(source)
         except OSError as err:
-            diagnostics.append(Diagnostic(source.rel, 0, Severity.ERROR,
-                                          f"cannot read the note: {err.strerror} (check its permissions)"))
+            diagnostics.append(
+                Diagnostic(
+                    source.rel,
+                    0,
+                    Severity.ERROR,
+                    f"cannot read the note: {err.strerror} (check its permissions)",
+                )
+            )
             continue
         diagnostics.extend(note.diagnostics)
         deck = _deck_for(root_deck, note.path, note.front_matter)
@@ -57,11 +63,15 @@ def collect_cards(config: Config) -> BuildResult:
             guid = card_guid(card_key(draft, key))
             if guid in seen:
                 other = seen[guid].draft
-                diagnostics.append(Diagnostic(
-                    draft.note_path, draft.line, Severity.ERROR,
-                    f"card '{draft.label}' has the same identity as {other.note_path}:"
-                    f"{other.line} and was left out (give one of the notes another `id`)",
-                ))
+                diagnostics.append(
+                    Diagnostic(
+                        draft.note_path,
+                        draft.line,
+                        Severity.ERROR,
+                        f"card '{draft.label}' has the same identity as {other.note_path}:"
+                        f"{other.line} and was left out (give one of the notes another `id`)",
+                    )
+                )
                 continue
             rendering = render_card(draft, guid, deck, media)
             diagnostics.extend(rendering.diagnostics)
@@ -87,15 +97,25 @@ def build(config: Config, clock: Clock = time.time) -> BuildResult:
     result = collect_cards(config)
     output = config.output or Path("decks") / f"{_file_name(result.root_deck)}.apkg"
     now = clock()
-    media = {item.name: result.vault / item.source for card in result.cards for item in card.media}
+    media = {
+        item.name: result.vault / item.source
+        for card in result.cards
+        for item in card.media
+    }
     package = build_package(build_decks(result.cards, int(now)))
     write_package(package, media, output, now)
     log.debug("wrote %s", output)
     report = result.report
     return BuildResult(
         result.cards,
-        BuildReport(str(output), report.notes, report.cards, report.decks,
-                    report.diagnostics, report.skipped),
+        BuildReport(
+            str(output),
+            report.notes,
+            report.cards,
+            report.decks,
+            report.diagnostics,
+            report.skipped,
+        ),
         result.root_deck,
         result.vault,
     )

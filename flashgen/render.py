@@ -61,8 +61,9 @@ def render_card(draft: CardDraft, guid: str, deck: str, media: MediaIndex) -> Re
         count = len(draft.answer[0].children) if draft.answer else 0
         question += f' <span class="fg-hint">(list the {count})</span>'
     answer = writer.blocks(draft.answer)
-    context = CONTEXT_SEPARATOR.join(html.escape(part) for part in
-                                     (draft.note_title, *draft.context))
+    context = CONTEXT_SEPARATOR.join(
+        html.escape(part) for part in (draft.note_title, *draft.context)
+    )
     card = RenderedCard(
         draft=draft,
         guid=guid,
@@ -118,7 +119,9 @@ class _HtmlWriter:
                     f"{self.blocks(block.children)}</div>"
                 )
             case "code":
-                language = f' class="language-{html.escape(block.info)}"' if block.info else ""
+                language = (
+                    f' class="language-{html.escape(block.info)}"' if block.info else ""
+                )
                 return f"<pre><code{language}>{html.escape(block.text)}</code></pre>"
             case "table":
                 return self._table(block)
@@ -128,7 +131,8 @@ class _HtmlWriter:
                 return "<hr>"
             case "footnote":
                 label = html.escape(block.info)
-                return f'<div class="fg-footnote"><sup>{label}</sup> {self.blocks(block.children)}</div>'
+                body = self.blocks(block.children)
+                return f'<div class="fg-footnote"><sup>{label}</sup> {body}</div>'
         return self.blocks(block.children)
 
     def _table(self, table: Block) -> str:
@@ -136,14 +140,20 @@ class _HtmlWriter:
         body = [row for row in table.children if not row.head]
         parts = ["<table>"]
         if head:
-            parts.append("<thead>" + "".join(self._row(r, "th") for r in head) + "</thead>")
+            parts.append(
+                "<thead>" + "".join(self._row(r, "th") for r in head) + "</thead>"
+            )
         if body:
-            parts.append("<tbody>" + "".join(self._row(r, "td") for r in body) + "</tbody>")
+            parts.append(
+                "<tbody>" + "".join(self._row(r, "td") for r in body) + "</tbody>"
+            )
         parts.append("</table>")
         return "".join(parts)
 
     def _row(self, row: Block, cell: str) -> str:
-        cells = "".join(f"<{cell}>{self.inlines(c.inlines)}</{cell}>" for c in row.children)
+        cells = "".join(
+            f"<{cell}>{self.inlines(c.inlines)}</{cell}>" for c in row.children
+        )
         return f"<tr>{cells}</tr>"
 
     def inlines(self, inlines: Iterable[Inline]) -> str:
@@ -191,7 +201,9 @@ class _HtmlWriter:
         return f'<span class="fg-link">{text}</span>'
 
     def _embed(self, inline: Inline) -> str:
-        target = inline.target
+        target = (
+            inline.target.strip()
+        )  # `![[name.png | 500]]` leaves a space before the `|`
         alt = plain_text(inline.children)
         if target.startswith(("http://", "https://")):
             # A remote image would be fetched by Anki on every review; keep it a link.
@@ -203,11 +215,15 @@ class _HtmlWriter:
             return f'<span class="fg-embed">{html.escape(target)}</span>'
         found = self._media.resolve(target, self._note_path)
         if found is None:
-            self.diagnostics.append(Diagnostic(
-                self._note_path, self._line, Severity.WARNING,
-                f"embedded file '{target}' not found in the vault "
-                "(check the name, or add the file to the vault)",
-            ))
+            self.diagnostics.append(
+                Diagnostic(
+                    self._note_path,
+                    inline.line or self._line,
+                    Severity.WARNING,
+                    f"embedded file '{target}' not found in the vault "
+                    "(check the name, or add the file to the vault)",
+                )
+            )
             return f'<span class="fg-missing">[missing: {html.escape(target)}]</span>'
         media = self._media.media_file(found)
         self.media.append(media)

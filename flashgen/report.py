@@ -50,9 +50,13 @@ class BuildReport:
     def summary(self) -> str:
         where = f" -> {self.output}" if self.output else ""
         return (
-            f"{self.cards} cards from {self.notes} notes in {self.decks} "
-            f"deck{'s' if self.decks != 1 else ''}{where}"
+            f"{_count(self.cards, 'card')} from {_count(self.notes, 'note')} in "
+            f"{_count(self.decks, 'deck')}{where}"
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _safe(text: str) -> str:

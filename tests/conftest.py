@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,9 @@ FIXED_TIME = 1_700_000_000.0
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/*.json")
+    parser.addoption(
+        "--update-goldens", action="store_true", help="rewrite tests/golden/*.json"
+    )
 
 
 @pytest.fixture
@@ -76,3 +79,12 @@ def import_deck(col, apkg: Path):
     options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=False)
     request = ImportAnkiPackageRequest(package_path=str(apkg), options=options)
     return col.import_anki_package(request).log
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # CI runs the property suite derandomised: the same examples every run, no flaky reds.
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")

@@ -35,10 +35,17 @@ def test_examples_deck_imports_with_notes_fields_tags_decks_and_media(
     assert [field["name"] for field in notetype["flds"]] == list(FIELDS)
 
     decks = {deck.name for deck in collection.decks.all_names_and_ids()}
-    assert {"vault::Computing", "vault::Security", "vault::Storage", "vault::Programming"} <= decks
+    assert {
+        "vault::Computing",
+        "vault::Security",
+        "vault::Storage",
+        "vault::Programming",
+    } <= decks
     assert not any("Templates" in name or "Drawings" in name for name in decks)
 
-    by_guid = {collection.get_note(nid).guid: collection.get_note(nid) for nid in note_ids}
+    by_guid = {
+        collection.get_note(nid).guid: collection.get_note(nid) for nid in note_ids
+    }
     for card in result.cards:
         note = by_guid[card.guid]
         assert note["Question"] == card.question
@@ -70,7 +77,9 @@ def test_every_card_renders_a_question_with_context_and_a_nonempty_answer(
         assert len(answer) > len(question) + len(_text(note["Source"]))
 
 
-def test_management_under_two_headings_reads_as_two_questions(examples_vault, tmp_path, collection):
+def test_management_under_two_headings_reads_as_two_questions(
+    examples_vault, tmp_path, collection
+):
     _build(examples_vault, tmp_path / "examples.apkg")
     import_deck(collection, tmp_path / "examples.apkg")
     fronts = {
@@ -78,21 +87,35 @@ def test_management_under_two_headings_reads_as_two_questions(examples_vault, tm
         for cid in collection.find_cards('"Question:Management"')
     }
     assert len(fronts) == 2
-    assert any("Containers" in f for f in fronts) and any("Virtual Machines" in f for f in fronts)
+    assert any("Containers" in f for f in fronts) and any(
+        "Virtual Machines" in f for f in fronts
+    )
 
 
-def test_importing_the_same_deck_twice_adds_nothing(examples_vault, tmp_path, collection):
+def test_importing_the_same_deck_twice_adds_nothing(
+    examples_vault, tmp_path, collection
+):
     result = _build(examples_vault, tmp_path / "examples.apkg")
     import_deck(collection, tmp_path / "examples.apkg")
     again = import_deck(collection, tmp_path / "examples.apkg")
     assert len(again.new) == 0
     assert len(collection.find_notes("")) == len(result.cards)
     assert collection.models.by_name(MODEL_NAME + "+") is None
-    assert len([m for m in collection.models.all_names_and_ids()
-                if m.name.startswith("flashgen")]) == 1
+    assert (
+        len(
+            [
+                m
+                for m in collection.models.all_names_and_ids()
+                if m.name.startswith("flashgen")
+            ]
+        )
+        == 1
+    )
 
 
-def test_an_edited_answer_updates_its_note_in_place(examples_vault, tmp_path, collection):
+def test_an_edited_answer_updates_its_note_in_place(
+    examples_vault, tmp_path, collection
+):
     _build(examples_vault, tmp_path / "v1.apkg")
     import_deck(collection, tmp_path / "v1.apkg")
     before = len(collection.find_notes(""))
@@ -124,10 +147,19 @@ def test_seed_note_gives_the_described_cards(seed_vault, tmp_path, collection):
     for card in points:
         by_section.setdefault(card.draft.context[-1], []).append(card.draft.label)
     assert by_section == {
-        "Containers": ["Lightweight", "Speed", "Portability", "Efficiency", "Management"],
+        "Containers": [
+            "Lightweight",
+            "Speed",
+            "Portability",
+            "Efficiency",
+            "Management",
+        ],
         "Virtual Machines": ["Full Isolation", "Diverse OS", "Overhead", "Management"],
-        "Some Key Takeaways": ["Use Case Specific", "Layer of Virtualization",
-                               "Combining Both"],
+        "Some Key Takeaways": [
+            "Use Case Specific",
+            "Layer of Virtualization",
+            "Combining Both",
+        ],
     }
     headings = [c for c in result.cards if c.draft.kind == "heading"]
     assert [c.draft.label for c in headings] == ["Containers vs. Virtualization"]
@@ -138,12 +170,17 @@ def test_seed_note_gives_the_described_cards(seed_vault, tmp_path, collection):
 
     # Every point's answer is its explanation, as Anki shows it.
     lightweight = collection.find_notes('"Question:Lightweight"')
-    assert "virtualize at the application layer" in collection.get_note(lightweight[0])["Answer"]
+    assert (
+        "virtualize at the application layer"
+        in collection.get_note(lightweight[0])["Answer"]
+    )
     for nid in collection.find_notes(""):
         note = collection.get_note(nid)
         assert note.tags == ["📖"]
         text = _text(note["Question"] + " " + note["Answer"]).lower()
-        assert not re.search(r"created date|modified date|resources|hyperlink|primary categ", text)
+        assert not re.search(
+            r"created date|modified date|resources|hyperlink|primary categ", text
+        )
         assert "ð" not in note["Question"] + note["Answer"] + note["Context"]
     repaired = [d for d in result.report.diagnostics if "mis-encoded" in d.message]
     assert [d.line for d in repaired] == [5]

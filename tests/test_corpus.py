@@ -13,7 +13,9 @@ from flashgen.report import Severity
 
 from .conftest import CORPUS, FIXED_TIME, import_deck
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+pytestmark = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason="../shared/corpus is absent"
+)
 
 
 def _text(html: str) -> str:
@@ -26,7 +28,9 @@ def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection):
     result = build(Config(inputs=(CORPUS,), output=out), clock=lambda: FIXED_TIME)
 
     assert result.report.notes >= 75
-    errors = [d.format() for d in result.report.diagnostics if d.severity is Severity.ERROR]
+    errors = [
+        d.format() for d in result.report.diagnostics if d.severity is Severity.ERROR
+    ]
     assert errors == []
     assert len(result.cards) >= 300
 
@@ -44,7 +48,9 @@ def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection):
 
 
 def test_corpus_notes_never_leave_mis_encoded_text(tmp_path):
-    result = build(Config(inputs=(CORPUS,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME)
+    result = build(
+        Config(inputs=(CORPUS,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME
+    )
     for card in result.cards:
         for field in (card.question, card.answer, card.context):
             assert "ðŸ" not in field and "â€" not in field, card.source

@@ -21,25 +21,39 @@ def _cases() -> list[tuple[str, str, list[dict[str, object]]]]:
         for chunk in path.read_text(encoding="utf-8").split("=== ")[1:]:
             title, _, rest = chunk.partition("\n")
             markdown, _, expected = rest.partition("--- expect\n")
-            cases.append((f"{path.stem}: {title.strip()}", markdown, yaml.safe_load(expected)))
+            cases.append(
+                (f"{path.stem}: {title.strip()}", markdown, yaml.safe_load(expected))
+            )
     return cases
 
 
 CASES = _cases()
 
 
-@pytest.mark.parametrize(("markdown", "expected"), [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
-def test_extraction_case(markdown: str, expected: list[dict[str, object]], tmp_path: Path):
+@pytest.mark.parametrize(
+    ("markdown", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_extraction_case(
+    markdown: str, expected: list[dict[str, object]], tmp_path: Path
+):
     note = parse_text("Note.md", markdown)
     media = MediaIndex(tmp_path)
     got = []
     for draft in extract_cards(note):
         card = render_card(draft, "guid", "Deck", media).card
-        got.append({"kind": draft.kind, "context": list(draft.context), "label": draft.label,
-                    "answer": card.answer})
+        got.append(
+            {
+                "kind": draft.kind,
+                "context": list(draft.context),
+                "label": draft.label,
+                "answer": card.answer,
+            }
+        )
     # Each expected card names the keys it checks; the rest are free.
-    trimmed = [{key: card[key] for key in want} for card, want in zip(got, expected, strict=False)]
+    trimmed = [
+        {key: card[key] for key in want}
+        for card, want in zip(got, expected, strict=False)
+    ]
     assert len(got) == len(expected), got
     assert trimmed == expected
 
@@ -53,13 +67,20 @@ def test_there_are_cases_for_every_rule_file():
 def test_occurrence_numbers_tell_repeated_labels_apart():
     note = parse_text("Note.md", "**Step**: one\n\n**Step**: two\n\n**Other**: three\n")
     assert [(d.label, d.occurrence) for d in extract_cards(note)] == [
-        ("Step", 0), ("Step", 1), ("Other", 0)]
+        ("Step", 0),
+        ("Step", 1),
+        ("Other", 0),
+    ]
 
 
 def test_card_lines_point_at_the_source():
     note = parse_text("Note.md", "# T\n\nIntro.\n\n- **A**: one\n- **B**: two\n")
     assert [(d.kind, d.line) for d in extract_cards(note)] == [
-        ("heading", 1), ("list", 1), ("point", 5), ("point", 6)]
+        ("heading", 1),
+        ("list", 1),
+        ("point", 5),
+        ("point", 6),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +90,10 @@ def test_card_lines_point_at_the_source():
         ("---\ntags: one two\n---\ntext\n", ("one", "two")),
         ("---\ntags:\n  - '#x'\n---\ntext\n", ("x",)),
         ("---\ntags: #📖\n---\nSearch Tag: #📖\n", ("📖",)),
-        ("Text with #inline and #nested/tag, not #123 or a#b.\n", ("inline", "nested::tag")),
+        (
+            "Text with #inline and #nested/tag, not #123 or a#b.\n",
+            ("inline", "nested::tag"),
+        ),
         ("`#code` and\n\n```\n#block\n```\n# Heading #h\n", ()),
     ],
 )

@@ -1,0 +1,133 @@
+"""Command line: exit codes and the exact lines users see."""
+
+from __future__ import annotations
+
+import json
+
+from flashgen.cli import main
+
+
+def test_build_writes_a_deck_and_exits_0(runner, examples_vault, tmp_path):
+    out = tmp_path / "out" / "deck.apkg"
+    result = runner.invoke(main, ["build", str(examples_vault), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert result.stdout.strip() == f"41 cards from 4 notes in 4 decks -> {out}"
+
+
+def test_build_without_output_writes_into_decks(
+    runner, examples_vault, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["build", str(examples_vault)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "decks" / "vault.apkg").is_file()
+
+
+def test_a_note_with_an_error_still_builds_the_rest_and_exits_1(runner, tmp_path):
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "good.md").write_text("**A**: b\n", encoding="utf-8")
+    (vault / "bad.md").write_text("---\ntags: [x\n---\n**C**: d\n", encoding="utf-8")
+    out = tmp_path / "d.apkg"
+    result = runner.invoke(main, ["build", str(vault), "-o", str(out)])
+    assert result.exit_code == 1
+    assert out.is_file()
+    assert result.stderr.splitlines() == [
+        "bad.md:3: error: front matter is not valid YAML: expected ',' or ']', but got "
+        "'<stream end>' (fix the YAML between the --- lines; tags and deck from it are ignored)"
+    ]
+    assert result.stdout.strip().startswith("2 cards from 2 notes")
+
+
+def test_missing_input_exits_2_and_writes_nothing(runner, tmp_path):
+    out = tmp_path / "d.apkg"
+    result = runner.invoke(main, ["build", str(tmp_path / "nope"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip() == f"{tmp_path / 'nope'}: error: no such file or folder"
+    )
+    assert not out.exists()
+
+
+def test_config_errors_are_listed_together_and_exit_2(runner, examples_vault, tmp_path):
+    (examples_vault / ".flashgen.toml").write_text('dek_name = "x"\ncolour = 1\n')
+    out = tmp_path / "d.apkg"
+    result = runner.invoke(main, ["build", str(examples_vault), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        ".flashgen.toml: error: unknown key 'dek_name' (did you mean 'deck_name'?)",
+        ".flashgen.toml: error: unknown key 'colour' (known keys: deck_name, output)",
+    ]
+    assert not out.exists()
+
+
+def test_config_file_names_the_deck_and_flags_override_it(
+    runner, examples_vault, tmp_path
+):
+    (examples_vault / ".flashgen.toml").write_text('deck_name = "Study"\n')
+    result = runner.invoke(main, ["cards", str(examples_vault), "--json"])
+    assert {card["deck"].split("::")[0] for card in json.loads(result.stdout)} == {
+        "Study"
+    }
+    result = runner.invoke(
+        main, ["cards", str(examples_vault), "--json", "--deck-name", "X"]
+    )
+    assert {card["deck"].split("::")[0] for card in json.loads(result.stdout)} == {"X"}
+
+
+def test_unwritable_output_exits_2(runner, examples_vault, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = runner.invoke(
+        main, ["build", str(examples_vault), "-o", str(blocker / "d.apkg")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"{blocker / 'd.apkg'}: error: cannot write the deck"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_cards_json_lists_cards_without_writing(
+    runner, examples_vault, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["cards", str(examples_vault), "--json"])
+    assert result.exit_code == 0
+    cards = json.loads(result.stdout)
+    assert len(cards) == 41
+    first = cards[0]
+    assert set(first) == {
+        "guid",
+        "kind",
+        "deck",
+        "note",
+        "line",
+        "context",
+        "label",
+        "fields",
+        "tags",
+        "media",
+    }
+    assert not (tmp_path / "decks").exists()
+
+
+def test_cards_text_lists_one_line_per_card(runner, examples_vault):
+    result = runner.invoke(main, ["cards", str(examples_vault)])
+    lines = result.stdout.splitlines()
+    assert len(lines) == 41
+    assert lines[2] == (
+        "Computing/Containers and Virtual Machines.md:19: [point] Containers and Virtual "
+        "Machines \u203a Two ways to isolate software \u203a Containers \u203a Startup time"
+    )
+
+
+def test_help_documents_exit_codes_and_version(runner):
+    result = runner.invoke(main, ["--help"])
+    assert "Exit codes:" in result.stdout and "2  nothing written" in result.stdout
+    for command in ("build", "cards"):
+        assert "Exit codes:" in runner.invoke(main, [command, "--help"]).stdout
+    assert (
+        runner.invoke(main, ["--version"]).stdout.strip() == "flashgen, version 0.1.0"
+    )

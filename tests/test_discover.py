@@ -1,0 +1,53 @@
+"""Discover stage: ignore rules, order, vault-relative paths."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flashgen.discover import discover_notes
+from flashgen.errors import ConfigError
+
+
+def test_examples_vault_skips_obsidian_templates_and_drawings(examples_vault):
+    found = discover_notes((examples_vault,))
+    assert found.name == "vault"
+    assert [n.rel for n in found.notes] == [
+        "Computing/Containers and Virtual Machines.md",
+        "Programming/Python Comprehensions.md",
+        "Security/Defence Concepts.md",
+        "Storage/RAID Levels.md",
+    ]
+    assert found.skipped == ("Drawings/Layers.excalidraw.md", "Templates/Daily Note.md")
+
+
+def test_template_folder_from_obsidian_settings(tmp_path):
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / ".obsidian" / "templates.json").write_text(
+        json.dumps({"folder": "Meta/Tpl"})
+    )
+    for rel in ("Meta/Tpl/t.md", "Templates/real note.md", ".trash/old.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    found = discover_notes((tmp_path,))
+    assert [n.rel for n in found.notes] == ["Templates/real note.md"]
+    assert found.skipped == ("Meta/Tpl/t.md",)
+
+
+def test_single_files_are_named_after_the_note(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "Topic.md").write_text("x")
+    (tmp_path / "Other.md").write_text("x")
+    one = discover_notes((tmp_path / "sub" / "Topic.md",))
+    assert (one.name, [n.rel for n in one.notes]) == ("Topic", ["Topic.md"])
+    two = discover_notes((tmp_path / "sub" / "Topic.md", tmp_path / "Other.md"))
+    assert [n.rel for n in two.notes] == ["Other.md", "sub/Topic.md"]
+
+
+def test_bad_inputs_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        discover_notes((tmp_path / "missing",))
+    (tmp_path / "a.md").write_text("x")
+    with pytest.raises(ConfigError, match="give one vault folder"):
+        discover_notes((tmp_path, tmp_path / "a.md"))

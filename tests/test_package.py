@@ -1,0 +1,43 @@
+"""Package stage: reproducible bytes and atomic replacement."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+
+import pytest
+
+from flashgen.config import Config
+from flashgen.errors import OutputError
+from flashgen.pipeline import build
+
+from .conftest import FIXED_TIME
+
+
+def test_same_notes_and_clock_give_identical_bytes(examples_vault, tmp_path):
+    first, second = tmp_path / "a.apkg", tmp_path / "b.apkg"
+    build(Config(inputs=(examples_vault,), output=first), clock=lambda: FIXED_TIME)
+    build(Config(inputs=(examples_vault,), output=second), clock=lambda: FIXED_TIME)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_package_holds_collection_media_map_and_note_times(examples_vault, tmp_path):
+    out = tmp_path / "d.apkg"
+    build(Config(inputs=(examples_vault,), output=out), clock=lambda: FIXED_TIME + 0.9)
+    with zipfile.ZipFile(out) as archive:
+        assert archive.namelist() == ["collection.anki2", "media", "0"]
+        (tmp_path / "c.anki2").write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "c.anki2") as db:
+        mods = {row[0] for row in db.execute("select mod from notes")}
+    assert mods == {int(FIXED_TIME)}
+
+
+def test_a_failed_write_leaves_what_was_there_and_no_litter(examples_vault, tmp_path):
+    # A real failure: the output path is a folder holding a file, so the rename cannot happen.
+    out = tmp_path / "d.apkg"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(OutputError, match="cannot write the deck"):
+        build(Config(inputs=(examples_vault,), output=out), clock=lambda: FIXED_TIME)
+    assert (out / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.apkg", "vault"]
