@@ -1,6 +1,6 @@
 """flashgen: turn Markdown notes and Obsidian vaults into Anki decks.
 
-Public API: build() writes a deck, collect_cards() lists the cards, load_config() reads the
+Public API: build() writes a deck, plan_build() says what a build would do, load_config() reads the
 vault's settings; the records they return are exported here too.
 """
 
@@ -15,15 +15,15 @@ __all__ = [
     "Diagnostic",
     "__version__",
     "build",
-    "collect_cards",
     "load_config",
+    "plan_build",
 ]
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flashgen.config import Config, load_config
-    from flashgen.pipeline import BuildResult, build, collect_cards
+    from flashgen.pipeline import BuildResult, build, plan_build
     from flashgen.report import BuildReport, Diagnostic
 
 _LAZY = {
@@ -31,7 +31,7 @@ _LAZY = {
     "load_config": "flashgen.config",
     "BuildResult": "flashgen.pipeline",
     "build": "flashgen.pipeline",
-    "collect_cards": "flashgen.pipeline",
+    "plan_build": "flashgen.pipeline",
     "BuildReport": "flashgen.report",
     "Diagnostic": "flashgen.report",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -39,84 +40,153 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EXIT_CODES)
-@_INPUTS
-@click.option(
+_OUTPUT = click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write the .apkg (default: decks/<deck name>.apkg).",
 )
-@click.option(
+_DECK_NAME = click.option(
     "--deck-name", help="Name of the root deck (default: the vault's folder name)."
 )
+
+
+@main.command(epilog=EXIT_CODES)
+@_INPUTS
+@_OUTPUT
+@_DECK_NAME
+@click.option(
+    "--dry-run", is_flag=True, help="Say what a build would change; write nothing."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @_DEBUG
 def build(
     inputs: tuple[Path, ...],
     output: Path | None,
     deck_name: str | None,
+    dry_run: bool,
+    as_json: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
-    """Build an Anki deck from a vault folder or one or more .md files."""
+    """Build an Anki deck from a vault folder or one or more .md files.
+
+    Cards keep their identity across builds (see .flashgen-state.json at the vault root),
+    so importing the new deck updates cards in place and keeps their review history.
+    """
     from flashgen.config import load_config
     from flashgen.pipeline import build as run_build
 
     _setup_logging(debug)
     result = _guarded(
         debug,
-        lambda: run_build(load_config(inputs, output=output, deck_name=deck_name)),
+        lambda: run_build(
+            load_config(inputs, output=output, deck_name=deck_name), dry_run=dry_run
+        ),
     )
-    _print_diagnostics(result.report)
-    if not quiet:
-        click.echo(result.report.summary())
-    sys.exit(1 if result.report.has_errors else 0)
+    report = result.report
+    _print_diagnostics(report, quiet=quiet)
+    if as_json:
+        click.echo(
+            json.dumps(_summary_json(report, dry_run), ensure_ascii=False, indent=2)
+        )
+    elif not quiet:
+        prefix = "dry run, nothing written: " if dry_run else ""
+        click.echo(prefix + report.summary())
+    sys.exit(1 if report.has_errors else 0)
 
 
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
 @click.option("--json", "as_json", is_flag=True, help="Print the cards as JSON.")
-@click.option(
-    "--deck-name", help="Name of the root deck (default: the vault's folder name)."
-)
+@_DECK_NAME
 @_DEBUG
 def cards(
     inputs: tuple[Path, ...], as_json: bool, deck_name: str | None, debug: bool
 ) -> None:
     """List the cards a build would make, without writing a deck."""
     from flashgen.config import load_config
-    from flashgen.pipeline import collect_cards
+    from flashgen.pipeline import plan_build
 
     _setup_logging(debug)
     result = _guarded(
-        debug, lambda: collect_cards(load_config(inputs, deck_name=deck_name))
+        debug, lambda: plan_build(load_config(inputs, deck_name=deck_name))
     )
-    _print_diagnostics(result.report)
+    _print_diagnostics(result.report, quiet=True)
     if as_json:
-        click.echo(
-            json.dumps(
-                [_card_json(card) for card in result.cards],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        payload = [_card_json(card) for card in result.cards]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        for card in result.cards:
-            draft = card.draft
-            where = " \u203a ".join((draft.note_title, *draft.context))
-            click.echo(
-                f"{draft.note_path}:{draft.line}: [{draft.kind}] {where} \u203a "
-                f"{draft.label}"
-            )
+        for item in result.cards:
+            draft = item.card.draft
+            where = " \u203a ".join((draft.note_title, *draft.context, draft.label))
+            click.echo(f"{draft.note_path}:{draft.line}: [{draft.kind}] {where}")
         click.echo(result.report.summary(), err=True)
     sys.exit(1 if result.report.has_errors else 0)
 
 
-def _card_json(card: Any) -> dict[str, Any]:
+@main.command(epilog=EXIT_CODES)
+@click.argument("vault", type=click.Path(path_type=Path, exists=True))
+@_OUTPUT
+@_DECK_NAME
+@_DEBUG
+def watch(vault: Path, output: Path | None, deck_name: str | None, debug: bool) -> None:
+    """Rebuild the deck whenever a note changes (Ctrl-C to stop).
+
+    Builds once at start, then after each burst of changes (200 ms of quiet), one build at
+    a time; a failed build is reported and watching goes on.
+    """
+    import threading
+
+    from flashgen.config import load_config
+    from flashgen.watch import watch_vault
+
+    _setup_logging(debug)
+    config = _guarded(
+        debug, lambda: load_config((vault,), output=output, deck_name=deck_name)
+    )
+
+    def report(result: Any, error: Any) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        if error is not None:
+            for line in getattr(error, "messages", (str(error),)):
+                click.echo(line, err=True)
+            click.echo(f"[{stamp}] build failed; watching for changes", err=True)
+            return
+        _print_diagnostics(result.report, quiet=True)
+        click.echo(f"[{stamp}] {result.report.summary()}")
+
+    stop = threading.Event()
+    try:
+        watch_vault(config, report, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def _summary_json(report: Any, dry_run: bool) -> dict[str, Any]:
+    changes = report.changes
+    return {
+        "output": report.output,
+        "dry_run": dry_run,
+        "notes": report.notes,
+        "cards": report.cards,
+        "decks": report.decks,
+        "added": changes.added,
+        "updated": changes.updated,
+        "unchanged": changes.unchanged,
+        "rematched": changes.rematched,
+        "removed": changes.removed,
+        "diagnostics": [diagnostic.format() for diagnostic in report.diagnostics],
+    }
+
+
+def _card_json(item: Any) -> dict[str, Any]:
+    card = item.card
     draft = card.draft
     return {
-        "guid": card.guid,
+        "guid": item.guid,
+        "status": item.status,
         "kind": draft.kind,
         "deck": card.deck,
         "note": draft.note_path,
@@ -130,7 +200,7 @@ def _card_json(card: Any) -> dict[str, Any]:
             "Source": card.source,
         },
         "tags": list(draft.tags),
-        "media": [item.name for item in card.media],
+        "media": [media.name for media in card.media],
     }
 
 
@@ -156,8 +226,12 @@ def _exit_usage() -> NoReturn:
     sys.exit(2)
 
 
-def _print_diagnostics(report: Any) -> None:
+def _print_diagnostics(report: Any, *, quiet: bool = False) -> None:
+    from flashgen.report import Severity
+
     for diagnostic in report.diagnostics:
+        if quiet and diagnostic.severity is Severity.INFO:
+            continue
         click.echo(diagnostic.format(), err=True)
 
 

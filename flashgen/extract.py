@@ -33,6 +33,8 @@ class CardDraft:
     """First line of the source of the card, 1-based."""
     end_line: int
     tags: tuple[str, ...] = ()
+    pin: str = ""
+    """The Obsidian block id (`^my-id`) written on the point, if any: it fixes the identity."""
     occurrence: int = 0
     """How many earlier cards of the note share kind, context and label (0 for the first)."""
 
@@ -261,7 +263,8 @@ def _points(
     while index < len(blocks):
         block = blocks[index]
         index += 1
-        if block.kind == "paragraph" and (found := _label_of(block.inlines)):
+        inlines, pin = _take_block_id(block.inlines)
+        if block.kind == "paragraph" and (found := _label_of(inlines)):
             answer: list[Block] = []
             if found.rest:
                 answer.append(
@@ -273,7 +276,7 @@ def _points(
                     following.append(blocks[index])
                     index += 1
             answer.extend(following)
-            card = _point(note, found, path, tuple(answer), block.line, depth)
+            card = _point(note, found, path, tuple(answer), block.line, pin)
             if card:
                 yield card, depth
                 inner_path = (*path, card.label)
@@ -289,7 +292,8 @@ def _item_points(
     note: ParsedNote, item: Block, path: tuple[str, ...], depth: int
 ) -> Iterator[tuple[CardDraft, int]]:
     lead = _lead(item)
-    found = _label_of(lead.inlines) if lead is not None else None
+    inlines, pin = _take_block_id(lead.inlines) if lead is not None else ((), "")
+    found = _label_of(inlines) if lead is not None else None
     if lead is None or found is None:
         yield from _points(note, item.children, path, depth + 1)
         return
@@ -299,7 +303,7 @@ def _item_points(
         if found.rest
         else ()
     )
-    card = _point(note, found, path, answer + rest, item.line, depth)
+    card = _point(note, found, path, answer + rest, item.line, pin)
     if card is None:
         yield from _points(note, rest, path, depth + 1)
         return
@@ -313,7 +317,7 @@ def _point(
     path: tuple[str, ...],
     answer: tuple[Block, ...],
     line: int,
-    depth: int,
+    pin: str,
 ) -> CardDraft | None:
     if not answer or not _has_substance(answer):
         return None
@@ -329,6 +333,7 @@ def _point(
         answer,
         line,
         max(end, line),
+        pin=pin,
     )
 
 
@@ -379,6 +384,23 @@ def _label_of(inlines: tuple[Inline, ...]) -> _Label | None:
     if text.casefold().rstrip(":") in _NOT_LABELS:
         return None
     return _Label(label, tuple(rest), kind, alone)
+
+
+_BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$|^\^([A-Za-z0-9-]+)\s*$")
+
+
+def _take_block_id(inlines: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], str]:
+    """Split off an Obsidian block id (`text ^my-id`) written at the end of a block."""
+    last = inlines[-1] if inlines else None
+    if (
+        last is None
+        or last.kind != "text"
+        or not (found := _BLOCK_ID.search(last.text))
+    ):
+        return inlines, ""
+    text = last.text[: found.start()].rstrip()
+    kept = (*inlines[:-1], Inline("text", text)) if text else inlines[:-1]
+    return kept, found.group(1) or found.group(2)
 
 
 def _is_line_end(rest: tuple[Inline, ...]) -> bool:

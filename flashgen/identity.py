@@ -32,7 +32,13 @@ def note_key(path: str, front_matter: Mapping[str, Any]) -> str:
 
 
 def card_key(draft: CardDraft, note: str) -> tuple[str, ...]:
-    """The structural key of a card: where it is, never what it says."""
+    """The structural key of a card: where it is, never what it says.
+
+    A block id written on the point (`^my-id`) pins the card: the key is then the note and
+    the id alone, whatever the label or heading becomes.
+    """
+    if draft.pin:
+        return (note, f"^{draft.pin}")
     return (note, draft.kind, *draft.context, draft.label, str(draft.occurrence))
 
 

@@ -23,9 +23,10 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def write_package(
-    package: genanki.Package, media: Mapping[str, Path], output: Path, timestamp: float
+    decks: list[genanki.Deck], media: Mapping[str, Path], output: Path, timestamp: float
 ) -> None:
-    """Write `package` and its media (deck name -> file) to `output` atomically."""
+    """Write the decks and their media (deck name -> file) to `output` atomically."""
+    package = genanki.Package(decks)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(

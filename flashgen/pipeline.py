@@ -6,43 +6,51 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flashgen.config import Config
 from flashgen.discover import discover_notes
 from flashgen.extract import extract_cards
-from flashgen.identity import card_guid, card_key, note_key
+from flashgen.identity import card_key, note_key
 from flashgen.media import MediaIndex
 from flashgen.parse import parse_note
-from flashgen.render import RenderedCard, render_card
-from flashgen.report import BuildReport, Diagnostic, Severity
+from flashgen.reconcile import Assigned, Keyed, reconcile
+from flashgen.render import render_card
+from flashgen.report import BuildReport, Changes, Diagnostic, Severity
+from flashgen.state import STATE_FILE, CardState, State, load_state, save_state
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
+REMOVED_TAG = "flashgen::removed"
+
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    """The cards a build made and its report."""
+    """The cards a build makes, the cards it retires, and its report."""
 
-    cards: tuple[RenderedCard, ...]
+    cards: tuple[Assigned, ...]
+    retired: tuple[CardState, ...]
     report: BuildReport
     root_deck: str
     vault: Path
     """The vault's root folder; media paths are relative to it."""
+    state: State
+    """The state to save once the deck is written."""
+    now: float
+    """The build's clock reading: new and changed cards' time, and the package's."""
 
 
-def collect_cards(config: Config) -> BuildResult:
-    """Discover, parse, extract and render every note; write nothing."""
+def plan_build(config: Config, clock: Clock = time.time) -> BuildResult:
+    """Everything a build does except writing: cards, identities, times and changes."""
     discovery = discover_notes(config.inputs)
     root_deck = config.deck_name or discovery.name
     media = MediaIndex(discovery.root)
-    cards: list[RenderedCard] = []
+    keyed: list[Keyed] = []
     diagnostics: list[Diagnostic] = []
-    seen: dict[str, RenderedCard] = {}
     for source in discovery.notes:
         try:
             note = parse_note(source)
@@ -58,67 +66,104 @@ def collect_cards(config: Config) -> BuildResult:
             continue
         diagnostics.extend(note.diagnostics)
         deck = _deck_for(root_deck, note.path, note.front_matter)
-        key = note_key(note.path, note.front_matter)
+        identity = note_key(note.path, note.front_matter)
         for draft in extract_cards(note):
-            guid = card_guid(card_key(draft, key))
-            if guid in seen:
-                other = seen[guid].draft
-                diagnostics.append(
-                    Diagnostic(
-                        draft.note_path,
-                        draft.line,
-                        Severity.ERROR,
-                        f"card '{draft.label}' has the same identity as {other.note_path}:"
-                        f"{other.line} and was left out (give one of the notes another `id`)",
-                    )
-                )
-                continue
-            rendering = render_card(draft, guid, deck, media)
+            rendering = render_card(draft, deck, media)
             diagnostics.extend(rendering.diagnostics)
-            seen[guid] = rendering.card
-            cards.append(rendering.card)
+            keyed.append(Keyed(rendering.card, card_key(draft, identity)))
+    previous, state_problems = load_state(discovery.root / STATE_FILE)
+    now = clock()
+    result = reconcile(keyed, previous, int(now))
+    diagnostics.extend(state_problems)
+    diagnostics.extend(result.diagnostics)
+    diagnostics.extend(_change_messages(result.cards, result.newly_removed))
+    changes = Changes(
+        added=sum(card.status == "added" for card in result.cards),
+        updated=sum(card.status == "updated" for card in result.cards),
+        unchanged=sum(card.status == "unchanged" for card in result.cards),
+        rematched=sum(card.status == "rematched" for card in result.cards),
+        removed=len(result.newly_removed),
+    )
     report = BuildReport(
         output=None,
         notes=len(discovery.notes),
-        cards=len(cards),
-        decks=len({card.deck for card in cards}),
+        cards=len(result.cards),
+        decks=len({card.card.deck for card in result.cards}),
         diagnostics=tuple(diagnostics),
         skipped=discovery.skipped,
+        changes=changes,
     )
-    return BuildResult(tuple(cards), report, root_deck, discovery.root)
+    return BuildResult(
+        result.cards,
+        result.retired,
+        report,
+        root_deck,
+        discovery.root,
+        result.state,
+        now,
+    )
 
 
-def build(config: Config, clock: Clock = time.time) -> BuildResult:
-    """Build the deck and write it as an .apkg; returns the cards and the report."""
-    # Heavy modules (genanki, sqlite) load only when a deck is written.
-    from flashgen.deck import build_decks, build_package
+def build(
+    config: Config, clock: Clock = time.time, *, dry_run: bool = False
+) -> BuildResult:
+    """Build the deck, write it as an .apkg, then save the state file next to the notes.
+
+    With dry_run, nothing is written and the report says what a build would do.
+    """
+    result = plan_build(config, clock)
+    if dry_run:
+        return result
+    # genanki and sqlite load only when a deck is written.
+    from flashgen.deck import build_decks
     from flashgen.package import write_package
 
-    result = collect_cards(config)
     output = config.output or Path("decks") / f"{_file_name(result.root_deck)}.apkg"
-    now = clock()
     media = {
         item.name: result.vault / item.source
         for card in result.cards
-        for item in card.media
+        for item in card.card.media
     }
-    package = build_package(build_decks(result.cards, int(now)))
-    write_package(package, media, output, now)
+    decks = build_decks(result.cards, result.retired, result.root_deck, REMOVED_TAG)
+    write_package(decks, media, output, result.now)
+    save_state(result.state, result.vault / STATE_FILE)
     log.debug("wrote %s", output)
-    report = result.report
-    return BuildResult(
-        result.cards,
-        BuildReport(
-            str(output),
-            report.notes,
-            report.cards,
-            report.decks,
-            report.diagnostics,
-            report.skipped,
-        ),
-        result.root_deck,
-        result.vault,
-    )
+    return replace(result, report=replace(result.report, output=str(output)))
+
+
+def _change_messages(
+    cards: tuple[Assigned, ...], removed: tuple[CardState, ...]
+) -> list[Diagnostic]:
+    messages = []
+    for card in cards:
+        old = card.previous
+        if old is None:
+            continue
+        draft = card.card.draft
+        was = " \u203a ".join((*old.context, old.label))
+        now = " \u203a ".join((*draft.context, draft.label))
+        moved = f" in {old.note}" if old.note != draft.note_path else ""
+        messages.append(
+            Diagnostic(
+                draft.note_path,
+                draft.line,
+                Severity.INFO,
+                f"'{now}' keeps the identity (and review history) of '{was}'{moved}",
+            )
+        )
+    for old in removed:
+        name = " \u203a ".join((*old.context, old.label))
+        messages.append(
+            Diagnostic(
+                old.note,
+                0,
+                Severity.WARNING,
+                f"card '{name}' is no longer in the notes; it stays in the deck suspended "
+                f"and tagged {REMOVED_TAG} (delete it in Anki with that tag search, or "
+                "restore the point to keep it)",
+            )
+        )
+    return messages
 
 
 def _deck_for(root: str, path: str, front_matter: Mapping[str, Any]) -> str:

@@ -38,7 +38,6 @@ class RenderedCard:
     """A card as Anki will store it: HTML fields, tags, deck, and its media."""
 
     draft: CardDraft
-    guid: str
     deck: str
     question: str
     answer: str
@@ -53,7 +52,7 @@ class Rendering:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def render_card(draft: CardDraft, guid: str, deck: str, media: MediaIndex) -> Rendering:
+def render_card(draft: CardDraft, deck: str, media: MediaIndex) -> Rendering:
     """Turn a draft into HTML fields; missing media become placeholders and warnings."""
     writer = _HtmlWriter(draft.note_path, draft.line, media)
     question = writer.inlines(draft.question)
@@ -66,12 +65,13 @@ def render_card(draft: CardDraft, guid: str, deck: str, media: MediaIndex) -> Re
     )
     card = RenderedCard(
         draft=draft,
-        guid=guid,
         deck=deck,
         question=sanitise(question),
         answer=sanitise(answer),
         context=context,
-        source=html.escape(f"{draft.note_path}:{draft.line}"),
+        # No line number: it moves with every edit above the card and would make Anki
+        # see a change (and overwrite the user's edits) where there is none.
+        source=html.escape(draft.note_path),
         media=tuple(dict.fromkeys(writer.media)),
     )
     return Rendering(card, tuple(writer.diagnostics))

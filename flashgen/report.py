@@ -30,6 +30,26 @@ class Diagnostic:
 
 
 @dataclass(frozen=True, slots=True)
+class Changes:
+    """How this build's cards compare with the last build's (from the state file)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rematched: int = 0
+    """Cards whose key changed (a renamed label or heading, a moved note) that kept their
+    identity."""
+    removed: int = 0
+    """Cards of the last build that are no longer in the notes."""
+
+    def format(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.rematched} re-matched, {self.removed} removed"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
     """What a build did: where the deck went and what each stage had to say."""
 
@@ -42,6 +62,7 @@ class BuildReport:
     diagnostics: tuple[Diagnostic, ...]
     skipped: tuple[str, ...] = ()
     """Vault-relative paths of notes left out on purpose (templates, drawings)."""
+    changes: Changes = Changes()
 
     @property
     def has_errors(self) -> bool:
@@ -51,7 +72,7 @@ class BuildReport:
         where = f" -> {self.output}" if self.output else ""
         return (
             f"{_count(self.cards, 'card')} from {_count(self.notes, 'note')} in "
-            f"{_count(self.decks, 'deck')}{where}"
+            f"{_count(self.decks, 'deck')} ({self.changes.format()}){where}"
         )
 
 

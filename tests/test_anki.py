@@ -46,17 +46,19 @@ def test_examples_deck_imports_with_notes_fields_tags_decks_and_media(
     by_guid = {
         collection.get_note(nid).guid: collection.get_note(nid) for nid in note_ids
     }
-    for card in result.cards:
-        note = by_guid[card.guid]
+    for item in result.cards:
+        note, card = by_guid[item.guid], item.card
         assert note["Question"] == card.question
         assert note["Answer"] == card.answer
         assert sorted(note.tags) == sorted(card.draft.tags)
 
     security = collection.find_notes('"deck:vault::Security" tag:security::blue-team')
-    assert len(security) == sum(1 for c in result.cards if c.deck == "vault::Security")
+    assert len(security) == sum(
+        1 for c in result.cards if c.card.deck == "vault::Security"
+    )
     assert collection.find_notes("tag:📖")
 
-    names = {item.name for card in result.cards for item in card.media}
+    names = {m.name for item in result.cards for m in item.card.media}
     assert len(names) == 1
     assert {path.name for path in Path(collection.media.dir()).iterdir()} == names
     image_notes = collection.find_notes('"Answer:*<img src=*"')
@@ -142,7 +144,8 @@ def test_seed_note_gives_the_described_cards(seed_vault, tmp_path, collection):
     result = _build(seed_vault, tmp_path / "seed.apkg")
     import_deck(collection, tmp_path / "seed.apkg")
 
-    points = [c for c in result.cards if c.draft.kind == "point"]
+    cards = [item.card for item in result.cards]
+    points = [c for c in cards if c.draft.kind == "point"]
     by_section: dict[str, list[str]] = {}
     for card in points:
         by_section.setdefault(card.draft.context[-1], []).append(card.draft.label)
@@ -161,10 +164,10 @@ def test_seed_note_gives_the_described_cards(seed_vault, tmp_path, collection):
             "Combining Both",
         ],
     }
-    headings = [c for c in result.cards if c.draft.kind == "heading"]
+    headings = [c for c in cards if c.draft.kind == "heading"]
     assert [c.draft.label for c in headings] == ["Containers vs. Virtualization"]
     assert headings[0].answer.startswith("<p>Both containers and virtual machines")
-    lists = [c.draft.label for c in result.cards if c.draft.kind == "list"]
+    lists = [c.draft.label for c in cards if c.draft.kind == "list"]
     assert lists == ["Containers", "Virtual Machines", "Some Key Takeaways"]
     assert len(result.cards) == 16
 

@@ -12,7 +12,10 @@ def test_build_writes_a_deck_and_exits_0(runner, examples_vault, tmp_path):
     result = runner.invoke(main, ["build", str(examples_vault), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.is_file()
-    assert result.stdout.strip() == f"41 cards from 4 notes in 4 decks -> {out}"
+    assert result.stdout.strip() == (
+        "41 cards from 4 notes in 4 decks (41 added, 0 updated, 0 unchanged, "
+        f"0 re-matched, 0 removed) -> {out}"
+    )
 
 
 def test_build_without_output_writes_into_decks(
@@ -100,6 +103,7 @@ def test_cards_json_lists_cards_without_writing(
     first = cards[0]
     assert set(first) == {
         "guid",
+        "status",
         "kind",
         "deck",
         "note",

@@ -42,7 +42,7 @@ def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection):
         assert question, card.note()["Source"]
         assert len(answer) > len(question), card.note()["Source"]
     # Every embedded image that exists in the corpus made it into Anki's media folder.
-    media = {item.name for card in result.cards for item in card.media}
+    media = {m.name for item in result.cards for m in item.card.media}
     assert media
     assert media <= {path.name for path in Path(collection.media.dir()).iterdir()}
 
@@ -51,6 +51,6 @@ def test_corpus_notes_never_leave_mis_encoded_text(tmp_path):
     result = build(
         Config(inputs=(CORPUS,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME
     )
-    for card in result.cards:
+    for card in (item.card for item in result.cards):
         for field in (card.question, card.answer, card.context):
             assert "ðŸ" not in field and "â€" not in field, card.source

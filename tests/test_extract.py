@@ -40,7 +40,7 @@ def test_extraction_case(
     media = MediaIndex(tmp_path)
     got = []
     for draft in extract_cards(note):
-        card = render_card(draft, "guid", "Deck", media).card
+        card = render_card(draft, "Deck", media).card
         got.append(
             {
                 "kind": draft.kind,

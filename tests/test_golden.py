@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from flashgen.config import Config
-from flashgen.pipeline import collect_cards
+from flashgen.pipeline import plan_build
 
-from .conftest import ROOT
+from .conftest import FIXED_TIME, ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "examples.json"
 
@@ -16,7 +16,7 @@ def _snapshot(result) -> dict[str, object]:
     return {
         "cards": [
             {
-                "guid": card.guid,
+                "guid": item.guid,
                 "deck": card.deck,
                 "kind": card.draft.kind,
                 "fields": {
@@ -27,16 +27,19 @@ def _snapshot(result) -> dict[str, object]:
                 },
                 "tags": list(card.draft.tags),
             }
-            for card in result.cards
+            for item in result.cards
+            for card in (item.card,)
         ],
-        "media": sorted({item.name for card in result.cards for item in card.media}),
+        "media": sorted({m.name for item in result.cards for m in item.card.media}),
         "diagnostics": [d.format() for d in result.report.diagnostics],
         "skipped": list(result.report.skipped),
     }
 
 
 def test_example_vault_matches_golden(examples_vault, update_goldens):
-    snapshot = _snapshot(collect_cards(Config(inputs=(examples_vault,))))
+    snapshot = _snapshot(
+        plan_build(Config(inputs=(examples_vault,)), clock=lambda: FIXED_TIME)
+    )
     if update_goldens:
         GOLDEN.write_text(
             json.dumps(snapshot, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

@@ -69,7 +69,7 @@ def test_extraction_and_rendering_never_raise_and_never_emit_scripts(
     note = parse_text("N.md", markdown)
     index = MediaIndex(tmp_path)
     for draft in extract_cards(note):
-        card = render_card(draft, "g", "D", index).card
+        card = render_card(draft, "D", index).card
         for html in (card.question, card.answer, card.context):
             assert not re.search(
                 r"<script|onerror=|onclick=|javascript:", html, re.IGNORECASE

@@ -15,7 +15,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 32
 def _render(vault: Path, rel: str, markdown: str):
     note = parse_text(rel, markdown)
     index = MediaIndex(vault)
-    return [render_card(draft, "g", "D", index) for draft in extract_cards(note)]
+    return [render_card(draft, "D", index) for draft in extract_cards(note)]
 
 
 def test_embeds_resolve_like_obsidian_and_are_stored_by_content(tmp_path):
@@ -75,7 +75,7 @@ def test_note_embeds_show_their_name(tmp_path):
 def test_context_names_note_and_heading_path(tmp_path):
     cards = _render(tmp_path, "Dir/Topic.md", "## A\n### B\n**Label**: x\n")
     assert cards[-1].card.context == "Topic \u203a A \u203a B"
-    assert cards[-1].card.source == "Dir/Topic.md:3"
+    assert cards[-1].card.source == "Dir/Topic.md"
 
 
 def test_sanitiser_drops_scripts_handlers_and_javascript_urls():

@@ -1,0 +1,215 @@
+"""Reconcile: this build's cards + the last build's state -> GUIDs, times and a change list.
+
+A card keeps the GUID of the card with the same structural key. A card whose key is new
+inherits the GUID of a vanished card of the same kind from the same note (same note id or
+file name) when at least two of these agree: heading path, label, answer (80% similar). The
+best-scoring pairs win; ties go to source order. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+
+from flashgen.identity import card_guid
+from flashgen.render import RenderedCard
+from flashgen.report import Diagnostic, Severity
+from flashgen.state import CardState, State
+
+SIMILAR_ANSWER = 0.8
+_TEXT_LIMIT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Keyed:
+    """A rendered card with its structural key (see identity.card_key)."""
+
+    card: RenderedCard
+    key: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    """A card with the GUID and modification time it gets in the deck."""
+
+    card: RenderedCard
+    guid: str
+    modified: int
+    """Whole seconds; newer than last build's only when the content changed."""
+    status: str
+    """added, updated, unchanged or rematched."""
+    previous: CardState | None = None
+    """For a re-matched card: the card whose identity it took."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    cards: tuple[Assigned, ...]
+    retired: tuple[CardState, ...]
+    """Cards no longer in the notes, still put in the deck to retire them in Anki."""
+    newly_removed: tuple[CardState, ...]
+    state: State
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliation:
+    """Give every card its GUID and time, and list what changed since `previous`."""
+    old_by_key = {card.key: card for card in previous.cards}
+    claimed: set[str] = set()
+    matched: dict[int, CardState] = {}
+    pending: list[int] = []
+    diagnostics: list[Diagnostic] = []
+    seen_keys: dict[tuple[str, ...], RenderedCard] = {}
+    unique: list[Keyed] = []
+    for item in keyed:
+        if item.key in seen_keys:
+            diagnostics.append(_duplicate(item.card, seen_keys[item.key]))
+            continue
+        seen_keys[item.key] = item.card
+        unique.append(item)
+    for index, item in enumerate(unique):
+        old = old_by_key.get(item.key)
+        if old is not None:
+            matched[index] = old
+            claimed.add(old.guid)
+        else:
+            pending.append(index)
+    orphans = [card for card in previous.cards if card.guid not in claimed]
+    rematched = _rematch(unique, pending, orphans)
+    claimed.update(card.guid for card in rematched.values())
+
+    assigned: list[Assigned] = []
+    for index, item in enumerate(unique):
+        digest = content_digest(item.card)
+        if index in matched:
+            old = matched[index]
+            changed = old.digest != digest or old.removed
+            status = "updated" if changed else "unchanged"
+            guid = old.guid
+            modified = max(now, old.modified + 1) if changed else old.modified
+            assigned.append(Assigned(item.card, guid, modified, status))
+        elif index in rematched:
+            old = rematched[index]
+            modified = max(now, old.modified + 1)
+            assigned.append(Assigned(item.card, old.guid, modified, "rematched", old))
+        else:
+            assigned.append(Assigned(item.card, card_guid(item.key), now, "added"))
+
+    retired: list[CardState] = []
+    newly_removed: list[CardState] = []
+    for old in previous.cards:
+        if old.guid in claimed:
+            continue
+        if old.removed:
+            retired.append(old)
+        else:
+            gone = replace(old, modified=max(now, old.modified + 1), removed=True)
+            retired.append(gone)
+            newly_removed.append(gone)
+    states = [
+        _state_of(item, key.key) for item, key in zip(assigned, unique, strict=True)
+    ] + retired
+    return Reconciliation(
+        cards=tuple(assigned),
+        retired=tuple(retired),
+        newly_removed=tuple(newly_removed),
+        state=State(tuple(sorted(states, key=lambda card: card.guid))),
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def content_digest(card: RenderedCard) -> str:
+    """Hash of what Anki stores for the note (the fields and tags)."""
+    data = [
+        card.question,
+        card.answer,
+        card.context,
+        card.source,
+        sorted(card.draft.tags),
+    ]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[
+        :24
+    ]
+
+
+def answer_text(card: RenderedCard) -> str:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", card.answer))
+    return re.sub(r"\s+", " ", text).strip()[:_TEXT_LIMIT]
+
+
+def _rematch(
+    unique: Sequence[Keyed], pending: Sequence[int], orphans: Sequence[CardState]
+) -> dict[int, CardState]:
+    scored: list[tuple[float, int, int]] = []
+    for index in pending:
+        item = unique[index]
+        draft = item.card.draft
+        text = answer_text(item.card)
+        for position, old in enumerate(orphans):
+            if old.kind != draft.kind or not _same_note(old, item):
+                continue
+            similarity = _similarity(old.text, text)
+            signals = (
+                (old.context == draft.context)
+                + (old.label == draft.label)
+                + (similarity >= SIMILAR_ANSWER)
+            )
+            if signals >= 2:
+                bonus = 0.5 if old.note == draft.note_path else 0.0
+                scored.append((signals + similarity + bonus, index, position))
+    scored.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
+    taken_new: set[int] = set()
+    taken_old: set[int] = set()
+    result: dict[int, CardState] = {}
+    for _, index, position in scored:
+        if index in taken_new or position in taken_old:
+            continue
+        taken_new.add(index)
+        taken_old.add(position)
+        result[index] = orphans[position]
+    return result
+
+
+def _same_note(old: CardState, item: Keyed) -> bool:
+    """Same note id (or path), or the same file name: a note moved to another folder."""
+    if old.key[:1] == item.key[:1]:
+        return True
+    return PurePosixPath(old.note).name == PurePosixPath(item.card.draft.note_path).name
+
+
+def _similarity(left: str, right: str) -> float:
+    if left == right:
+        return 1.0
+    return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
+
+
+def _state_of(item: Assigned, key: tuple[str, ...]) -> CardState:
+    draft = item.card.draft
+    return CardState(
+        guid=item.guid,
+        key=key,
+        note=draft.note_path,
+        kind=draft.kind,
+        context=draft.context,
+        label=draft.label,
+        text=answer_text(item.card),
+        digest=content_digest(item.card),
+        modified=item.modified,
+    )
+
+
+def _duplicate(card: RenderedCard, first: RenderedCard) -> Diagnostic:
+    draft, other = card.draft, first.draft
+    return Diagnostic(
+        draft.note_path,
+        draft.line,
+        Severity.ERROR,
+        f"card '{draft.label}' has the same identity as {other.note_path}:{other.line} "
+        "and was left out (give one of the notes another `id`)",
+    )

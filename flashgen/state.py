@@ -1,0 +1,127 @@
+"""State file: what the last build made, so the next one keeps identities and times.
+
+`.flashgen-state.json` at the vault root maps each card's GUID to its structural key, a short
+text of its answer (for re-matching) and a digest and time of its content (for Anki's
+"newer wins" update rule). Plain JSON, sorted, meant to be committed with the notes; written
+to a temporary file and renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flashgen.errors import OutputError
+from flashgen.report import Diagnostic, Severity
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = ".flashgen-state.json"
+_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """One card as the last build left it."""
+
+    guid: str
+    key: tuple[str, ...]
+    """Structural key (see identity.card_key); a re-matched card keeps its old GUID."""
+    note: str
+    """Vault-relative path of the note it came from."""
+    kind: str
+    context: tuple[str, ...]
+    label: str
+    text: str
+    """The answer as plain text, cut to a few hundred characters (for re-matching)."""
+    digest: str
+    """Hash of everything Anki stores for the note: fields, tags, deck."""
+    modified: int
+    """The note's modification time in the last deck, in whole seconds."""
+    removed: bool = False
+    """No longer in the notes; kept to retire the card in Anki."""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    cards: tuple[CardState, ...] = ()
+
+
+def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
+    """The saved state, or an empty one with a loud warning when it cannot be read."""
+    if not path.exists():
+        return State(), ()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != _VERSION:
+            raise ValueError(f"unknown version {data.get('version')!r}")
+        cards = tuple(
+            _card(guid, entry) for guid, entry in sorted(data["cards"].items())
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        log.debug("state file unreadable: %r", err)
+        return State(), (
+            Diagnostic(
+                path.name,
+                0,
+                Severity.WARNING,
+                "state file cannot be read, so card identities start afresh: renamed "
+                "labels and headings will become new cards "
+                f"({err}; restore it from version control, or delete it to silence this)",
+            ),
+        )
+    return State(cards), ()
+
+
+def save_state(state: State, path: Path) -> None:
+    """Write the state atomically (temporary file in the same folder, then rename)."""
+    cards = {card.guid: _entry(card) for card in state.cards}
+    text = json.dumps(
+        {"version": _VERSION, "cards": cards},
+        ensure_ascii=False,
+        indent=1,
+        sort_keys=True,
+    )
+    staged = path.with_name(f".flashgen-{path.name}.tmp")
+    try:
+        staged.write_text(text + "\n", encoding="utf-8")
+        staged.replace(path)
+    except OSError as err:
+        staged.unlink(missing_ok=True)
+        raise OutputError(
+            f"{path}: error: cannot write the state file: {err.strerror or err}"
+        ) from err
+
+
+def _card(guid: str, entry: dict[str, Any]) -> CardState:
+    return CardState(
+        guid=guid,
+        key=tuple(str(part) for part in entry["key"]),
+        note=str(entry["note"]),
+        kind=str(entry["kind"]),
+        context=tuple(str(part) for part in entry["context"]),
+        label=str(entry["label"]),
+        text=str(entry["text"]),
+        digest=str(entry["digest"]),
+        modified=int(entry["modified"]),
+        removed=bool(entry.get("removed", False)),
+    )
+
+
+def _entry(card: CardState) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "key": list(card.key),
+        "note": card.note,
+        "kind": card.kind,
+        "context": list(card.context),
+        "label": card.label,
+        "text": card.text,
+        "digest": card.digest,
+        "modified": card.modified,
+    }
+    if card.removed:
+        entry["removed"] = True
+    return entry

@@ -1,0 +1,92 @@
+"""Watch mode: the same build() after a short quiet spell, whenever a note or image changes.
+
+One build at a time: changes that arrive during a build start another one after it. A failed
+build is reported and watching goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from flashgen.config import Config
+from flashgen.errors import FlashgenError
+from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES
+from flashgen.pipeline import BuildResult, Clock, build
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_SECONDS = 0.2
+_WATCHED_SUFFIXES = frozenset({".md"}) | IMAGE_SUFFIXES | AUDIO_SUFFIXES | {".toml"}
+
+Listener = Callable[[BuildResult | None, FlashgenError | None], None]
+
+
+def watch_vault(
+    config: Config,
+    listener: Listener,
+    stop: threading.Event,
+    clock: Clock = time.time,
+    debounce: float = DEBOUNCE_SECONDS,
+) -> None:
+    """Build now, then again after each burst of changes, until `stop` is set."""
+    root = config.inputs[0] if config.inputs[0].is_dir() else config.inputs[0].parent
+    changed = threading.Event()
+    handler = _Handler(root.resolve(), changed)
+    observer = Observer()
+    observer.schedule(handler, str(root), recursive=True)
+    observer.start()
+    try:
+        _build_once(config, listener, clock)
+        while not stop.is_set():
+            if not changed.wait(timeout=0.05):
+                continue
+            # Debounce: wait until no change has come for `debounce` seconds.
+            while changed.is_set() and not stop.is_set():
+                changed.clear()
+                time.sleep(debounce)
+            if not stop.is_set():
+                _build_once(config, listener, clock)
+    finally:
+        observer.stop()
+        observer.join()
+
+
+def _build_once(config: Config, listener: Listener, clock: Clock) -> None:
+    try:
+        result = build(config, clock)
+    except FlashgenError as err:
+        listener(None, err)
+        return
+    listener(result, None)
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, root: Path, changed: threading.Event) -> None:
+        self._root = root
+        self._changed = changed
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in {"opened", "closed_no_write"}:
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        if any(self._is_watched(str(path)) for path in paths if path):
+            log.debug("change: %s %s", event.event_type, event.src_path)
+            self._changed.set()
+
+    def _is_watched(self, path: str) -> bool:
+        candidate = Path(path)
+        try:
+            parts = candidate.resolve().relative_to(self._root).parts
+        except ValueError:
+            return False
+        # Our own state file, temporary files and Obsidian's settings never trigger a build.
+        if any(part.startswith(".") and part != ".flashgen.toml" for part in parts):
+            return False
+        return candidate.suffix.lower() in _WATCHED_SUFFIXES
