@@ -135,3 +135,36 @@ def test_help_documents_exit_codes_and_version(runner):
     assert (
         runner.invoke(main, ["--version"]).stdout.strip() == "flashgen, version 0.1.0"
     )
+
+
+def test_rebuild_names_re_matches_and_removals_and_json_summarises(
+    runner, examples_vault, tmp_path
+):
+    out = str(tmp_path / "d.apkg")
+    assert runner.invoke(main, ["build", str(examples_vault), "-o", out]).exit_code == 0
+    note = examples_vault / "Security" / "Defence Concepts.md"
+    text = note.read_text(encoding="utf-8")
+    text = text.replace("- **Retention**", "- **Keep for**")
+    text = text.replace(
+        "- **System Used**: Windows Event Log, collected with a forwarder.\n", ""
+    )
+    note.write_text(text, encoding="utf-8")
+
+    dry = runner.invoke(main, ["build", str(examples_vault), "-o", out, "--dry-run"])
+    assert dry.exit_code == 0
+    assert dry.stderr.splitlines() == [
+        "Security/Defence Concepts.md:19: info: 'Log Sources \u203a Keep for' keeps the "
+        "identity (and review history) of 'Log Sources \u203a Retention'",
+        "Security/Defence Concepts.md: warning: card 'Log Sources \u203a System Used' is no "
+        "longer in the notes; it stays in the deck suspended and tagged flashgen::removed "
+        "(delete it in Anki with that tag search, or restore the point to keep it)",
+    ]
+    assert dry.stdout.startswith("dry run, nothing written: 40 cards from 4 notes")
+    assert "(0 added, 1 updated, 38 unchanged, 1 re-matched, 1 removed)" in dry.stdout
+
+    result = runner.invoke(main, ["build", str(examples_vault), "-o", out, "--json"])
+    summary = json.loads(result.stdout)
+    assert {
+        k: summary[k] for k in ("added", "updated", "unchanged", "rematched", "removed")
+    } == {"added": 0, "updated": 1, "unchanged": 38, "rematched": 1, "removed": 1}
+    assert summary["output"] == out and summary["dry_run"] is False

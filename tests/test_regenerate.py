@@ -1,0 +1,207 @@
+"""Regenerating after edits, checked in a real Anki collection: cards update in place,
+review history survives, nothing duplicates, removed points are retired."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flashgen.config import Config
+from flashgen.pipeline import REMOVED_TAG, build
+from flashgen.state import STATE_FILE
+
+from .conftest import FIXED_TIME, import_deck
+
+
+def _build(vault: Path, out: Path, now: float = FIXED_TIME):
+    return build(Config(inputs=(vault,), output=out), clock=lambda: now)
+
+
+def _review_everything(col) -> None:
+    """Answer every card Good, with no daily limit in the way."""
+    for deck in col.decks.all_config():
+        deck["new"]["perDay"] = 9999
+        deck["rev"]["perDay"] = 9999
+        col.decks.update_config(deck)
+    col.decks.select(col.decks.id_for_name("vault"))
+    while (card := col.sched.getCard()) is not None:
+        states = col._backend.get_scheduling_states(card.id)
+        col.sched.answer_card(
+            col.sched.build_answer(card=card, states=states, rating=3)
+        )
+
+
+def _history(col) -> dict[str, tuple]:
+    """Per note GUID: the card's scheduling and its review log."""
+    history = {}
+    for nid in col.find_notes(""):
+        note = col.get_note(nid)
+        (card,) = note.cards()
+        reviews = col.db.list(
+            "select id from revlog where cid = ? order by id", card.id
+        )
+        history[note.guid] = (card.ivl, card.due, card.reps, card.type, tuple(reviews))
+    return history
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _note(col, query: str):
+    (nid,) = col.find_notes(query)
+    return col.get_note(nid)
+
+
+def test_edits_update_in_place_and_keep_history(examples_vault, tmp_path, collection):
+    first = _build(examples_vault, tmp_path / "v1.apkg")
+    import_deck(collection, tmp_path / "v1.apkg")
+    _review_everything(collection)
+    before = _history(collection)
+    assert len(before) == len(first.cards)
+    assert all(reps == 1 and reviews for _, _, reps, _, reviews in before.values())
+    # An edit made in Anki to a card whose note does not change must survive the update.
+    kept = _note(collection, '"Question:Isolation"')
+    kept["Extra"] = "my own mnemonic"
+    collection.update_note(kept)
+
+    security = examples_vault / "Security" / "Defence Concepts.md"
+    containers = examples_vault / "Computing" / "Containers and Virtual Machines.md"
+    _edit(security, "90 days hot", "30 days hot")  # answer reworded
+    _edit(
+        security,
+        "- **Retention**:",
+        "- **Alerting**: page the on-call analyst.\n- **Retention**:",
+    )  # a point added
+    _edit(security, "## Incident Response Phases", "## Phases of Incident Response")
+    _edit(containers, "**1. Startup time:**", "**1. Start-up speed:**")  # label renamed
+    _edit(
+        containers,
+        "**2. Image size:** Images hold the application and its libraries "
+        "only, usually tens of megabytes rather than gigabytes.\n\n",
+        "",
+    )  # one removed
+    (examples_vault / "Hardware").mkdir()
+    shutil.move(
+        examples_vault / "Storage" / "RAID Levels.md",
+        examples_vault / "Hardware" / "RAID Levels.md",
+    )  # note moved
+
+    # Rebuilt within the same second as the first build.
+    second = _build(examples_vault, tmp_path / "v2.apkg")
+    changes = second.report.changes
+    assert (changes.added, changes.removed) == (1, 1)
+    assert (
+        changes.rematched == 1 + 5 + 7
+    )  # label; heading (list + 4 points); moved note
+    log = import_deck(collection, tmp_path / "v2.apkg")
+
+    assert len(log.new) == 1
+    assert len(collection.find_notes("")) == len(first.cards) + 1
+    after = _history(collection)
+    assert {
+        guid: after[guid] for guid in before
+    } == before  # history and intervals intact
+
+    assert "30 days hot" in _note(collection, '"Question:Retention"')["Answer"]
+    assert "on-call" in _note(collection, '"Question:Alerting"')["Answer"]
+    renamed = _note(collection, '"Question:Start-up speed"')
+    assert renamed.guid in before
+    moved_phase = _note(collection, '"Question:Containment"')
+    assert "Phases of Incident Response" in moved_phase["Context"]
+    assert moved_phase.guid in before
+    assert _note(collection, '"Question:Isolation"')["Extra"] == "my own mnemonic"
+
+    (retired,) = collection.find_notes(f"tag:{REMOVED_TAG}")
+    note = collection.get_note(retired)
+    assert note["Question"] == "Image size" and note.guid in before
+    assert "No longer in" in note["Answer"]
+
+    # Anki does not change an existing card's queue on import (the tag is how users find
+    # it), but a fresh import of the deck gets the retired card suspended.
+    from anki.collection import Collection
+
+    fresh = Collection(str(tmp_path / "fresh.anki2"))
+    try:
+        import_deck(fresh, tmp_path / "v2.apkg")
+        (retired_fresh,) = fresh.find_cards(f"tag:{REMOVED_TAG}")
+        assert fresh.get_card(retired_fresh).queue == -1
+        assert len(fresh.find_cards("is:suspended")) == 1
+    finally:
+        fresh.close()
+
+
+def test_an_unchanged_rebuild_changes_nothing_in_anki(
+    examples_vault, tmp_path, collection
+):
+    _build(examples_vault, tmp_path / "v1.apkg")
+    import_deck(collection, tmp_path / "v1.apkg")
+    mods = {
+        collection.get_note(n).guid: collection.get_note(n).mod
+        for n in collection.find_notes("")
+    }
+    again = _build(examples_vault, tmp_path / "v2.apkg", now=FIXED_TIME + 3600)
+    assert again.report.changes.unchanged == len(again.cards)
+    log = import_deck(collection, tmp_path / "v2.apkg")
+    assert (len(log.new), len(log.updated)) == (0, 0)
+    assert {
+        collection.get_note(n).guid: collection.get_note(n).mod
+        for n in collection.find_notes("")
+    } == mods
+
+
+def test_a_changed_note_is_newer_even_within_the_same_second(
+    examples_vault, tmp_path, collection
+):
+    _build(examples_vault, tmp_path / "v1.apkg")
+    import_deck(collection, tmp_path / "v1.apkg")
+    _edit(examples_vault / "Security" / "Defence Concepts.md", "90 days", "60 days")
+    result = _build(examples_vault, tmp_path / "v2.apkg")
+    (updated,) = [c for c in result.cards if c.status == "updated"]
+    assert updated.modified == int(FIXED_TIME) + 1
+    log = import_deck(collection, tmp_path / "v2.apkg")
+    assert len(log.updated) == 1
+    assert "60 days" in _note(collection, '"Question:Retention"')["Answer"]
+
+
+def test_block_id_pins_a_card_through_any_rewrite(tmp_path):
+    vault = tmp_path / "v"
+    vault.mkdir()
+    note = vault / "N.md"
+    note.write_text("## A\n**Label**: first answer ^pinned\n", encoding="utf-8")
+    first = _build(vault, tmp_path / "1.apkg")
+    note.write_text(
+        "## Other\n**Renamed**: nothing alike at all ^pinned\n", encoding="utf-8"
+    )
+    second = _build(vault, tmp_path / "2.apkg")
+    assert [c.guid for c in first.cards] == [c.guid for c in second.cards]
+    assert second.cards[0].status == "updated"
+    assert "^pinned" not in second.cards[0].card.answer
+
+
+def test_dry_run_writes_nothing_and_reports_the_same(examples_vault, tmp_path):
+    out = tmp_path / "d.apkg"
+    planned = build(
+        Config(inputs=(examples_vault,), output=out),
+        clock=lambda: FIXED_TIME,
+        dry_run=True,
+    )
+    assert not out.exists() and not (examples_vault / STATE_FILE).exists()
+    done = _build(examples_vault, out)
+    assert planned.report.changes == done.report.changes
+    assert [c.guid for c in planned.cards] == [c.guid for c in done.cards]
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"version": 99, "cards": {}}', ""])
+def test_a_damaged_state_file_is_reported_and_rebuilt(examples_vault, tmp_path, damage):
+    (examples_vault / STATE_FILE).write_text(damage, encoding="utf-8")
+    result = _build(examples_vault, tmp_path / "d.apkg")
+    (warning,) = [d for d in result.report.diagnostics if d.path == STATE_FILE]
+    assert "card identities start afresh" in warning.message
+    assert result.report.changes.added == len(result.cards)
+    again = _build(examples_vault, tmp_path / "d.apkg")
+    assert again.report.changes.unchanged == len(again.cards)
