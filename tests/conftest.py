@@ -41,7 +41,9 @@ def examples_vault(tmp_path: Path) -> Path:
     target = tmp_path / "vault"
     # Leave out the state a `make demo` build keeps there: each test starts from the notes.
     shutil.copytree(
-        EXAMPLES / "vault", target, ignore=shutil.ignore_patterns(".flashgen-state.json")
+        EXAMPLES / "vault",
+        target,
+        ignore=shutil.ignore_patterns(".flashgen-state.json"),
     )
     return target
 
