@@ -1,4 +1,4 @@
-"""Package stage: genanki objects + media -> an .apkg on disk, written atomically.
+"""Package stage: Anki notes + media -> an .apkg on disk, written atomically.
 
 The collection is written to a throw-away SQLite file next to the output, zipped with fixed
 entry dates and sorted media (same input, same clock: same bytes), then renamed into place,
@@ -7,33 +7,30 @@ so a build killed at any moment leaves the previous deck intact.
 
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import genanki
-
+from flashgen.deck import AnkiNote, write_collection
 from flashgen.errors import OutputError
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def write_package(
-    decks: list[genanki.Deck], media: Mapping[str, Path], output: Path, timestamp: float
+    notes: Iterable[AnkiNote], media: Mapping[str, Path], output: Path, timestamp: float
 ) -> None:
-    """Write the decks and their media (deck name -> file) to `output` atomically."""
-    package = genanki.Package(decks)
+    """Write the notes and their media (deck name -> file) to `output` atomically."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(
             dir=output.parent, prefix=".flashgen-"
         ) as scratch:
             database = Path(scratch, "collection.anki2")
-            _write_collection(package, database, timestamp)
+            _write_collection(notes, database, timestamp)
             staged = Path(scratch, "deck.apkg")
             with zipfile.ZipFile(staged, "w") as archive:
                 _add(archive, "collection.anki2", database.read_bytes(), compress=True)
@@ -50,15 +47,14 @@ def write_package(
 
 
 def _write_collection(
-    package: genanki.Package, database: Path, timestamp: float
+    notes: Iterable[AnkiNote], database: Path, timestamp: float
 ) -> None:
     connection = sqlite3.connect(database)
     try:
         # A throw-away file: no journal, no fsync per statement.
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
-        cursor = connection.cursor()
-        package.write_to_db(cursor, timestamp, itertools.count(int(timestamp * 1000)))
+        write_collection(connection, notes, timestamp)
         connection.commit()
     finally:
         connection.close()

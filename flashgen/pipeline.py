@@ -115,7 +115,7 @@ def build(
     if dry_run:
         return result
     # genanki and sqlite load only when a deck is written.
-    from flashgen.deck import build_decks
+    from flashgen.deck import anki_notes
     from flashgen.package import write_package
 
     output = config.output or Path("decks") / f"{_file_name(result.root_deck)}.apkg"
@@ -124,8 +124,8 @@ def build(
         for card in result.cards
         for item in card.card.media
     }
-    decks = build_decks(result.cards, result.retired, result.root_deck, REMOVED_TAG)
-    write_package(decks, media, output, result.now)
+    notes = anki_notes(result.cards, result.retired, result.root_deck, REMOVED_TAG)
+    write_package(notes, media, output, result.now)
     save_state(result.state, result.vault / STATE_FILE)
     log.debug("wrote %s", output)
     return replace(result, report=replace(result.report, output=str(output)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import html
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -85,8 +84,9 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
     claimed.update(card.guid for card in rematched.values())
 
     assigned: list[Assigned] = []
+    digests = [content_digest(item.card) for item in unique]
     for index, item in enumerate(unique):
-        digest = content_digest(item.card)
+        digest = digests[index]
         if index in matched:
             old = matched[index]
             changed = old.digest != digest or old.removed
@@ -113,7 +113,8 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
             retired.append(gone)
             newly_removed.append(gone)
     states = [
-        _state_of(item, key.key) for item, key in zip(assigned, unique, strict=True)
+        _state_of(item, key.key, digest)
+        for item, key, digest in zip(assigned, unique, digests, strict=True)
     ] + retired
     return Reconciliation(
         cards=tuple(assigned),
@@ -126,16 +127,14 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
 
 def content_digest(card: RenderedCard) -> str:
     """Hash of what Anki stores for the note (the fields and tags)."""
-    data = [
+    fields = (
         card.question,
         card.answer,
         card.context,
         card.source,
-        sorted(card.draft.tags),
-    ]
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[
-        :24
-    ]
+        *sorted(card.draft.tags),
+    )
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:24]
 
 
 def answer_text(card: RenderedCard) -> str:
@@ -189,7 +188,7 @@ def _similarity(left: str, right: str) -> float:
     return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
 
 
-def _state_of(item: Assigned, key: tuple[str, ...]) -> CardState:
+def _state_of(item: Assigned, key: tuple[str, ...], digest: str) -> CardState:
     draft = item.card.draft
     return CardState(
         guid=item.guid,
@@ -199,7 +198,7 @@ def _state_of(item: Assigned, key: tuple[str, ...]) -> CardState:
         context=draft.context,
         label=draft.label,
         text=answer_text(item.card),
-        digest=content_digest(item.card),
+        digest=digest,
         modified=item.modified,
     )
 

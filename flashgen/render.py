@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
@@ -38,6 +38,8 @@ class RenderedCard:
     """A card as Anki will store it: HTML fields, tags, deck, and its media."""
 
     draft: CardDraft
+    """Where the card comes from; its question and answer trees are dropped once rendered,
+    so a large vault's cards stay small in memory."""
     deck: str
     question: str
     answer: str
@@ -64,10 +66,10 @@ def render_card(draft: CardDraft, deck: str, media: MediaIndex) -> Rendering:
         html.escape(part) for part in (draft.note_title, *draft.context)
     )
     card = RenderedCard(
-        draft=draft,
+        draft=replace(draft, question=(), answer=()),
         deck=deck,
-        question=sanitise(question),
-        answer=sanitise(answer),
+        question=sanitise(question) if writer.has_raw_html else question,
+        answer=sanitise(answer) if writer.has_raw_html else answer,
         context=context,
         # No line number: it moves with every edit above the card and would make Anki
         # see a change (and overwrite the user's edits) where there is none.
@@ -89,6 +91,8 @@ class _HtmlWriter:
         self._media = media
         self.media: list[MediaFile] = []
         self.diagnostics: list[Diagnostic] = []
+        # Everything else is escaped here; only HTML from the note needs the sanitiser.
+        self.has_raw_html = False
 
     def blocks(self, blocks: Iterable[Block]) -> str:
         return "".join(self.block(block) for block in blocks)
@@ -126,6 +130,7 @@ class _HtmlWriter:
             case "table":
                 return self._table(block)
             case "html":
+                self.has_raw_html = True
                 return block.text
             case "rule":
                 return "<hr>"
@@ -187,6 +192,7 @@ class _HtmlWriter:
             case "image" | "embed":
                 return self._embed(inline)
             case "html":
+                self.has_raw_html = True
                 return inline.text
             case "footnote":
                 return f"<sup>[{html.escape(inline.text)}]</sup>"

@@ -78,13 +78,12 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
 
 def save_state(state: State, path: Path) -> None:
     """Write the state atomically (temporary file in the same folder, then rename)."""
-    cards = {card.guid: _entry(card) for card in state.cards}
-    text = json.dumps(
-        {"version": _VERSION, "cards": cards},
-        ensure_ascii=False,
-        indent=1,
-        sort_keys=True,
-    )
+    # One card a line: small diffs when the file is committed, and a fast write.
+    lines = [
+        f"{json.dumps(card.guid)}: {json.dumps(_entry(card), ensure_ascii=False)}"
+        for card in sorted(state.cards, key=lambda card: card.guid)
+    ]
+    text = f'{{"version": {_VERSION}, "cards": {{\n' + ",\n".join(lines) + "\n}}"
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
         staged.write_text(text + "\n", encoding="utf-8")

@@ -37,8 +37,8 @@ def test_a_note_with_an_error_still_builds_the_rest_and_exits_1(runner, tmp_path
     assert result.exit_code == 1
     assert out.is_file()
     assert result.stderr.splitlines() == [
-        "bad.md:3: error: front matter is not valid YAML: expected ',' or ']', but got "
-        "'<stream end>' (fix the YAML between the --- lines; tags and deck from it are ignored)"
+        "bad.md:3: error: front matter is not valid YAML: did not find expected ',' or ']' "
+        "(fix the YAML between the --- lines; tags and deck from it are ignored)"
     ]
     assert result.stdout.strip().startswith("2 cards from 2 notes")
 

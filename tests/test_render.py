@@ -63,7 +63,7 @@ def test_remote_images_stay_links(tmp_path):
     (card,) = _render(tmp_path, "N.md", "**A**: ![logo](https://example.org/l.png)\n")
     assert (
         card.card.answer
-        == '<p><a href="https://example.org/l.png" rel="noopener noreferrer">logo</a></p>'
+        == '<p><a href="https://example.org/l.png">logo</a></p>'
     )
 
 
