@@ -9,10 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flashgen.extract import extract_cards
-from flashgen.identity import card_guid, card_key
+from flashgen.identity import card_key
 from flashgen.media import MediaIndex
 from flashgen.parse import parse_text
+from flashgen.reconcile import Keyed, reconcile
 from flashgen.render import render_card
+from flashgen.state import State
 
 PIECES = st.sampled_from(
     [
@@ -90,19 +92,28 @@ ANSWER = ANSWER.filter(lambda text: ftfy.fix_encoding(text) == text)
 
 
 @SETTINGS
-@given(st.lists(ANSWER, min_size=1, max_size=5))
-def test_editing_answers_never_changes_a_guid(answers):
-    labels = [f"Label {i}" for i in range(len(answers))]
-    original = "\n\n".join(f"**{label}**: first" for label in labels)
-    edited = "\n\n".join(
-        f"**{label}**: {answer}" for label, answer in zip(labels, answers, strict=True)
-    )
+@given(st.lists(st.lists(ANSWER, min_size=3, max_size=3), min_size=1, max_size=4))
+def test_any_sequence_of_answer_edits_keeps_every_guid(tmp_path, edits):
+    labels = ("Alpha", "Beta", "Gamma")
+    index = MediaIndex(tmp_path)
 
-    def guids(text: str) -> list[str]:
+    def cards(answers):
+        text = "## Section\n\n" + "\n\n".join(
+            f"**{label}**: {answer}"
+            for label, answer in zip(labels, answers, strict=True)
+        )
         drafts = extract_cards(parse_text("N.md", text))
         return [
-            card_guid(card_key(d, "path:N.md")) for d in drafts if d.kind == "point"
+            Keyed(render_card(d, "D", index).card, card_key(d, "path:N.md"))
+            for d in drafts
         ]
 
-    before, after = guids(original), guids(edited)
-    assert before and after == before
+    state = State()
+    first = reconcile(cards(["one", "two", "three"]), state, 1)
+    guids = {item.card.draft.label: item.guid for item in first.cards}
+    state = first.state
+    for step, answers in enumerate(edits, start=2):
+        result = reconcile(cards(answers), state, step)
+        assert {item.card.draft.label: item.guid for item in result.cards} == guids
+        assert result.newly_removed == ()
+        state = result.state

@@ -140,6 +140,9 @@ def test_an_unchanged_rebuild_changes_nothing_in_anki(
 ):
     _build(examples_vault, tmp_path / "v1.apkg")
     import_deck(collection, tmp_path / "v1.apkg")
+    edited = _note(collection, '"Question:Retention"')
+    edited["Answer"] = "my own wording, typed in Anki"
+    collection.update_note(edited)
     mods = {
         collection.get_note(n).guid: collection.get_note(n).mod
         for n in collection.find_notes("")
@@ -152,6 +155,10 @@ def test_an_unchanged_rebuild_changes_nothing_in_anki(
         collection.get_note(n).guid: collection.get_note(n).mod
         for n in collection.find_notes("")
     } == mods
+    assert (
+        _note(collection, '"Question:Retention"')["Answer"]
+        == "my own wording, typed in Anki"
+    )
 
 
 def test_a_changed_note_is_newer_even_within_the_same_second(

@@ -61,10 +61,7 @@ def test_missing_or_escaping_embeds_become_placeholders_and_warnings(tmp_path):
 
 def test_remote_images_stay_links(tmp_path):
     (card,) = _render(tmp_path, "N.md", "**A**: ![logo](https://example.org/l.png)\n")
-    assert (
-        card.card.answer
-        == '<p><a href="https://example.org/l.png">logo</a></p>'
-    )
+    assert card.card.answer == '<p><a href="https://example.org/l.png">logo</a></p>'
 
 
 def test_note_embeds_show_their_name(tmp_path):
