@@ -23,9 +23,23 @@ class Config:
     """Where the .apkg goes; None: `decks/<deck name>.apkg`."""
     deck_name: str | None = None
     """The root deck's name; None: the vault's folder name (or the single note's title)."""
+    source_link: str = "obsidian"
+    """What the Source field shows: `obsidian` (an obsidian:// link to the note), `path`
+    (the note's vault path as text) or `none`."""
+    vault_name: str | None = None
+    """The vault's name in obsidian:// links; None: the vault's folder name."""
+    folder_tags: bool = False
+    """Also tag each card with its note's folder path (`Biology/Cells` -> `Biology::Cells`)."""
 
 
-_FILE_KEYS = {"output": str, "deck_name": str}
+_FILE_KEYS: dict[str, type] = {
+    "output": str,
+    "deck_name": str,
+    "source_link": str,
+    "vault_name": str,
+    "folder_tags": bool,
+}
+SOURCE_LINKS = ("obsidian", "path", "none")
 
 
 def load_config(inputs: tuple[Path, ...], **overrides: Any) -> Config:
@@ -61,8 +75,13 @@ def _from_file(config: Config, path: Path) -> Config:
                 else (f" (known keys: {', '.join(sorted(_FILE_KEYS))})")
             )
             problems.append(f"{name}: error: unknown key '{key}'{hint}")
-        elif not isinstance(value, expected) or not value:
+        elif expected is bool and not isinstance(value, bool):
+            problems.append(f"{name}: error: '{key}' must be true or false")
+        elif expected is str and (not isinstance(value, str) or not value):
             problems.append(f"{name}: error: '{key}' must be a non-empty string")
+        elif key == "source_link" and value not in SOURCE_LINKS:
+            choices = ", ".join(SOURCE_LINKS)
+            problems.append(f"{name}: error: 'source_link' must be one of {choices}")
         else:
             values[key] = value
     if problems:

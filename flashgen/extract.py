@@ -33,6 +33,8 @@ class CardDraft:
     """First line of the source of the card, 1-based."""
     end_line: int
     tags: tuple[str, ...] = ()
+    footnotes: tuple[Block, ...] = ()
+    """The note's footnote definitions that the question or answer refers to."""
     pin: str = ""
     """The Obsidian block id (`^my-id`) written on the point, if any: it fixes the identity."""
     occurrence: int = 0
@@ -105,11 +107,14 @@ _DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
 _TAG = re.compile(r"(?<![\w/&#])#([^\s#,.;:!?()\[\]{}<>\"'`|\\=+*^%$@~]+)")
 
 
-def extract_cards(note: ParsedNote) -> tuple[CardDraft, ...]:
+def extract_cards(
+    note: ParsedNote, *, folder_tags: bool = False
+) -> tuple[CardDraft, ...]:
     """All cards of one note, in source order, each with its occurrence number set."""
     if note.front_matter.get("flashgen") is False or _is_templater(note.source):
         return ()
-    tags = note_tags(note)
+    tags = note_tags(note, folder_tags=folder_tags)
+    footnotes = {b.info: b for b in _walk(note.blocks) if b.kind == "footnote"}
     lines = note.source.split("\n")
     drafts: list[CardDraft] = []
     for heading, path, body in _sections(note, lines):
@@ -118,7 +123,10 @@ def extract_cards(note: ParsedNote) -> tuple[CardDraft, ...]:
     numbered = []
     for draft in drafts:
         key = (draft.kind, draft.context, draft.label)
-        numbered.append(replace(draft, tags=tags, occurrence=counts[key]))
+        notes = _footnotes_of(draft, footnotes) if footnotes else ()
+        numbered.append(
+            replace(draft, tags=tags, occurrence=counts[key], footnotes=notes)
+        )
         counts[key] += 1
     return tuple(numbered)
 
@@ -128,9 +136,24 @@ def _is_templater(source: str) -> bool:
     return "<%" in source and "%>" in source
 
 
-def note_tags(note: ParsedNote) -> tuple[str, ...]:
+def _footnotes_of(draft: CardDraft, footnotes: dict[str, Block]) -> tuple[Block, ...]:
+    labels: list[str] = []
+    pending = [*draft.question]
+    for block in _walk(draft.answer):
+        pending.extend(block.inlines)
+    while pending:
+        inline = pending.pop(0)
+        if inline.kind == "footnote" and inline.text in footnotes:
+            labels.append(inline.text)
+        pending.extend(inline.children)
+    return tuple(footnotes[label] for label in dict.fromkeys(labels))
+
+
+def note_tags(note: ParsedNote, *, folder_tags: bool = False) -> tuple[str, ...]:
     """Front-matter tags and inline `#tags` (not in code or headings), as Anki tags."""
     found: list[str] = []
+    if folder_tags and "/" in note.path:
+        found.append(note.path.rsplit("/", 1)[0])
     raw = note.front_matter.get("tags")
     if isinstance(raw, str):
         raw = re.split(r"[\s,]+", raw)
@@ -143,13 +166,14 @@ def note_tags(note: ParsedNote) -> tuple[str, ...]:
                 for text in _texts(block.inlines)
                 for m in _TAG.finditer(text)
             )
-    tags: dict[str, None] = {}
+    tags: dict[str, str] = {}
     for tag in found:
         cleaned = tag.strip().lstrip("#").strip("/").replace("/", "::")
         cleaned = re.sub(r"\s+", "_", cleaned)
+        # Anki's tags ignore case: `Chemistry` and `chemistry` are one tag; keep the first.
         if cleaned and not cleaned.isdigit():
-            tags[cleaned] = None
-    return tuple(tags)
+            tags.setdefault(cleaned.casefold(), cleaned)
+    return tuple(tags.values())
 
 
 def _sections(

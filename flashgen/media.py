@@ -56,9 +56,16 @@ class MediaIndex:
                     rel = path.relative_to(root).as_posix()
                     self._paths.add(rel)
                     self._by_name[name.casefold()].append(rel)
-        # Ties between same-named files go to the shortest path, then the first in order.
-        for paths in self._by_name.values():
-            paths.sort(key=lambda rel: (rel.count("/"), rel))
+
+    @staticmethod
+    def leaves_vault(target: str, note_path: str) -> bool:
+        """Whether `target` climbs out of the vault (`../..`, an absolute or file:// path)."""
+        link = unquote(target.split("|", 1)[0]).strip()
+        if link.lower().startswith("file:"):
+            return True
+        if link.startswith("/"):
+            return _normal(PurePosixPath(link.lstrip("/"))) is None
+        return _normal(PurePosixPath(note_path).parent / link) is None
 
     def resolve(self, target: str, note_path: str) -> str | None:
         """The vault-relative path `target` points to from `note_path`, or None."""
@@ -74,7 +81,12 @@ class MediaIndex:
             if candidate in self._paths:
                 return candidate
         matches = self._by_name.get(PurePosixPath(link).name.casefold())
-        return matches[0] if matches else None
+        if not matches:
+            return None
+        # Same-named files: the one closest to the note (longest shared folder path), then
+        # the shallowest, then the first in alphabetical order.
+        here = PurePosixPath(note_path).parent.parts
+        return min(matches, key=lambda rel: (-_shared(here, rel), rel.count("/"), rel))
 
     def media_file(self, rel: str) -> MediaFile:
         """The deck name for a resolved file: the same bytes always get the same name."""
@@ -82,6 +94,15 @@ class MediaIndex:
             digest = hashlib.sha256((self._root / rel).read_bytes()).hexdigest()[:20]
             self._names[rel] = f"fg-{digest}{PurePosixPath(rel).suffix.lower()}"
         return MediaFile(rel, self._names[rel])
+
+
+def _shared(folder: tuple[str, ...], rel: str) -> int:
+    count = 0
+    for mine, theirs in zip(folder, PurePosixPath(rel).parent.parts, strict=False):
+        if mine != theirs:
+            break
+        count += 1
+    return count
 
 
 def _normal(path: PurePosixPath) -> str | None:

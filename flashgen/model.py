@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flashgen.highlight import code_css
+
 MODEL_ID = 1607392319
 """Fixed for good: the id Anki knows flashgen's note type by."""
 MODEL_NAME = "flashgen Card (v1)"
@@ -27,7 +29,7 @@ BACK = """\
 <div class="fg-card">
 <div class="fg-answer">{{Answer}}</div>
 {{#Extra}}<div class="fg-extra">{{Extra}}</div>{{/Extra}}
-<div class="fg-source">{{Source}}</div>
+{{#Source}}<div class="fg-source">{{Source}}</div>{{/Source}}
 </div>"""
 
 # Anki adds .nightMode (desktop, AnkiMobile) or .night_mode (older AnkiDroid) to the card in
@@ -59,14 +61,16 @@ CSS = """\
 code { background: var(--fg-code-bg); padding: 0.1em 0.3em; border-radius: 4px;
   font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
 pre { background: var(--fg-code-bg); padding: 0.6em 0.8em; border-radius: 6px;
-  overflow-x: auto; }
+  overflow-x: auto; text-align: left; }
+mark { background: #fff3a3; color: inherit; padding: 0 0.1em; }
+.nightMode mark, .night_mode mark { background: #6b5a00; }
 pre code { background: none; padding: 0; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid var(--fg-border); padding: 0.25em 0.6em; }
 blockquote { border-left: 3px solid var(--fg-border); margin: 0.5em 0; padding-left: 0.8em;
   color: var(--fg-muted); }
 img { max-width: 100%; height: auto; }
-"""
+""" + code_css()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from flashgen.config import Config
 from flashgen.discover import discover_notes
@@ -49,6 +50,7 @@ def plan_build(config: Config, clock: Clock = time.time) -> BuildResult:
     discovery = discover_notes(config.inputs)
     root_deck = config.deck_name or discovery.name
     media = MediaIndex(discovery.root)
+    vault_name = config.vault_name or discovery.root.name
     keyed: list[Keyed] = []
     diagnostics: list[Diagnostic] = []
     for source in discovery.notes:
@@ -67,8 +69,11 @@ def plan_build(config: Config, clock: Clock = time.time) -> BuildResult:
         diagnostics.extend(note.diagnostics)
         deck = _deck_for(root_deck, note.path, note.front_matter)
         identity = note_key(note.path, note.front_matter)
-        for draft in extract_cards(note):
-            rendering = render_card(draft, deck, media)
+        link = _source_link(config, vault_name, note.path)
+        for draft in extract_cards(note, folder_tags=config.folder_tags):
+            rendering = render_card(
+                draft, deck, media, link, show_source=config.source_link != "none"
+            )
             diagnostics.extend(rendering.diagnostics)
             keyed.append(Keyed(rendering.card, card_key(draft, identity)))
     previous, state_problems = load_state(discovery.root / STATE_FILE)
@@ -164,6 +169,14 @@ def _change_messages(
             )
         )
     return messages
+
+
+def _source_link(config: Config, vault: str, path: str) -> str | None:
+    """obsidian://open?vault=...&file=... opens the note in Obsidian from the card."""
+    if config.source_link != "obsidian":
+        return None
+    file = path.removesuffix(".md")
+    return f"obsidian://open?vault={quote(vault, safe='')}&file={quote(file, safe='')}"
 
 
 def _deck_for(root: str, path: str, front_matter: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ deck never carries scripts whatever the note contains.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -16,11 +17,13 @@ from urllib.parse import unquote
 import nh3
 
 from flashgen.extract import CardDraft
+from flashgen.highlight import CODE_CLASS, highlight_code
 from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.report import Diagnostic, Severity
 
 CONTEXT_SEPARATOR = " \u203a "
+_HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")
 
 _ALLOWED_ATTRIBUTES = {
     "*": {"class", "title"},
@@ -54,14 +57,27 @@ class Rendering:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def render_card(draft: CardDraft, deck: str, media: MediaIndex) -> Rendering:
-    """Turn a draft into HTML fields; missing media become placeholders and warnings."""
+def render_card(
+    draft: CardDraft,
+    deck: str,
+    media: MediaIndex,
+    source_link: str | None = None,
+    *,
+    show_source: bool = True,
+) -> Rendering:
+    """Turn a draft into HTML fields; missing media become placeholders and warnings.
+
+    `source_link` is the URL the Source field links to (None: the note's path as text);
+    without `show_source` the Source field stays empty.
+    """
     writer = _HtmlWriter(draft.note_path, draft.line, media)
     question = writer.inlines(draft.question)
     if draft.kind == "list":
         count = len(draft.answer[0].children) if draft.answer else 0
         question += f' <span class="fg-hint">(list the {count})</span>'
     answer = writer.blocks(draft.answer)
+    if draft.footnotes:
+        answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
     context = CONTEXT_SEPARATOR.join(
         html.escape(part) for part in (draft.note_title, *draft.context)
     )
@@ -71,12 +87,18 @@ def render_card(draft: CardDraft, deck: str, media: MediaIndex) -> Rendering:
         question=sanitise(question) if writer.has_raw_html else question,
         answer=sanitise(answer) if writer.has_raw_html else answer,
         context=context,
-        # No line number: it moves with every edit above the card and would make Anki
-        # see a change (and overwrite the user's edits) where there is none.
-        source=html.escape(draft.note_path),
+        source=_source(draft.note_path, source_link) if show_source else "",
         media=tuple(dict.fromkeys(writer.media)),
     )
     return Rendering(card, tuple(writer.diagnostics))
+
+
+def _source(path: str, link: str | None) -> str:
+    # No line number: it moves with every edit above the card and would make Anki see a
+    # change (and overwrite the user's edits in Anki) where there is none.
+    if link is None:
+        return html.escape(path)
+    return f'<a href="{html.escape(link)}">{html.escape(path)}</a>'
 
 
 def sanitise(fragment: str) -> str:
@@ -126,7 +148,8 @@ class _HtmlWriter:
                 language = (
                     f' class="language-{html.escape(block.info)}"' if block.info else ""
                 )
-                return f"<pre><code{language}>{html.escape(block.text)}</code></pre>"
+                code = highlight_code(block.text, block.info)
+                return f'<pre class="{CODE_CLASS}"><code{language}>{code}</code></pre>'
             case "table":
                 return self._table(block)
             case "html":
@@ -167,7 +190,10 @@ class _HtmlWriter:
     def inline(self, inline: Inline) -> str:
         match inline.kind:
             case "text":
-                return html.escape(inline.text, quote=False)
+                # Obsidian's ==highlight== has no CommonMark syntax; it arrives as text.
+                return _HIGHLIGHT.sub(
+                    r"<mark>\1</mark>", html.escape(inline.text, quote=False)
+                )
             case "code":
                 return f"<code>{html.escape(inline.text, quote=False)}</code>"
             case "math":
@@ -187,8 +213,7 @@ class _HtmlWriter:
             case "link":
                 return self._link(inline)
             case "wikilink":
-                text = self.inlines(inline.children) or html.escape(inline.target)
-                return f'<span class="fg-link">{text}</span>'
+                return f'<span class="fg-link">{self._wikilink_text(inline)}</span>'
             case "image" | "embed":
                 return self._embed(inline)
             case "html":
@@ -199,6 +224,16 @@ class _HtmlWriter:
             case "task":
                 return "\u2611 " if inline.text else "\u2610 "
         return self.inlines(inline.children)
+
+    def _wikilink_text(self, inline: Inline) -> str:
+        """The alias, else the target as Obsidian shows it: `Note#Part` reads `Note › Part`."""
+        shown = plain_text(inline.children)
+        if shown and shown != inline.target:
+            return self.inlines(inline.children)
+        note, _, anchor = inline.target.partition("#")
+        anchor = anchor.lstrip("^") if not anchor.startswith("^") else ""
+        parts = [part for part in (note, anchor) if part]
+        return html.escape(CONTEXT_SEPARATOR.join(parts) or inline.target)
 
     def _link(self, inline: Inline) -> str:
         text = self.inlines(inline.children) or html.escape(inline.target)
@@ -219,6 +254,19 @@ class _HtmlWriter:
         if inline.kind == "embed" and suffix not in IMAGE_SUFFIXES | AUDIO_SUFFIXES:
             # Transcluded notes and PDFs: show what is embedded, by name.
             return f'<span class="fg-embed">{html.escape(target)}</span>'
+        if self._media.leaves_vault(target, self._note_path):
+            # Never read, not even by file name: a shared deck must not carry files from
+            # outside the vault.
+            self.diagnostics.append(
+                Diagnostic(
+                    self._note_path,
+                    inline.line or self._line,
+                    Severity.WARNING,
+                    f"embedded file '{target}' is outside the vault and was left out "
+                    "(move the file into the vault)",
+                )
+            )
+            return f'<span class="fg-missing">[outside the vault: {html.escape(target)}]</span>'
         found = self._media.resolve(target, self._note_path)
         if found is None:
             self.diagnostics.append(

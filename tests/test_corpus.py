@@ -54,3 +54,33 @@ def test_corpus_notes_never_leave_mis_encoded_text(tmp_path):
     for card in (item.card for item in result.cards):
         for field in (card.question, card.answer, card.context):
             assert "ðŸ" not in field and "â€" not in field, card.source
+
+
+def test_corpus_cards_show_no_raw_obsidian_syntax_and_report_the_one_missing_image(
+    tmp_path,
+):
+    result = build(
+        Config(inputs=(CORPUS,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME
+    )
+    for item in result.cards:
+        card = item.card
+        text = card.question + card.answer + card.context
+        # Code shows what the author typed; everywhere else the syntax must be rendered.
+        text = re.sub(r"<pre.*?</pre>|<code>.*?</code>", "", text, flags=re.DOTALL)
+        where = f"{card.draft.note_path}:{card.draft.line}"
+        assert "![[" not in text and "[[" not in text, where
+        assert not re.search(r"(?<![\\\w])\$[^$\s][^$]*\$", text), where
+        assert "<script" not in text.lower(), where
+    media = [d for d in result.report.diagnostics if "embedded file" in d.message]
+    assert [
+        (d.path.rsplit("/", 1)[-1], d.line, d.message.split(" not found")[0])
+        for d in media
+    ] == [
+        (
+            "🟩2 @ Mathematical Expectation.md",
+            5,
+            "embedded file 'Pasted image 20220118142243.png'",
+        )
+    ]
+    embedded = sum(len(item.card.media) for item in result.cards)
+    assert embedded >= 50

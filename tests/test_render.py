@@ -30,14 +30,14 @@ def test_embeds_resolve_like_obsidian_and_are_stored_by_content(tmp_path):
     )
     cards = [r.card for r in _render(tmp_path, "a/Note.md", markdown)]
     one, two, three = cards
-    # By name anywhere: the shortest path wins (b/x.png); relative to the note: a/img/x.png.
-    assert one.media[0].source == "b/x.png" and 'width="300"' in one.answer
+    # By name anywhere: the file closest to the note wins (a/img/x.png over b/x.png).
+    assert one.media[0].source == "a/img/x.png" and 'width="300"' in one.answer
     assert two.media[0].source == "a/img/x.png" and 'alt="alt"' in two.answer
     assert [m.source for m in three.media] == ["shared.png", "b/x.png"]
     assert 'width="20" height="10"' in three.answer
     # Same bytes, same name; different bytes, different names.
-    assert two.media[0].name == three.media[0].name
-    assert one.media[0].name != two.media[0].name
+    assert one.media[0].name == two.media[0].name == three.media[0].name
+    assert three.media[1].name != three.media[0].name
     assert all(
         m.name.startswith("fg-") and m.name.endswith(".png")
         for c in cards
@@ -56,7 +56,11 @@ def test_missing_or_escaping_embeds_become_placeholders_and_warnings(tmp_path):
         "Note.md:2: warning: embedded file 'gone.png' not found in the vault "
         "(check the name, or add the file to the vault)"
     ]
-    assert "[missing: ../secret.png]" in b.card.answer and not b.card.media
+    assert "[outside the vault: ../secret.png]" in b.card.answer and not b.card.media
+    assert [d.message for d in b.diagnostics] == [
+        "embedded file '../secret.png' is outside the vault and was left out "
+        "(move the file into the vault)"
+    ]
 
 
 def test_remote_images_stay_links(tmp_path):
