@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from flashgen.parse import Block, Inline, ParsedNote, plain_text
+from flashgen.parse import Block, Inline, ParsedNote, plain_text, split_block_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +287,7 @@ def _points(
     while index < len(blocks):
         block = blocks[index]
         index += 1
-        inlines, pin = _take_block_id(block.inlines)
+        inlines, pin = split_block_id(block.inlines)
         if block.kind == "paragraph" and (found := _label_of(inlines)):
             answer: list[Block] = []
             if found.rest:
@@ -316,7 +316,7 @@ def _item_points(
     note: ParsedNote, item: Block, path: tuple[str, ...], depth: int
 ) -> Iterator[tuple[CardDraft, int]]:
     lead = _lead(item)
-    inlines, pin = _take_block_id(lead.inlines) if lead is not None else ((), "")
+    inlines, pin = split_block_id(lead.inlines) if lead is not None else ((), "")
     found = _label_of(inlines) if lead is not None else None
     if lead is None or found is None:
         yield from _points(note, item.children, path, depth + 1)
@@ -408,23 +408,6 @@ def _label_of(inlines: tuple[Inline, ...]) -> _Label | None:
     if text.casefold().rstrip(":") in _NOT_LABELS:
         return None
     return _Label(label, tuple(rest), kind, alone)
-
-
-_BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$|^\^([A-Za-z0-9-]+)\s*$")
-
-
-def _take_block_id(inlines: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], str]:
-    """Split off an Obsidian block id (`text ^my-id`) written at the end of a block."""
-    last = inlines[-1] if inlines else None
-    if (
-        last is None
-        or last.kind != "text"
-        or not (found := _BLOCK_ID.search(last.text))
-    ):
-        return inlines, ""
-    text = last.text[: found.start()].rstrip()
-    kept = (*inlines[:-1], Inline("text", text)) if text else inlines[:-1]
-    return kept, found.group(1) or found.group(2)
 
 
 def _is_line_end(rest: tuple[Inline, ...]) -> bool:

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -80,13 +81,9 @@ class MediaIndex:
         for candidate in candidates:
             if candidate in self._paths:
                 return candidate
-        matches = self._by_name.get(PurePosixPath(link).name.casefold())
-        if not matches:
-            return None
-        # Same-named files: the one closest to the note (longest shared folder path), then
-        # the shallowest, then the first in alphabetical order.
-        here = PurePosixPath(note_path).parent.parts
-        return min(matches, key=lambda rel: (-_shared(here, rel), rel.count("/"), rel))
+        return closest(
+            self._by_name.get(PurePosixPath(link).name.casefold(), ()), note_path
+        )
 
     def media_file(self, rel: str) -> MediaFile:
         """The deck name for a resolved file: the same bytes always get the same name."""
@@ -94,6 +91,15 @@ class MediaIndex:
             digest = hashlib.sha256((self._root / rel).read_bytes()).hexdigest()[:20]
             self._names[rel] = f"fg-{digest}{PurePosixPath(rel).suffix.lower()}"
         return MediaFile(rel, self._names[rel])
+
+
+def closest(paths: Iterable[str], note_path: str) -> str | None:
+    """Of same-named files, the one closest to the note (longest shared folder path), then
+    the shallowest, then the first in alphabetical order; None when there is none."""
+    here = PurePosixPath(note_path).parent.parts
+    return min(
+        paths, key=lambda rel: (-_shared(here, rel), rel.count("/"), rel), default=None
+    )
 
 
 def _shared(folder: tuple[str, ...], rel: str) -> int:

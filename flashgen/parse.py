@@ -513,3 +513,20 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
         else:
             parts.append(plain_text(inline.children))
     return "".join(parts)
+
+
+_BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$|^\^([A-Za-z0-9-]+)\s*$")
+
+
+def split_block_id(inlines: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], str]:
+    """Split off an Obsidian block id (`text ^my-id`) written at the end of a block."""
+    last = inlines[-1] if inlines else None
+    if (
+        last is None
+        or last.kind != "text"
+        or not (found := _BLOCK_ID.search(last.text))
+    ):
+        return inlines, ""
+    text = last.text[: found.start()].rstrip()
+    kept = (*inlines[:-1], Inline("text", text)) if text else inlines[:-1]
+    return kept, found.group(1) or found.group(2)

@@ -21,6 +21,7 @@ from flashgen.reconcile import Assigned, Keyed, reconcile
 from flashgen.render import render_card
 from flashgen.report import BuildReport, Changes, Diagnostic, Severity
 from flashgen.state import STATE_FILE, CardState, State, load_state, save_state
+from flashgen.transclude import NoteLibrary
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def plan_build(config: Config, clock: Clock = time.time) -> BuildResult:
     discovery = discover_notes(config.inputs)
     root_deck = config.deck_name or discovery.name
     media = MediaIndex(discovery.root)
+    library = NoteLibrary(discovery.root, discovery.notes)
     vault_name = config.vault_name or discovery.root.name
     keyed: list[Keyed] = []
     diagnostics: list[Diagnostic] = []
@@ -72,7 +74,12 @@ def plan_build(config: Config, clock: Clock = time.time) -> BuildResult:
         link = _source_link(config, vault_name, note.path)
         for draft in extract_cards(note, folder_tags=config.folder_tags):
             rendering = render_card(
-                draft, deck, media, link, show_source=config.source_link != "none"
+                draft,
+                deck,
+                media,
+                link,
+                show_source=config.source_link != "none",
+                library=library,
             )
             diagnostics.extend(rendering.diagnostics)
             keyed.append(Keyed(rendering.card, card_key(draft, identity)))

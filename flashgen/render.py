@@ -21,6 +21,7 @@ from flashgen.highlight import CODE_CLASS, highlight_code
 from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.report import Diagnostic, Severity
+from flashgen.transclude import MAX_DEPTH, NoteLibrary
 
 CONTEXT_SEPARATOR = " \u203a "
 _HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")
@@ -64,13 +65,14 @@ def render_card(
     source_link: str | None = None,
     *,
     show_source: bool = True,
+    library: NoteLibrary | None = None,
 ) -> Rendering:
     """Turn a draft into HTML fields; missing media become placeholders and warnings.
 
     `source_link` is the URL the Source field links to (None: the note's path as text);
     without `show_source` the Source field stays empty.
     """
-    writer = _HtmlWriter(draft.note_path, draft.line, media)
+    writer = _HtmlWriter(draft.note_path, draft.line, media, library)
     question = writer.inlines(draft.question)
     if draft.kind == "list":
         count = len(draft.answer[0].children) if draft.answer else 0
@@ -107,10 +109,15 @@ def sanitise(fragment: str) -> str:
 
 
 class _HtmlWriter:
-    def __init__(self, note_path: str, line: int, media: MediaIndex) -> None:
+    def __init__(
+        self, note_path: str, line: int, media: MediaIndex, library: NoteLibrary | None
+    ) -> None:
         self._note_path = note_path
         self._line = line
         self._media = media
+        self._library = library
+        self._embedding: list[str] = [note_path]
+        """The chain of notes being embedded, outermost first (to stop loops)."""
         self.media: list[MediaFile] = []
         self.diagnostics: list[Diagnostic] = []
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
@@ -124,7 +131,11 @@ class _HtmlWriter:
         match block.kind:
             case "paragraph":
                 inner = self.inlines(block.inlines)
-                return inner if block.tight else f"<p>{inner}</p>"
+                if block.tight:
+                    return inner
+                # Embedded blocks cannot sit inside a <p>.
+                tag = "div" if '<div class="fg-transclusion">' in inner else "p"
+                return f"<{tag}>{inner}</{tag}>"
             case "heading":
                 return f"<h{block.level}>{self.inlines(block.inlines)}</h{block.level}>"
             case "list":
@@ -251,8 +262,14 @@ class _HtmlWriter:
             label = html.escape(alt or target)
             return f'<a href="{html.escape(target)}">{label}</a>'
         suffix = PurePosixPath(unquote(target.split("#", 1)[0])).suffix.lower()
+        if (
+            inline.kind == "embed"
+            and suffix in {"", ".md"}
+            and self._library is not None
+        ):
+            return self._transclude(target, inline.line or self._line)
         if inline.kind == "embed" and suffix not in IMAGE_SUFFIXES | AUDIO_SUFFIXES:
-            # Transcluded notes and PDFs: show what is embedded, by name.
+            # PDFs and other files: show what is embedded, by name.
             return f'<span class="fg-embed">{html.escape(target)}</span>'
         if self._media.leaves_vault(target, self._note_path):
             # Never read, not even by file name: a shared deck must not carry files from
@@ -286,6 +303,42 @@ class _HtmlWriter:
         size = _size(alt) if inline.kind == "embed" else ""
         alt_text = "" if inline.kind == "embed" else html.escape(alt)
         return f'<img src="{media.name}" alt="{alt_text}"{size}>'
+
+    def _transclude(self, target: str, line: int) -> str:
+        """`![[Note#Heading]]`: the embedded content, rendered in place (loops stopped)."""
+        assert self._library is not None
+        name = html.escape(target)
+        link = f'<span class="fg-embed">{name}</span>'
+        if len(self._embedding) > MAX_DEPTH:
+            return link
+        found = self._library.embed(target, self._note_path)
+        if isinstance(found, str):
+            self._warn(line, f"{found}; shown as its name")
+            return link
+        key = f"{found.path}#{target.partition('#')[2]}"
+        if key in self._embedding or (
+            found.path == self._embedding[0] and "#" not in target
+        ):
+            self._warn(
+                line,
+                f"'{target}' embeds itself in a loop; shown as its name "
+                "(remove one of the embeds)",
+            )
+            return link
+        outer_path, outer_line = self._note_path, self._line
+        self._embedding.append(key)
+        self._note_path = found.path
+        try:
+            body = self.blocks(found.blocks)
+        finally:
+            self._embedding.pop()
+            self._note_path, self._line = outer_path, outer_line
+        return f'<div class="fg-transclusion">{body}</div>'
+
+    def _warn(self, line: int, message: str) -> None:
+        self.diagnostics.append(
+            Diagnostic(self._note_path, line, Severity.WARNING, message)
+        )
 
 
 def _size(spec: str) -> str:

@@ -30,8 +30,8 @@ def imported(tmp_path, collection):
     return vault, result, collection
 
 
-def _note(col, label: str):
-    (nid,) = col.find_notes(f'"Question:{label}"')
+def _note(col, label: str, context: str = "*"):
+    (nid,) = col.find_notes(f'"Question:{label}" "Context:{context}"')
     return col.get_note(nid)
 
 
@@ -76,7 +76,7 @@ def test_missing_and_outside_files_are_placeholders_with_warnings(imported):
     assert "outside the vault" in _note(col, "Escape")["Answer"]
     secret = (vault.parent / "outside" / "secret.png").read_bytes()
     assert all(path.read_bytes() != secret for path in _media_dir(col).iterdir())
-    lines = [d.format() for d in result.report.diagnostics]
+    lines = [d.format() for d in result.report.diagnostics if "embedded file" in d.message]
     assert lines == [
         "Biology/Cells/Mitochondria.md:24: warning: embedded file 'not-here.png' not found "
         "in the vault (check the name, or add the file to the vault)",
@@ -161,3 +161,38 @@ def test_source_link_can_be_plain_or_off(tmp_path, setting, expected):
         load_config((vault,), output=tmp_path / "d.apkg"), clock=lambda: FIXED_TIME
     )
     assert {item.card.source for item in result.cards} == {expected}
+
+
+def test_transclusion_inserts_sections_and_blocks_and_stops_loops(imported):
+    _, result, col = imported
+    organelle = _note(col, "Organelle", context="Mitochondria*")
+    assert organelle["Answer"].startswith(
+        '<div><div class="fg-transclusion"><h2>Organelle</h2><p>A specialised structure'
+    )
+    assert re.search(
+        r'<img src="fg-[0-9a-f]{20}\.png" alt="" width="120">', organelle["Answer"]
+    )
+    assert _note(col, "Energy carrier")["Answer"] == (
+        '<div><div class="fg-transclusion"><p>ATP carries energy between reactions in the '
+        "cell.</p></div></div>"
+    )
+    assert _note(col, "Ghost")["Answer"] == (
+        '<p><span class="fg-embed">Nowhere note</span> and '
+        '<span class="fg-embed">Glossary#No such part</span></p>'
+    )
+    alpha = _note(col, "Alpha")["Answer"]
+    assert (
+        "<strong>Beta</strong>" in alpha
+        and '<span class="fg-embed">Loop A</span>' in alpha
+    )
+    messages = [d.format() for d in result.report.diagnostics if "embed" in d.message]
+    assert messages[2:] == [
+        "Biology/Cells/Mitochondria.md:34: warning: embedded note 'Nowhere note' not found in "
+        "the vault (check the name); shown as its name",
+        "Biology/Cells/Mitochondria.md:34: warning: embedded note 'Biology/Cells/Glossary.md' "
+        "has no heading 'No such part' (check the link); shown as its name",
+        "Loops/Loop B.md:1: warning: 'Loop A' embeds itself in a loop; shown as its name "
+        "(remove one of the embeds)",
+        "Loops/Loop A.md:1: warning: 'Loop B' embeds itself in a loop; shown as its name "
+        "(remove one of the embeds)",
+    ]

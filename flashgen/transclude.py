@@ -1,0 +1,115 @@
+"""Transclusion for the render stage: `![[Note]]`, `![[Note#Heading]]`, `![[Note#^block]]`.
+
+Finds the embedded note the way Obsidian does (exact path, relative to the note, then by
+name, closest first), parses it on demand (a small cache keeps repeated embeds cheap) and
+picks the embedded blocks. Loops are the renderer's to stop: it keeps the chain of embeds.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from flashgen.discover import SourceFile
+from flashgen.media import closest
+from flashgen.parse import Block, ParsedNote, parse_note, plain_text, split_block_id
+
+MAX_DEPTH = 4
+"""Embeds inside embeds deeper than this are shown as links."""
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """What an embed resolved to: the note it comes from and the blocks it shows."""
+
+    path: str
+    blocks: tuple[Block, ...]
+
+
+class NoteLibrary:
+    """The vault's notes by path and by name, parsed when first embedded."""
+
+    def __init__(self, root: Path, notes: Iterable[SourceFile]) -> None:
+        self._root = root
+        self._paths = {note.rel: note for note in notes}
+        self._by_name: dict[str, list[str]] = {}
+        for rel in self._paths:
+            self._by_name.setdefault(PurePosixPath(rel).stem.casefold(), []).append(rel)
+        self._load = functools.lru_cache(maxsize=256)(self._parse)
+
+    def resolve(self, name: str, from_path: str) -> str | None:
+        """The vault path of the note `name` names, seen from `from_path`, or None."""
+        name = name.strip()
+        wanted = name if name.lower().endswith(".md") else f"{name}.md"
+        folder = PurePosixPath(from_path).parent
+        for candidate in (wanted.lstrip("/"), (folder / wanted).as_posix()):
+            if candidate in self._paths:
+                return candidate
+        return closest(
+            self._by_name.get(PurePosixPath(wanted).stem.casefold(), ()), from_path
+        )
+
+    def embed(self, target: str, from_path: str) -> Embedded | str:
+        """The blocks `target` embeds, or why it cannot (a message for a warning)."""
+        name, _, anchor = target.partition("#")
+        rel = self.resolve(name, from_path) if name else from_path
+        if rel is None:
+            return f"embedded note '{name}' not found in the vault (check the name)"
+        note = self._load(rel)
+        if not anchor:
+            return Embedded(rel, note.blocks)
+        if anchor.startswith("^"):
+            found = _block_with_id(note.blocks, anchor[1:])
+            where = f"no block ^{anchor[1:]}"
+        else:
+            found = _section(note.blocks, anchor)
+            where = f"no heading '{anchor}'"
+        if not found:
+            return f"embedded note '{rel}' has {where} (check the link)"
+        return Embedded(rel, found)
+
+    def _parse(self, rel: str) -> ParsedNote:
+        return parse_note(self._paths[rel])
+
+
+def _section(blocks: tuple[Block, ...], heading: str) -> tuple[Block, ...]:
+    wanted = heading.strip().casefold()
+    for index, block in enumerate(blocks):
+        if (
+            block.kind == "heading"
+            and plain_text(block.inlines).strip().casefold() == wanted
+        ):
+            end = index + 1
+            while end < len(blocks) and not (
+                blocks[end].kind == "heading" and blocks[end].level <= block.level
+            ):
+                end += 1
+            return blocks[index:end]
+    return ()
+
+
+def _block_with_id(blocks: tuple[Block, ...], block_id: str) -> tuple[Block, ...]:
+    for block in _walk(blocks):
+        lead = block
+        if (
+            block.kind == "item"
+            and block.children
+            and block.children[0].kind == "paragraph"
+        ):
+            lead = block.children[0]
+        if lead.kind != "paragraph":
+            continue
+        inlines, found = split_block_id(lead.inlines)
+        if found != block_id:
+            continue
+        cleaned = Block("paragraph", lead.line, lead.end_line, inlines, tight=False)
+        return (cleaned, *block.children[1:]) if block.kind == "item" else (cleaned,)
+    return ()
+
+
+def _walk(blocks: Iterable[Block]) -> Iterator[Block]:
+    for block in blocks:
+        yield block
+        yield from _walk(block.children)
