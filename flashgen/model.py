@@ -53,7 +53,8 @@ CSS = """\
 .fg-hint { color: var(--fg-muted); font-weight: normal; font-size: 0.8em; }
 .fg-answer { margin-top: 0.5em; }
 .fg-source, .fg-extra { color: var(--fg-muted); font-size: 0.75em; margin-top: 1em; }
-.fg-link { color: var(--fg-accent); }
+.fg-link, .fg-answer a { color: var(--fg-accent); }
+.fg-source a { color: var(--fg-muted); }
 .fg-embed, .fg-missing { color: var(--fg-muted); font-style: italic; }
 .fg-callout { border-left: 4px solid var(--fg-accent); background: var(--fg-callout-bg);
   padding: 0.4em 0.8em; margin: 0.5em 0; border-radius: 4px; }
