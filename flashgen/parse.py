@@ -7,6 +7,7 @@ a small block tree with 1-based line spans. No card logic lives here.
 from __future__ import annotations
 
 import bisect
+import codecs
 import logging
 import re
 from collections.abc import Iterator, Mapping
@@ -103,10 +104,36 @@ class ParsedNote:
     """Last line of the front matter (0 when there is none)."""
 
 
+MAX_NOTE_BYTES = 4 * 1024 * 1024
+"""Notes larger than this are left out with a warning (the largest real notes are far smaller)."""
+MAX_NESTING = 32
+"""Lists, quotes and emphasis nested deeper than this are flattened, with a warning."""
+
+
 def parse_note(source: SourceFile) -> ParsedNote:
-    """Read, decode, repair and parse one note. Problems become diagnostics, never exceptions."""
-    data = source.path.read_bytes()
-    return parse_text(source.rel, _decode(source.rel, data))
+    """Read, decode, repair and parse one note. Problems become diagnostics, never exceptions.
+
+    Raises OSError when the file cannot be read at all.
+    """
+    size = source.path.stat().st_size
+    if size > MAX_NOTE_BYTES:
+        limit = MAX_NOTE_BYTES // (1024 * 1024)
+        problem = Diagnostic(
+            source.rel,
+            0,
+            Severity.WARNING,
+            f"note is {size / 1024 / 1024:.1f} MB, over the {limit} MB limit, and makes "
+            "no cards (split it into smaller notes)",
+        )
+        return _empty(source.rel, (problem,))
+    text, problems = decode_note(source.rel, source.path.read_bytes())
+    if text is None:
+        return _empty(source.rel, problems)
+    return parse_text(source.rel, (text, problems))
+
+
+def _empty(rel: str, diagnostics: tuple[Diagnostic, ...]) -> ParsedNote:
+    return ParsedNote(rel, PurePosixPath(rel).stem, "", {}, (), diagnostics)
 
 
 def parse_text(
@@ -118,7 +145,19 @@ def parse_text(
     diagnostics = (*diagnostics, *repaired)
     title = PurePosixPath(rel).stem
     raw, body, front_matter_end = _split_front_matter(text)
-    blocks = _TreeBuilder(body).build()
+    builder = _TreeBuilder(body)
+    blocks = builder.build()
+    if builder.flattened_line:
+        diagnostics = (
+            *diagnostics,
+            Diagnostic(
+                rel,
+                builder.flattened_line,
+                Severity.WARNING,
+                f"lists, quotes or emphasis nested more than {MAX_NESTING} deep were "
+                "flattened (nest less deeply)",
+            ),
+        )
     front_matter: Mapping[str, Any] = {}
     if raw is not None:
         front_matter, problem = _load_front_matter(rel, raw, 1)
@@ -149,22 +188,60 @@ def _split_front_matter(text: str) -> tuple[str | None, str, int]:
     return found.group(1), "\n" * lines + text[found.end() :], lines
 
 
-def _decode(rel: str, data: bytes) -> tuple[str, tuple[Diagnostic, ...]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        # Keep going with what can be read; the note still makes its cards.
-        text = data.decode("utf-8-sig", errors="replace")
-        problem = Diagnostic(
-            rel,
-            line,
-            Severity.WARNING,
-            "file is not valid UTF-8; unreadable bytes shown as \N{REPLACEMENT CHARACTER} "
-            "(re-save the file as UTF-8)",
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_note(rel: str, data: bytes) -> tuple[str | None, tuple[Diagnostic, ...]]:
+    """The note's text with LF line ends, or None for a file that is not text."""
+    problems: list[Diagnostic] = []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+        problems.append(
+            Diagnostic(
+                rel,
+                1,
+                Severity.WARNING,
+                "note is UTF-16; read it (re-save it as UTF-8)",
+            )
         )
-        return text.replace("\r\n", "\n"), (problem,)
-    return text.replace("\r\n", "\n"), ()
+    elif b"\x00" in data[:8192]:
+        return None, (
+            Diagnostic(
+                rel,
+                0,
+                Severity.ERROR,
+                "not a text file (NUL bytes): no cards (rename it, or remove it from the vault)",
+            ),
+        )
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            # Latin-1 and Windows-1252 are what non-UTF-8 notes nearly always are.
+            text = data.decode("cp1252", errors="replace")
+            problems.append(
+                Diagnostic(
+                    rel,
+                    line,
+                    Severity.WARNING,
+                    "note is not UTF-8; read it as Windows-1252 (re-save it as UTF-8)",
+                )
+            )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if found := _CONTROL.search(text):
+        # Control bytes would reach the terminal or, as \x1f, split an Anki note's fields.
+        line = text.count("\n", 0, found.start()) + 1
+        text = _CONTROL.sub("", text)
+        problems.append(
+            Diagnostic(
+                rel,
+                line,
+                Severity.WARNING,
+                "control characters removed from the note (remove them from the file)",
+            )
+        )
+    return text, tuple(problems)
 
 
 def _repair_mojibake(rel: str, text: str) -> tuple[str, tuple[Diagnostic, ...]]:
@@ -260,6 +337,8 @@ class _TreeBuilder:
         self._text = text
         encoded = text.encode("utf-8")
         self._line_starts = [0] + [m.end() for m in re.finditer(b"\n", encoded)]
+        self.flattened_line = 0
+        """First line where nesting went past MAX_NESTING (0: it never did)."""
 
     def _line(self, offset: int) -> int:
         return bisect.bisect_right(self._line_starts, offset)
@@ -271,6 +350,9 @@ class _TreeBuilder:
         root = _Frame("root", None, 0)
         stack = [root]
         inline_stack: list[_Frame] = []
+        # Containers past MAX_NESTING are not opened: their content joins the deepest open
+        # one. Ends arrive in reverse order of starts, so counters pair them up.
+        skipped_blocks = skipped_inlines = 0
         for event, span in _events(self._text):
             start, end = span["start"], span["end"]
             if isinstance(event, str):
@@ -280,13 +362,24 @@ class _TreeBuilder:
             if name == "Start":
                 tag, attrs = _split(value)
                 if tag in _INLINE_CONTAINERS:
-                    inline_stack.append(_Frame(tag, attrs, start))
+                    if len(inline_stack) >= MAX_NESTING:
+                        skipped_inlines += 1
+                        self.flattened_line = self.flattened_line or self._line(start)
+                    else:
+                        inline_stack.append(_Frame(tag, attrs, start))
+                elif len(stack) > MAX_NESTING:
+                    skipped_blocks += 1
+                    self.flattened_line = self.flattened_line or self._line(start)
                 else:
                     self._flush_tight(stack[-1], start)
                     stack.append(_Frame(tag, attrs, start))
             elif name == "End":
                 tag, _ = _split(value)
-                if tag in _INLINE_CONTAINERS:
+                if tag in _INLINE_CONTAINERS and skipped_inlines:
+                    skipped_inlines -= 1
+                elif tag not in _INLINE_CONTAINERS and skipped_blocks:
+                    skipped_blocks -= 1
+                elif tag in _INLINE_CONTAINERS:
                     frame = inline_stack.pop()
                     inline = _close_inline(frame, self._line(frame.start))
                     self._add_inline(inline, start, stack, inline_stack)

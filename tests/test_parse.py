@@ -36,7 +36,8 @@ def test_invalid_utf8_is_a_warning_with_a_line(tmp_path):
     path.write_bytes(b"ok\n\ncaf\xe9\n")
     note = parse_note(SourceFile(path, "n.md"))
     (warning,) = note.diagnostics
-    assert warning.line == 3 and "not valid UTF-8" in warning.message
+    assert warning.line == 3 and "not UTF-8; read it as Windows-1252" in warning.message
+    assert "café" in note.source
 
 
 def test_front_matter_errors_name_the_line():
