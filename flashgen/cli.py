@@ -108,6 +108,7 @@ def cards(
     """List the cards a build would make, without writing a deck."""
     from flashgen.config import load_config
     from flashgen.pipeline import plan_build
+    from flashgen.report import printable
 
     _setup_logging(debug)
     result = _guarded(
@@ -121,9 +122,43 @@ def cards(
         for item in result.cards:
             draft = item.card.draft
             where = " \u203a ".join((draft.note_title, *draft.context, draft.label))
-            click.echo(f"{draft.note_path}:{draft.line}: [{draft.kind}] {where}")
+            line = f"{draft.note_path}:{draft.line}: [{draft.kind}] {where}"
+            click.echo(printable(line))
         click.echo(result.report.summary(), err=True)
     sys.exit(1 if result.report.has_errors else 0)
+
+
+@main.command(epilog=EXIT_CODES)
+@_INPUTS
+@_DEBUG
+def check(inputs: tuple[Path, ...], debug: bool) -> None:
+    """Lint notes without writing anything.
+
+    Prints every message a build would print, plus bold that makes no card (and why),
+    labels with no answer, questions asked twice in one deck, and links that go nowhere.
+    Exit status 1 when there are errors.
+    """
+    from flashgen.config import load_config
+    from flashgen.pipeline import plan_build
+    from flashgen.report import Severity
+
+    _setup_logging(debug)
+    result = _guarded(debug, lambda: plan_build(load_config(inputs), lint=True))
+    report = result.report
+    # Changes since the last build are `build --dry-run`'s business, not a lint.
+    for diagnostic in report.diagnostics:
+        if "keeps the identity" not in diagnostic.message and "no longer in" not in (
+            diagnostic.message
+        ):
+            click.echo(diagnostic.format())
+    counts = {s: sum(d.severity is s for d in report.diagnostics) for s in Severity}
+    click.echo(
+        f"checked {report.notes} notes, {report.cards} cards: "
+        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
+        f"{counts[Severity.INFO]} hints",
+        err=True,
+    )
+    sys.exit(1 if report.has_errors else 0)
 
 
 @main.command(epilog=EXIT_CODES)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from flashgen.errors import ConfigError
+from flashgen.report import Diagnostic, Severity
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ class Discovery:
     notes: tuple[SourceFile, ...]
     skipped: tuple[str, ...]
     """Vault-relative paths left out by the ignore rules (drawings, templates)."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Files left out because reading them could leave the vault (symlinks)."""
 
 
 def discover_notes(inputs: tuple[Path, ...]) -> Discovery:
@@ -78,6 +81,9 @@ def _walk_vault(root: Path) -> Discovery:
     template_dirs = _template_dirs(root)
     notes: list[SourceFile] = []
     skipped: list[str] = []
+    problems: list[Diagnostic] = []
+    # os.walk does not follow symlinked folders, so links out of the vault and link loops
+    # are never walked; symlinked files are checked one by one below.
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(
             d for d in dirs if d not in _IGNORED_DIRS and not d.startswith(".")
@@ -87,12 +93,33 @@ def _walk_vault(root: Path) -> Discovery:
                 continue
             path = Path(folder, name)
             rel = path.relative_to(root).as_posix()
-            if _is_ignored(rel, template_dirs):
+            if path.is_symlink() and not _inside(path, root):
+                problems.append(
+                    Diagnostic(
+                        rel,
+                        0,
+                        Severity.WARNING,
+                        "symlink that leads out of the vault (or loops) was not read "
+                        "(copy the note into the vault instead)",
+                    )
+                )
+            elif not path.is_file():
+                continue
+            elif _is_ignored(rel, template_dirs):
                 skipped.append(rel)
             else:
                 notes.append(SourceFile(path, rel))
     notes.sort(key=_order)
-    return Discovery(root, root.name, tuple(notes), tuple(sorted(skipped)))
+    return Discovery(
+        root, root.name, tuple(notes), tuple(sorted(skipped)), tuple(problems)
+    )
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve(strict=True).is_relative_to(root)
+    except (OSError, RuntimeError):  # a dangling link or a loop
+        return False
 
 
 def _order(source: SourceFile) -> str:

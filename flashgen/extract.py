@@ -102,6 +102,8 @@ _GENERIC_LABELS = frozenset(
     }
 )
 _MAX_LABEL = 80
+MAX_CARDS_PER_NOTE = 5000
+"""More cards than this from one note are left out, with a warning."""
 _METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
 _DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
 _TAG = re.compile(r"(?<![\w/&#])#([^\s#,.;:!?()\[\]{}<>\"'`|\\=+*^%$@~]+)")
@@ -111,7 +113,7 @@ def extract_cards(
     note: ParsedNote, *, folder_tags: bool = False
 ) -> tuple[CardDraft, ...]:
     """All cards of one note, in source order, each with its occurrence number set."""
-    if note.front_matter.get("flashgen") is False or _is_templater(note.source):
+    if not makes_cards(note):
         return ()
     tags = note_tags(note, folder_tags=folder_tags)
     footnotes = {b.info: b for b in _walk(note.blocks) if b.kind == "footnote"}
@@ -129,6 +131,13 @@ def extract_cards(
         )
         counts[key] += 1
     return tuple(numbered)
+
+
+def makes_cards(note: ParsedNote) -> bool:
+    """False for notes left out on purpose: `flashgen: false`, Templater templates."""
+    return note.front_matter.get("flashgen") is not False and not _is_templater(
+        note.source
+    )
 
 
 def _is_templater(source: str) -> bool:
@@ -158,7 +167,10 @@ def note_tags(note: ParsedNote, *, folder_tags: bool = False) -> tuple[str, ...]
     if isinstance(raw, str):
         raw = re.split(r"[\s,]+", raw)
     if isinstance(raw, list):
-        found.extend(str(tag) for tag in raw if tag is not None)
+        # Only plain values: a YAML alias bomb hides billions of items in nested lists.
+        found.extend(
+            str(tag) for tag in raw if isinstance(tag, str | int) and tag is not True
+        )
     for block in _walk(note.blocks):
         if block.kind != "heading":
             found.extend(
@@ -374,6 +386,12 @@ def _ends_answer(block: Block) -> bool:
 
 def _label_of(inlines: tuple[Inline, ...]) -> _Label | None:
     """The label of a bold-led block, or None when its bold is not a label."""
+    judged = judge_label(inlines)
+    return judged if isinstance(judged, _Label) else None
+
+
+def judge_label(inlines: tuple[Inline, ...]) -> _Label | str | None:
+    """The label of a block, or why its leading bold is not one (None: it has none)."""
     while inlines and inlines[0].kind == "task":
         inlines = inlines[1:]
     if not inlines or inlines[0].kind != "strong":
@@ -401,12 +419,17 @@ def _label_of(inlines: tuple[Inline, ...]) -> _Label | None:
                 (Inline("strong", children=label), *rest),
             )
         else:
-            return None  # `**Right-click** the file`: bold that starts a sentence
+            # `**Right-click** the file`: bold that starts a sentence.
+            return "no ':' or ' - ' after the bold"
     text = plain_text(label).strip()
-    if not text or len(text) > _MAX_LABEL or text.endswith((".", "!")):
-        return None
+    if not text:
+        return "the bold is empty"
+    if len(text) > _MAX_LABEL:
+        return f"the bold is longer than {_MAX_LABEL} characters"
+    if text.endswith((".", "!")):
+        return "the bold is a whole sentence"
     if text.casefold().rstrip(":") in _NOT_LABELS:
-        return None
+        return f"'{text}' marks a remark"
     return _Label(label, tuple(rest), kind, alone)
 
 

@@ -276,9 +276,20 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAGS_COMMENT = re.compile(r"^tags:[ \t]*((?:#[^\s#]+[ \t]*)+)$", re.MULTILINE)
 
 
+MAX_FRONT_MATTER = 64 * 1024
+
+
 def _load_front_matter(
     rel: str, raw: str, line: int
 ) -> tuple[Mapping[str, Any], Diagnostic | None]:
+    if len(raw) > MAX_FRONT_MATTER:
+        return {}, Diagnostic(
+            rel,
+            line,
+            Severity.WARNING,
+            f"front matter is over {MAX_FRONT_MATTER // 1024} KB and was ignored "
+            "(move long text out of the front matter)",
+        )
     try:
         loaded = yaml.load(raw, Loader=_YAML_LOADER)
     except yaml.YAMLError as err:

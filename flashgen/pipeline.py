@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 from flashgen.config import Config
 from flashgen.discover import discover_notes
-from flashgen.extract import extract_cards
+from flashgen.extract import MAX_CARDS_PER_NOTE, extract_cards, makes_cards
 from flashgen.identity import card_key, note_key
+from flashgen.lint import lint_cards, lint_note
 from flashgen.media import MediaIndex
 from flashgen.parse import parse_note
 from flashgen.reconcile import Assigned, Keyed, reconcile
@@ -46,15 +47,20 @@ class BuildResult:
     """The build's clock reading: new and changed cards' time, and the package's."""
 
 
-def plan_build(config: Config, clock: Clock = time.time) -> BuildResult:
-    """Everything a build does except writing: cards, identities, times and changes."""
+def plan_build(
+    config: Config, clock: Clock = time.time, *, lint: bool = False
+) -> BuildResult:
+    """Everything a build does except writing: cards, identities, times and changes.
+
+    With lint, the report also carries what `flashgen check` looks for (see lint.py).
+    """
     discovery = discover_notes(config.inputs)
     root_deck = config.deck_name or discovery.name
     media = MediaIndex(discovery.root)
     library = NoteLibrary(discovery.root, discovery.notes)
     vault_name = config.vault_name or discovery.root.name
     keyed: list[Keyed] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = list(discovery.diagnostics)
     for source in discovery.notes:
         try:
             note = parse_note(source)
@@ -72,7 +78,21 @@ def plan_build(config: Config, clock: Clock = time.time) -> BuildResult:
         deck = _deck_for(root_deck, note.path, note.front_matter)
         identity = note_key(note.path, note.front_matter)
         link = _source_link(config, vault_name, note.path)
-        for draft in extract_cards(note, folder_tags=config.folder_tags):
+        drafts = extract_cards(note, folder_tags=config.folder_tags)
+        if len(drafts) > MAX_CARDS_PER_NOTE:
+            diagnostics.append(
+                Diagnostic(
+                    note.path,
+                    drafts[MAX_CARDS_PER_NOTE].line,
+                    Severity.WARNING,
+                    f"note makes {len(drafts)} cards; only the first {MAX_CARDS_PER_NOTE} "
+                    "were kept (split the note)",
+                )
+            )
+            drafts = drafts[:MAX_CARDS_PER_NOTE]
+        if lint and makes_cards(note):
+            diagnostics.extend(lint_note(note, drafts, library))
+        for draft in drafts:
             rendering = render_card(
                 draft,
                 deck,
@@ -88,6 +108,8 @@ def plan_build(config: Config, clock: Clock = time.time) -> BuildResult:
     result = reconcile(keyed, previous, int(now))
     diagnostics.extend(state_problems)
     diagnostics.extend(result.diagnostics)
+    if lint:
+        diagnostics.extend(lint_cards(result.cards))
     diagnostics.extend(_change_messages(result.cards, result.newly_removed))
     changes = Changes(
         added=sum(card.status == "added" for card in result.cards),

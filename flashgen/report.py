@@ -25,7 +25,9 @@ class Diagnostic:
     """Lowercase, no trailing period; the fix in parentheses."""
 
     def format(self) -> str:
-        location = f"{_safe(self.path)}:{self.line}" if self.line else _safe(self.path)
+        location = (
+            f"{printable(self.path)}:{self.line}" if self.line else printable(self.path)
+        )
         return f"{location}: {self.severity.value}: {self.message}"
 
 
@@ -80,6 +82,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _safe(text: str) -> str:
+def printable(text: str) -> str:
     """Show control characters escaped so a file name cannot drive the terminal."""
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
