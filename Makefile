@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(VENV)/.installed-test
 ## test: install the test extras, lint, run the whole suite
 test: lint
 	$(BIN)/pytest
+
+## fuzz: the property suite with 20,000 examples per property (several minutes)
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_properties.py -q
 
 clean:
 	rm -rf $(VENV) decks/*.apkg .pytest_cache .mypy_cache .ruff_cache

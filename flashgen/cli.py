@@ -140,7 +140,7 @@ def check(inputs: tuple[Path, ...], debug: bool) -> None:
     """
     from flashgen.config import load_config
     from flashgen.pipeline import plan_build
-    from flashgen.report import Severity
+    from flashgen.report import Severity, count
 
     _setup_logging(debug)
     result = _guarded(debug, lambda: plan_build(load_config(inputs), lint=True))
@@ -153,9 +153,9 @@ def check(inputs: tuple[Path, ...], debug: bool) -> None:
             click.echo(diagnostic.format())
     counts = {s: sum(d.severity is s for d in report.diagnostics) for s in Severity}
     click.echo(
-        f"checked {report.notes} notes, {report.cards} cards: "
-        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
-        f"{counts[Severity.INFO]} hints",
+        f"checked {count(report.notes, 'note')}, {count(report.cards, 'card')}: "
+        f"{count(counts[Severity.ERROR], 'error')}, "
+        f"{count(counts[Severity.WARNING], 'warning')}, {count(counts[Severity.INFO], 'hint')}",
         err=True,
     )
     sys.exit(1 if report.has_errors else 0)
@@ -275,3 +275,7 @@ def _setup_logging(debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(name)s: %(message)s",
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -104,8 +104,22 @@ def _source(path: str, link: str | None) -> str:
 
 
 def sanitise(fragment: str) -> str:
-    """Keep formatting, drop scripts, event handlers, iframes and unsafe URLs."""
-    return nh3.clean(fragment, attributes=_ALLOWED_ATTRIBUTES, url_schemes=_URL_SCHEMES)
+    """Keep formatting, drop scripts, event handlers, iframes, styles and unsafe URLs.
+
+    Images from the web are dropped too: Anki would fetch them on every review.
+    """
+    return nh3.clean(
+        fragment,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        attribute_filter=_no_remote_images,
+    )
+
+
+def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and ("//" in value or ":" in value):
+        return None
+    return value
 
 
 class _HtmlWriter:

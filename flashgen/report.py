@@ -73,12 +73,13 @@ class BuildReport:
     def summary(self) -> str:
         where = f" -> {self.output}" if self.output else ""
         return (
-            f"{_count(self.cards, 'card')} from {_count(self.notes, 'note')} in "
-            f"{_count(self.decks, 'deck')} ({self.changes.format()}){where}"
+            f"{count(self.cards, 'card')} from {count(self.notes, 'note')} in "
+            f"{count(self.decks, 'deck')} ({self.changes.format()}){where}"
         )
 
 
-def _count(number: int, noun: str) -> str:
+def count(number: int, noun: str) -> str:
+    """`1 card`, `2 cards`."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 

@@ -90,6 +90,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # CI runs the property suite derandomised: the same examples every run, no flaky reds.
     from hypothesis import settings
 
-    settings.register_profile("ci", derandomize=True)
-    if os.environ.get("CI"):
-        settings.load_profile("ci")
+    settings.register_profile("default", max_examples=300)
+    settings.register_profile("ci", max_examples=300, derandomize=True)
+    # `make fuzz`: the same properties, many more examples.
+    settings.register_profile("fuzz", max_examples=20_000)
+    profile = os.environ.get("HYPOTHESIS_PROFILE") or (
+        "ci" if os.environ.get("CI") else "default"
+    )
+    settings.load_profile(profile)

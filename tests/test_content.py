@@ -76,7 +76,9 @@ def test_missing_and_outside_files_are_placeholders_with_warnings(imported):
     assert "outside the vault" in _note(col, "Escape")["Answer"]
     secret = (vault.parent / "outside" / "secret.png").read_bytes()
     assert all(path.read_bytes() != secret for path in _media_dir(col).iterdir())
-    lines = [d.format() for d in result.report.diagnostics if "embedded file" in d.message]
+    lines = [
+        d.format() for d in result.report.diagnostics if "embedded file" in d.message
+    ]
     assert lines == [
         "Biology/Cells/Mitochondria.md:24: warning: embedded file 'not-here.png' not found "
         "in the vault (check the name, or add the file to the vault)",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from flashgen.extract import extract_cards
 from flashgen.identity import card_key
 from flashgen.media import MediaIndex
-from flashgen.parse import parse_text
+from flashgen.parse import decode_note, parse_text
 from flashgen.reconcile import Keyed, reconcile
 from flashgen.render import render_card
 from flashgen.state import State
@@ -57,7 +57,6 @@ PIECES = st.sampled_from(
 )
 MARKDOWN = st.lists(st.one_of(PIECES, st.text(max_size=8)), max_size=60).map("".join)
 SETTINGS = settings(
-    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -117,3 +116,18 @@ def test_any_sequence_of_answer_edits_keeps_every_guid(tmp_path, edits):
         assert {item.card.draft.label: item.guid for item in result.cards} == guids
         assert result.newly_removed == ()
         state = result.state
+
+
+@SETTINGS
+@given(
+    st.binary(max_size=400) | MARKDOWN.map(lambda text: text.encode("utf-8", "replace"))
+)
+def test_any_bytes_parse_extract_and_render_without_raising(tmp_path, data):
+    text, _ = decode_note("N.md", data)
+    if text is None:
+        return
+    index = MediaIndex(tmp_path)
+    for draft in extract_cards(parse_text("N.md", text)):
+        card = render_card(draft, "D", index).card
+        assert "\x1f" not in card.question + card.answer + card.context
+        assert "<script" not in card.answer.lower()

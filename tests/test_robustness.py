@@ -1,0 +1,241 @@
+"""Bad, hostile and interrupted input: nothing crashes, nothing leaks, nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from flashgen.cli import main
+from flashgen.config import Config
+from flashgen.pipeline import build
+
+from .conftest import FIXED_TIME, FIXTURES, ROOT
+
+SECRET = "TOP-SECRET-OUTSIDE-THE-VAULT"
+
+
+@pytest.fixture
+def bad_vault(tmp_path: Path) -> Path:
+    """The committed bad vault, plus what cannot be committed (names, links, sizes)."""
+    vault = tmp_path / "bad"
+    shutil.copytree(FIXTURES / "vaults" / "bad", vault)
+    (tmp_path / "outside.md").write_text(f"**Secret**: {SECRET}\n")
+    (vault / "deep-lists.md").write_text(
+        "".join("  " * i + f"- **Level {i}**: item\n" for i in range(1200))
+    )
+    (vault / "long-line.md").write_text("**Long**: " + "word " * 400_000 + "\n")
+    (vault / "many-points.md").write_text(
+        "".join(f"**P{i}**: a{i}\n\n" for i in range(6000))
+    )
+    (vault / "too-big.md").write_bytes(b"**Big**: x\n" + b"y" * (5 * 1024 * 1024))
+    for name in (
+        "emoji 🧪.md",
+        "hash #1.md",
+        "100%.md",
+        "why?.md",
+        "-dash.md",
+        "x" * 196 + ".md",
+        "esc\x1b[31mred.md",
+    ):
+        (vault / name).write_text("**Named**: odd file name.\n")
+    (vault / "link-out.md").symlink_to(tmp_path / "outside.md")
+    (vault / "loop.md").symlink_to(vault / "loop.md")
+    (vault / "dir-out").symlink_to(tmp_path, target_is_directory=True)
+    return vault
+
+
+def test_bad_vault_builds_what_it_can_and_says_what_went_wrong(
+    bad_vault, tmp_path, runner
+):
+    out = tmp_path / "bad.apkg"
+    result = runner.invoke(main, ["build", str(bad_vault), "-o", str(out)])
+    assert result.exit_code == 1
+    assert out.is_file()
+    assert "Traceback" not in result.output
+    errors = result.stderr.splitlines()
+    assert all(
+        line.isprintable() for line in errors
+    )  # no raw escape bytes reach a terminal
+    expected = {
+        "binary.md: error: not a text file (NUL bytes): no cards",
+        "broken-yaml.md:4: error: front matter is not valid YAML",
+        "list-yaml.md:2: error: front matter is a list, not a mapping",
+        "latin1.md:1: warning: note is not UTF-8; read it as Windows-1252",
+        "utf16.md:1: warning: note is UTF-16",
+        "control-bytes.md:1: warning: control characters removed",
+        "deep-quotes.md:1: warning: lists, quotes or emphasis nested more than 32 deep",
+        "deep-lists.md:17: warning: lists, quotes or emphasis nested more than 32 deep",
+        "many-points.md:10001: warning: note makes 6000 cards; only the first 5000",
+        "too-big.md: warning: note is 5.0 MB, over the 4 MB limit",
+        "link-out.md: warning: symlink that leads out of the vault (or loops) was not read",
+        "loop.md: warning: symlink that leads out of the vault (or loops) was not read",
+        "Loop One.md:1: warning: 'Loop Two' embeds itself in a loop",
+    }
+    for start in expected:
+        assert any(line.startswith(start) for line in errors), start
+    # Every line is `path[:line]: severity: message (fix)`.
+    for line in errors:
+        assert ": error: " in line or ": warning: " in line, line
+        assert line.endswith(")"), line
+
+    listing = runner.invoke(main, ["cards", str(bad_vault)]).stdout
+    assert "esc\\x1b[31mred.md:1: [point]" in listing and "\x1b" not in listing
+
+    planned = build(
+        Config(inputs=(bad_vault,), output=out), clock=lambda: FIXED_TIME, dry_run=True
+    )
+    labels = {item.card.draft.label for item in planned.cards}
+    assert {
+        "Café",
+        "Wide",
+        "Still",
+        "List front",
+        "Bomb",
+        "Before",
+        "Closed",
+        "Shallow",
+        "Inside",
+        "Windows",
+        "Long",
+        "Named",
+        "P0",
+        "P4999",
+        "Level 0",
+    } <= labels
+    assert "P5000" not in labels and "Secret" not in labels
+    bell = next(i.card for i in planned.cards if i.card.draft.label == "Bell")
+    assert (
+        "\x1b" not in bell.answer
+        and "\x1f" not in bell.answer
+        and "\x07" not in bell.question
+    )
+
+
+def test_nothing_outside_the_vault_reaches_a_deck(tmp_path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n" + SECRET.encode())
+    (outside / "Secret note.md").write_text(f"# Part\n{SECRET}\n")
+    (vault / "shared.png").symlink_to(outside / "secret.png")
+    (vault / "N.md").write_text(
+        "**Up**: ![a](../outside/secret.png)\n\n"
+        f"**Absolute**: ![b]({outside / 'secret.png'})\n\n"
+        f"**URL**: ![c](file://{outside / 'secret.png'})\n\n"
+        "**Link**: ![[shared.png]]\n\n"
+        "**Embed**: ![[../outside/Secret note#Part]]\n\n"
+        '**Raw**: <img src="../outside/secret.png">\n'
+    )
+    out = tmp_path / "d.apkg"
+    build(Config(inputs=(vault,), output=out), clock=lambda: FIXED_TIME)
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        blobs = [archive.read(name) for name in names]
+    assert names == ["collection.anki2", "media"]
+    assert all(SECRET.encode() not in blob for blob in blobs)
+
+
+def test_card_html_never_carries_scripts_or_remote_loads(tmp_path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "N.md").write_text(
+        "**Evil**: <script>alert(1)</script><img src=x onerror=alert(1)>"
+        '<a href="javascript:alert(1)">x</a><iframe src="https://e.org"></iframe>'
+        '<span style="display:none">hidden</span><img src="https://e.org/track.png">'
+        '<svg onload="alert(1)"></svg>[click](javascript:alert(1))\n'
+    )
+
+    planned = build(Config(inputs=(vault,)), clock=lambda: FIXED_TIME, dry_run=True)
+    (card,) = [item.card for item in planned.cards]
+    html = card.answer.lower()
+    for bad in (
+        "<script",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "style=",
+        "https://e.org",
+        "onload",
+        "<svg",
+    ):
+        assert bad not in html, bad
+    assert "hidden" in html  # content stays; only what hides or runs goes
+
+
+def test_check_lints_without_writing_and_exits_1_on_errors(runner, tmp_path):
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "A.md").write_text(
+        "## S\n**Point**: ok\n\n**Point**: again\n\n**Empty**:\n## T\n"
+        "**Step** the file.\n\nSee [[Nowhere]].\n"
+    )
+    result = runner.invoke(main, ["check", str(vault)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "A.md:6: warning: label 'Empty' has no answer (write the answer after it, or remove "
+        "the bold)",
+        "A.md:8: info: 'Step' makes no card: no ':' or ' - ' after the bold (write "
+        "`**Step**: answer` to make it one)",
+        "A.md:10: info: link to 'Nowhere' does not resolve to a note in the vault (create the "
+        "note, or fix the link)",
+        "A.md:4: warning: question 'Point' is asked twice in one deck (also at A.md:2; rename "
+        "one of them)",
+    ]
+    assert not any(vault.glob(".flashgen*")) and not (tmp_path / "decks").exists()
+    (vault / "B.md").write_text("---\n- a\n---\n")
+    assert runner.invoke(main, ["check", str(vault)]).exit_code == 1
+
+
+def test_killed_builds_leave_the_previous_deck_intact(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate  # the benchmark's vault generator
+
+    vault = tmp_path / "vault"
+    generate(vault, 150, seed=3)
+    out = tmp_path / "deck.apkg"
+    command = [
+        sys.executable,
+        "-m",
+        "flashgen.cli",
+        "build",
+        str(vault),
+        "-o",
+        str(out),
+    ]
+    started = time.monotonic()
+    subprocess.run(command, check=True, capture_output=True)
+    duration = time.monotonic() - started
+    rng = random.Random(7)
+    for attempt in range(6):
+        (vault / "Systems").mkdir(exist_ok=True)
+        (vault / "Systems" / f"edit {attempt}.md").write_text(
+            f"**Edit {attempt}**: new.\n"
+        )
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0, duration))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        with zipfile.ZipFile(out) as archive:
+            (tmp_path / "check.anki2").write_bytes(archive.read("collection.anki2"))
+            media = json.loads(archive.read("media"))
+        with sqlite3.connect(tmp_path / "check.anki2") as db:
+            assert db.execute("select count(*) from notes").fetchone()[0] > 1000
+        assert isinstance(media, dict)
+        state = vault / ".flashgen-state.json"
+        assert json.loads(state.read_text(encoding="utf-8"))["version"] == 1
+    # Leftovers of killed builds never break the next one.
+    subprocess.run(command, check=True, capture_output=True)
+    assert out.stat().st_size > 0
