@@ -58,6 +58,12 @@ _DECK_NAME = click.option(
 @click.option(
     "--dry-run", is_flag=True, help="Say what a build would change; write nothing."
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes for parsing and rendering (default: one per core on large vaults).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @_DEBUG
@@ -66,6 +72,7 @@ def build(
     output: Path | None,
     deck_name: str | None,
     dry_run: bool,
+    jobs: int | None,
     as_json: bool,
     quiet: bool,
     debug: bool,
@@ -82,7 +89,8 @@ def build(
     result = _guarded(
         debug,
         lambda: run_build(
-            load_config(inputs, output=output, deck_name=deck_name), dry_run=dry_run
+            load_config(inputs, output=output, deck_name=deck_name, jobs=jobs),
+            dry_run=dry_run,
         ),
     )
     report = result.report

@@ -30,6 +30,8 @@ class Config:
     """The vault's name in obsidian:// links; None: the vault's folder name."""
     folder_tags: bool = False
     """Also tag each card with its note's folder path (`Biology/Cells` -> `Biology::Cells`)."""
+    jobs: int | None = None
+    """Processes that parse and render notes; None: one per core (for large vaults)."""
 
 
 _FILE_KEYS: dict[str, type] = {

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from flashgen.config import Config
-from flashgen.discover import discover_notes
+from flashgen.discover import Discovery, SourceFile, discover_notes
 from flashgen.extract import MAX_CARDS_PER_NOTE, extract_cards, makes_cards
 from flashgen.identity import card_key, note_key
 from flashgen.lint import lint_cards, lint_note
@@ -54,55 +57,18 @@ def plan_build(
 
     With lint, the report also carries what `flashgen check` looks for (see lint.py).
     """
+    started = time.perf_counter()
     discovery = discover_notes(config.inputs)
     root_deck = config.deck_name or discovery.name
-    media = MediaIndex(discovery.root)
-    library = NoteLibrary(discovery.root, discovery.notes)
-    vault_name = config.vault_name or discovery.root.name
+    job = _Job(
+        config, root_deck, config.vault_name or discovery.root.name, discovery, lint
+    )
     keyed: list[Keyed] = []
     diagnostics: list[Diagnostic] = list(discovery.diagnostics)
-    for source in discovery.notes:
-        try:
-            note = parse_note(source)
-        except OSError as err:
-            diagnostics.append(
-                Diagnostic(
-                    source.rel,
-                    0,
-                    Severity.ERROR,
-                    f"cannot read the note: {err.strerror} (check its permissions)",
-                )
-            )
-            continue
-        diagnostics.extend(note.diagnostics)
-        deck = _deck_for(root_deck, note.path, note.front_matter)
-        identity = note_key(note.path, note.front_matter)
-        link = _source_link(config, vault_name, note.path)
-        drafts = extract_cards(note, folder_tags=config.folder_tags)
-        if len(drafts) > MAX_CARDS_PER_NOTE:
-            diagnostics.append(
-                Diagnostic(
-                    note.path,
-                    drafts[MAX_CARDS_PER_NOTE].line,
-                    Severity.WARNING,
-                    f"note makes {len(drafts)} cards; only the first {MAX_CARDS_PER_NOTE} "
-                    "were kept (split the note)",
-                )
-            )
-            drafts = drafts[:MAX_CARDS_PER_NOTE]
-        if lint and makes_cards(note):
-            diagnostics.extend(lint_note(note, drafts, library))
-        for draft in drafts:
-            rendering = render_card(
-                draft,
-                deck,
-                media,
-                link,
-                show_source=config.source_link != "none",
-                library=library,
-            )
-            diagnostics.extend(rendering.diagnostics)
-            keyed.append(Keyed(rendering.card, card_key(draft, identity)))
+    for note_keyed, note_diagnostics in _process_notes(job):
+        keyed.extend(note_keyed)
+        diagnostics.extend(note_diagnostics)
+    notes_done = time.perf_counter()
     previous, state_problems = load_state(discovery.root / STATE_FILE)
     now = clock()
     result = reconcile(keyed, previous, int(now))
@@ -111,6 +77,7 @@ def plan_build(
     if lint:
         diagnostics.extend(lint_cards(result.cards))
     diagnostics.extend(_change_messages(result.cards, result.newly_removed))
+    reconciled = time.perf_counter()
     changes = Changes(
         added=sum(card.status == "added" for card in result.cards),
         updated=sum(card.status == "updated" for card in result.cards),
@@ -126,6 +93,10 @@ def plan_build(
         diagnostics=tuple(diagnostics),
         skipped=discovery.skipped,
         changes=changes,
+        stage_seconds={
+            "notes": notes_done - started,
+            "reconcile": reconciled - notes_done,
+        },
     )
     return BuildResult(
         result.cards,
@@ -158,11 +129,105 @@ def build(
         for card in result.cards
         for item in card.card.media
     }
+    started = time.perf_counter()
     notes = anki_notes(result.cards, result.retired, result.root_deck, REMOVED_TAG)
     write_package(notes, media, output, result.now)
+    written = time.perf_counter()
     save_state(result.state, result.vault / STATE_FILE)
-    log.debug("wrote %s", output)
-    return replace(result, report=replace(result.report, output=str(output)))
+    seconds = {
+        **result.report.stage_seconds,
+        "write": written - started,
+        "state": time.perf_counter() - written,
+    }
+    log.debug("wrote %s; seconds per stage: %s", output, seconds)
+    report = replace(result.report, output=str(output), stage_seconds=seconds)
+    return replace(result, report=report)
+
+
+# Below this many notes, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 300
+_CHUNK = 32
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every note's processing needs; sent once to each worker process."""
+
+    config: Config
+    root_deck: str
+    vault_name: str
+    discovery: Discovery
+    lint: bool
+
+
+NoteOutput = tuple[list[Keyed], list[Diagnostic]]
+
+
+def _process_notes(job: _Job) -> Iterator[NoteOutput]:
+    """Parse, extract and render every note, in order; on all cores for a large vault."""
+    notes = job.discovery.notes
+    workers = job.config.jobs or min(os.cpu_count() or 1, 8)
+    if workers < 2 or (job.config.jobs is None and len(notes) < _PARALLEL_FROM):
+        _start_worker(job)
+        yield from (_process_note(source) for source in notes)
+        return
+    chunks = [notes[i : i + _CHUNK] for i in range(0, len(notes), _CHUNK)]
+    # spawn, not fork: `flashgen watch` runs builds beside a file-watching thread.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, _start_worker, (job,)) as pool:
+        for outputs in pool.map(_process_chunk, chunks):
+            yield from outputs
+
+
+_worker: tuple[_Job, MediaIndex, NoteLibrary] | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _worker
+    root = job.discovery.root
+    _worker = (job, MediaIndex(root), NoteLibrary(root, job.discovery.notes))
+
+
+def _process_chunk(sources: tuple[SourceFile, ...]) -> list[NoteOutput]:
+    return [_process_note(source) for source in sources]
+
+
+def _process_note(source: SourceFile) -> NoteOutput:
+    assert _worker is not None
+    job, media, library = _worker
+    config = job.config
+    keyed: list[Keyed] = []
+    try:
+        note = parse_note(source)
+    except OSError as err:
+        problem = f"cannot read the note: {err.strerror} (check its permissions)"
+        return keyed, [Diagnostic(source.rel, 0, Severity.ERROR, problem)]
+    diagnostics = list(note.diagnostics)
+    deck = _deck_for(job.root_deck, note.path, note.front_matter)
+    identity = note_key(note.path, note.front_matter)
+    link = _source_link(config, job.vault_name, note.path)
+    drafts = extract_cards(note, folder_tags=config.folder_tags)
+    if len(drafts) > MAX_CARDS_PER_NOTE:
+        diagnostics.append(
+            Diagnostic(
+                note.path,
+                drafts[MAX_CARDS_PER_NOTE].line,
+                Severity.WARNING,
+                f"note makes {len(drafts)} cards; only the first {MAX_CARDS_PER_NOTE} "
+                "were kept (split the note)",
+            )
+        )
+        drafts = drafts[:MAX_CARDS_PER_NOTE]
+    if job.lint and makes_cards(note):
+        diagnostics.extend(lint_note(note, drafts, library))
+    show_source = config.source_link != "none"
+    for draft in drafts:
+        rendering = render_card(
+            draft, deck, media, link, show_source=show_source, library=library
+        )
+        diagnostics.extend(rendering.diagnostics)
+        keyed.append(Keyed(rendering.card, card_key(draft, identity)))
+    return keyed, diagnostics
 
 
 def _change_messages(

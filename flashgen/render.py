@@ -84,7 +84,7 @@ def render_card(
         html.escape(part) for part in (draft.note_title, *draft.context)
     )
     card = RenderedCard(
-        draft=replace(draft, question=(), answer=()),
+        draft=replace(draft, question=(), answer=(), footnotes=()),
         deck=deck,
         question=sanitise(question) if writer.has_raw_html else question,
         answer=sanitise(answer) if writer.has_raw_html else answer,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 class Severity(enum.Enum):
@@ -65,6 +66,8 @@ class BuildReport:
     skipped: tuple[str, ...] = ()
     """Vault-relative paths of notes left out on purpose (templates, drawings)."""
     changes: Changes = Changes()
+    stage_seconds: Mapping[str, float] = field(default_factory=dict)
+    """Wall-clock seconds per stage (notes, reconcile, write, state), for --debug and bench/."""
 
     @property
     def has_errors(self) -> bool:

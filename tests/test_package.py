@@ -41,3 +41,23 @@ def test_a_failed_write_leaves_what_was_there_and_no_litter(examples_vault, tmp_
         build(Config(inputs=(examples_vault,), output=out), clock=lambda: FIXED_TIME)
     assert (out / "keep.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.apkg", "vault"]
+
+
+def test_parallel_and_single_process_builds_write_the_same_bytes(tmp_path):
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate  # the benchmark's vault generator
+
+    vault = tmp_path / "vault"
+    generate(vault, 40, seed=5)
+    one, two = tmp_path / "one.apkg", tmp_path / "two.apkg"
+    first = build(Config(inputs=(vault,), output=one, jobs=1), clock=lambda: FIXED_TIME)
+    (vault / ".flashgen-state.json").unlink()
+    second = build(
+        Config(inputs=(vault,), output=two, jobs=2), clock=lambda: FIXED_TIME
+    )
+    assert one.read_bytes() == two.read_bytes()
+    assert first.report.diagnostics == second.report.diagnostics
