@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint fuzz clean
+.PHONY: demo test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,17 @@ demo: $(VENV)/.installed
 
 ## lint: ruff and mypy
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check flashgen tests
-	$(BIN)/ruff format --check flashgen tests
+	$(BIN)/ruff check flashgen tests bench
+	$(BIN)/ruff format --check flashgen tests bench
 	$(BIN)/mypy
 
 ## test: install the test extras, lint, run the whole suite
 test: lint
 	$(BIN)/pytest
+
+## bench: time flashgen against the floor on generated 1,000- and 10,000-note vaults
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
 
 ## fuzz: the property suite with 20,000 examples per property (several minutes)
 fuzz: $(VENV)/.installed-test

@@ -15,11 +15,59 @@ import zlib
 from pathlib import Path
 
 WORDS = (
-    "kernel process thread memory page cache disk network packet socket route switch "
-    "frame buffer index query table join tree graph node edge vertex weight path cycle "
-    "hash key value store log event alert rule policy token session cookie header proxy "
-    "image layer volume cluster replica shard leader quorum commit rollback schema field"
-).split()
+    "kernel",
+    "process",
+    "thread",
+    "memory",
+    "page",
+    "cache",
+    "disk",
+    "network",
+    "packet",
+    "socket",
+    "route",
+    "switch",
+    "frame",
+    "buffer",
+    "index",
+    "query",
+    "table",
+    "join",
+    "tree",
+    "graph",
+    "node",
+    "edge",
+    "vertex",
+    "weight",
+    "path",
+    "cycle",
+    "hash",
+    "key",
+    "value",
+    "store",
+    "log",
+    "event",
+    "alert",
+    "rule",
+    "policy",
+    "token",
+    "session",
+    "cookie",
+    "header",
+    "proxy",
+    "image",
+    "layer",
+    "volume",
+    "cluster",
+    "replica",
+    "shard",
+    "leader",
+    "quorum",
+    "commit",
+    "rollback",
+    "schema",
+    "field",
+)
 FOLDERS = ("Systems", "Networks", "Databases", "Security", "Algorithms", "Cloud")
 SUBFOLDERS = ("Basics", "Advanced", "Labs", "Exam Prep")
 
@@ -34,8 +82,12 @@ def _png(seed: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _sentence(rng: random.Random, words: int = 14) -> str:
@@ -72,12 +124,21 @@ def _note(rng: random.Random, number: int, images: int) -> str:
             elif style == 1:
                 lines.append(f"{point + 1}. **{label}:** {text}")
             elif style == 2:
-                lines.append(f"- **{label}**: {text} See [[Note {rng.randrange(9999)}]].")
+                lines.append(
+                    f"- **{label}**: {text} See [[Note {rng.randrange(9999)}]]."
+                )
             elif style == 3:
                 lines.append(f"- **{label}** - {text} Cost $O(n \\log n)$.")
             else:
-                lines += [f"**{label}**", "", "```python", f"# {text}",
-                          f"value = compute({point})", "```", ""]
+                lines += [
+                    f"**{label}**",
+                    "",
+                    "```python",
+                    f"# {text}",
+                    f"value = compute({point})",
+                    "```",
+                    "",
+                ]
         lines.append("")
     if images:
         lines += [f"![[figure-{rng.randrange(images)}.png|200]]", ""]
@@ -96,7 +157,9 @@ def generate(out: Path, notes: int, seed: int = 1) -> None:
     for number in range(notes):
         folder = out / rng.choice(FOLDERS) / rng.choice(SUBFOLDERS)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"Note {number}.md").write_text(_note(rng, number, images), encoding="utf-8")
+        (folder / f"Note {number}.md").write_text(
+            _note(rng, number, images), encoding="utf-8"
+        )
 
 
 def main() -> None:

@@ -1,0 +1,132 @@
+"""Benchmark: flashgen against the floor, on generated vaults, with figures as ratios.
+
+    .venv/bin/python bench/run.py                    # 1,000 and 10,000 notes
+    .venv/bin/python bench/run.py --notes 1000 10000 50000
+
+For each vault size, in one run and side by side, each in a fresh process: the floor (read
+every file, render it with pyromark, pull points out with one regex, write them with genanki,
+with no flashgen logic), a full build, a no-change rebuild, and a rebuild after editing one
+note. Prints seconds, ratios, flashgen's per-stage seconds and each process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402 - the generator lives beside this script
+
+_POINT = re.compile(
+    r"^\s*(?:[-*]|\d+\.)?\s*\*\*(?:\d+\.\s*)?([^*]+?):?\*\*:?\s*(.*)$", re.M
+)
+
+
+def _floor(vault: Path, out: Path) -> dict[str, object]:
+    """What any converter must do at least, in the most direct Python."""
+    import genanki
+    import pyromark
+
+    model = genanki.Model(
+        1_234_567_890,
+        "floor",
+        fields=[{"name": "Front"}, {"name": "Back"}],
+        templates=[{"name": "c", "qfmt": "{{Front}}", "afmt": "{{Back}}"}],
+    )
+    deck = genanki.Deck(2_059_400_110, "floor")
+    for path in sorted(vault.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        pyromark.html(text)
+        for number, (label, answer) in enumerate(_POINT.findall(text)):
+            guid = genanki.guid_for(str(path), number)
+            deck.add_note(genanki.Note(model=model, fields=[label, answer], guid=guid))
+    genanki.Package(deck).write_to_file(str(out))
+    return {}
+
+
+def _build(vault: Path, out: Path) -> dict[str, object]:
+    from flashgen.config import Config
+    from flashgen.pipeline import build
+
+    result = build(Config(inputs=(vault,), output=out))
+    return {"cards": result.report.cards, "stages": dict(result.report.stage_seconds)}
+
+
+def _child(mode: str, vault: str, out: str) -> None:
+    started = time.perf_counter()
+    extra = (_floor if mode == "floor" else _build)(Path(vault), Path(out))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, **extra}))
+
+
+def _run(mode: str, vault: Path, out: Path) -> dict[str, object]:
+    command = [sys.executable, __file__, "--child", mode, str(vault), str(out)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _edit_one_note(vault: Path) -> None:
+    note = sorted(vault.rglob("*.md"))[len(list(vault.rglob("*.md"))) // 2]
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace(".", ", edited.", 1), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(*args.child)
+        return
+    print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}")
+    rows = []
+    for notes in args.notes:
+        with tempfile.TemporaryDirectory(prefix="flashgen-bench-") as scratch:
+            vault, out = Path(scratch, "vault"), Path(scratch, "deck.apkg")
+            generate(vault, notes)
+            floor = _run("floor", vault, Path(scratch, "floor.apkg"))
+            full = _run("build", vault, out)
+            unchanged = _run("build", vault, out)
+            _edit_one_note(vault)
+            edited = _run("build", vault, out)
+        rows.append((notes, floor, full, unchanged, edited))
+        base = float(full["seconds"])  # type: ignore[arg-type]
+        print(f"\n{notes:,} notes, {full['cards']:,} cards")
+        for name, run in (
+            ("floor", floor),
+            ("full build", full),
+            ("no-change rebuild", unchanged),
+            ("one-note edit", edited),
+        ):
+            seconds = float(run["seconds"])  # type: ignore[arg-type]
+            print(
+                f"  {name:18} {seconds:8.2f} s  {seconds / base:6.1%} of full  "
+                f"peak {float(run['peak_mb']):7.0f} MB"
+            )  # type: ignore[arg-type]
+        print(f"  full / floor: {base / float(floor['seconds']):.2f}x")  # type: ignore[arg-type]
+        stages = ", ".join(f"{k} {v:.2f} s" for k, v in full["stages"].items())  # type: ignore[union-attr]
+        print(f"  full build stages: {stages}")
+    if len(rows) > 1:
+        (small, *_), (large, *_) = rows[0], rows[-1]
+        per_small = float(rows[0][2]["seconds"]) / small  # type: ignore[arg-type]
+        per_large = float(rows[-1][2]["seconds"]) / large  # type: ignore[arg-type]
+        print(
+            f"\nfull build per note, {large:,} vs {small:,} notes: "
+            f"{per_large / per_small:.2f}x (1.00x is linear)"
+        )
+
+
+if __name__ == "__main__":
+    main()
