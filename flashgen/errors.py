@@ -15,19 +15,5 @@ class ConfigError(FlashgenError):
         self.messages = messages
 
 
-class NoteError(FlashgenError):
-    """A problem in one note; the rest of the vault still builds."""
-
-    def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
-        self.path = path
-        self.line = line
-        self.message = message
-
-
-class FrontMatterError(NoteError):
-    """The note's YAML front matter cannot be read."""
-
-
 class OutputError(FlashgenError):
     """The deck cannot be written where it was asked for; nothing is written."""

@@ -100,8 +100,6 @@ class ParsedNote:
     front_matter: Mapping[str, Any]
     blocks: tuple[Block, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
-    front_matter_end: int = 0
-    """Last line of the front matter (0 when there is none)."""
 
 
 MAX_NOTE_BYTES = 4 * 1024 * 1024
@@ -144,7 +142,7 @@ def parse_text(
     text, repaired = _repair_mojibake(rel, text)
     diagnostics = (*diagnostics, *repaired)
     title = PurePosixPath(rel).stem
-    raw, body, front_matter_end = _split_front_matter(text)
+    raw, body = _split_front_matter(text)
     builder = _TreeBuilder(body)
     blocks = builder.build()
     if builder.flattened_line:
@@ -170,7 +168,6 @@ def parse_text(
         front_matter=front_matter,
         blocks=blocks,
         diagnostics=diagnostics,
-        front_matter_end=front_matter_end,
     )
 
 
@@ -179,13 +176,12 @@ _FRONT_MATTER = re.compile(
 )
 
 
-def _split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """(YAML, body, last front-matter line). The body keeps its line numbers."""
+def _split_front_matter(text: str) -> tuple[str | None, str]:
+    """(YAML, body). The body keeps its line numbers: front matter becomes blank lines."""
     found = _FRONT_MATTER.match(text)
     if not found:
-        return None, text, 0
-    lines = found.group(0).count("\n")
-    return found.group(1), "\n" * lines + text[found.end() :], lines
+        return None, text
+    return found.group(1), "\n" * found.group(0).count("\n") + text[found.end() :]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -397,9 +393,8 @@ class _TreeBuilder:
                 else:
                     frame = stack.pop()
                     block = self._close_block(frame, end)
-                    if block is not None:
-                        self._flush_tight(stack[-1], start)
-                        stack[-1].children.append(block)
+                    self._flush_tight(stack[-1], start)
+                    stack[-1].children.append(block)
             else:
                 self._leaf(name, value, start, stack, inline_stack)
         return tuple(root.children)
@@ -455,7 +450,7 @@ class _TreeBuilder:
             frame.inlines.clear()
             frame.pending_start = -1
 
-    def _close_block(self, frame: _Frame, end: int) -> Block | None:
+    def _close_block(self, frame: _Frame, end: int) -> Block:
         line, end_line = self._line(frame.start), self._end_line(end)
         kind = frame.kind
         if kind == "Item":

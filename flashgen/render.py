@@ -256,7 +256,7 @@ class _HtmlWriter:
         if shown and shown != inline.target:
             return self.inlines(inline.children)
         note, _, anchor = inline.target.partition("#")
-        anchor = anchor.lstrip("^") if not anchor.startswith("^") else ""
+        anchor = "" if anchor.startswith("^") else anchor  # block ids are not shown
         parts = [part for part in (note, anchor) if part]
         return html.escape(CONTEXT_SEPARATOR.join(parts) or inline.target)
 
