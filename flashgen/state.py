@@ -58,9 +58,8 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != _VERSION:
             raise ValueError(f"unknown version {data.get('version')!r}")
-        cards = tuple(
-            _card(guid, entry) for guid, entry in sorted(data["cards"].items())
-        )
+        # Written in GUID order; reconcile does not depend on the order anyway.
+        cards = tuple(_card(guid, entry) for guid, entry in data["cards"].items())
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         log.debug("state file unreadable: %r", err)
         return State(), (
@@ -98,10 +97,10 @@ def save_state(state: State, path: Path) -> None:
 def _card(guid: str, entry: dict[str, Any]) -> CardState:
     return CardState(
         guid=guid,
-        key=tuple(str(part) for part in entry["key"]),
+        key=tuple(map(str, entry["key"])),
         note=str(entry["note"]),
         kind=str(entry["kind"]),
-        context=tuple(str(part) for part in entry["context"]),
+        context=tuple(map(str, entry["context"])),
         label=str(entry["label"]),
         text=str(entry["text"]),
         digest=str(entry["digest"]),
