@@ -108,10 +108,21 @@ def build(
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
 @click.option("--json", "as_json", is_flag=True, help="Print the cards as JSON.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    help="text (one line a card), json, or csv (for spreadsheets).",
+)
 @_DECK_NAME
 @_DEBUG
 def cards(
-    inputs: tuple[Path, ...], as_json: bool, deck_name: str | None, debug: bool
+    inputs: tuple[Path, ...],
+    as_json: bool,
+    output_format: str,
+    deck_name: str | None,
+    debug: bool,
 ) -> None:
     """List the cards a build would make, without writing a deck."""
     from flashgen.config import load_config
@@ -123,9 +134,11 @@ def cards(
         debug, lambda: plan_build(load_config(inputs, deck_name=deck_name))
     )
     _print_diagnostics(result.report, quiet=True)
-    if as_json:
+    if as_json or output_format == "json":
         payload = [_card_json(card) for card in result.cards]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif output_format == "csv":
+        _write_csv(result.cards)
     else:
         for item in result.cards:
             draft = item.card.draft
@@ -205,6 +218,81 @@ def watch(vault: Path, output: Path | None, deck_name: str | None, debug: bool) 
         watch_vault(config, report, stop)
     except KeyboardInterrupt:
         stop.set()
+
+
+@main.command(epilog=EXIT_CODES)
+@_INPUTS
+@_DECK_NAME
+@_DEBUG
+def stats(inputs: tuple[Path, ...], deck_name: str | None, debug: bool) -> None:
+    """Count cards per deck, per note and per kind; list notes that make no cards."""
+    from collections import Counter
+
+    from flashgen.config import load_config
+    from flashgen.discover import discover_notes
+    from flashgen.pipeline import plan_build
+    from flashgen.report import printable
+
+    _setup_logging(debug)
+    config = _guarded(debug, lambda: load_config(inputs, deck_name=deck_name))
+    result = _guarded(debug, lambda: plan_build(config))
+    drafts = [item.card.draft for item in result.cards]
+    sections = (
+        ("cards per deck", Counter(item.card.deck for item in result.cards)),
+        ("cards per kind", Counter(draft.kind for draft in drafts)),
+        ("cards per note", Counter(draft.note_path for draft in drafts)),
+    )
+    for title, counts in sections:
+        click.echo(f"{title}:")
+        for name, number in sorted(
+            counts.items(), key=lambda pair: (-pair[1], pair[0])
+        ):
+            click.echo(printable(f"  {number:6}  {name}"))
+    with_cards = {draft.note_path for draft in drafts}
+    empty = [
+        n.rel for n in discover_notes(config.inputs).notes if n.rel not in with_cards
+    ]
+    click.echo(f"notes that make no cards: {len(empty)}")
+    for rel in empty:
+        click.echo(printable(f"  {rel}"))
+    click.echo(result.report.summary(), err=True)
+
+
+def _write_csv(cards: Any) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "guid",
+            "deck",
+            "kind",
+            "note",
+            "line",
+            "context",
+            "question",
+            "answer",
+            "tags",
+        ]
+    )
+    for item in cards:
+        card, draft = item.card, item.card.draft
+        writer.writerow(
+            [
+                item.guid,
+                card.deck,
+                draft.kind,
+                draft.note_path,
+                draft.line,
+                " \u203a ".join(draft.context),
+                card.question,
+                card.answer,
+                " ".join(draft.tags),
+            ]
+        )
+    click.echo(buffer.getvalue(), nl=False)
 
 
 def _summary_json(report: Any, dry_run: bool) -> dict[str, Any]:

@@ -169,3 +169,35 @@ def test_rebuild_names_re_matches_and_removals_and_json_summarises(
         k: summary[k] for k in ("added", "updated", "unchanged", "rematched", "removed")
     } == {"added": 0, "updated": 1, "unchanged": 38, "rematched": 1, "removed": 1}
     assert summary["output"] == out and summary["dry_run"] is False
+
+
+def test_cards_csv_has_a_row_per_card(runner, examples_vault):
+    import csv
+    import io
+
+    result = runner.invoke(main, ["cards", str(examples_vault), "--format", "csv"])
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 41
+    row = next(r for r in rows if r["question"] == "Retention")
+    assert row["deck"] == "vault::Security" and row["kind"] == "point"
+    assert row["context"] == "Log Sources" and row["answer"].startswith(
+        "<p>90 days hot"
+    )
+    assert set(row["tags"].split()) == {"security", "security::blue-team"}
+
+
+def test_stats_counts_cards_and_lists_notes_without_cards(runner, examples_vault):
+    (examples_vault / "Empty thoughts.md").write_text("Just prose, no structure.\n")
+    result = runner.invoke(main, ["stats", str(examples_vault)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:5] == [
+        "cards per deck:",
+        "      13  vault::Security",
+        "      12  vault::Computing",
+        "       9  vault::Programming",
+        "       7  vault::Storage",
+    ]
+    assert "      25  point" in lines
+    assert lines[-2:] == ["notes that make no cards: 1", "  Empty thoughts.md"]
