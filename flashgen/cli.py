@@ -59,6 +59,13 @@ _DECK_NAME = click.option(
     "--dry-run", is_flag=True, help="Say what a build would change; write nothing."
 )
 @click.option(
+    "--share",
+    is_flag=True,
+    default=None,
+    help="Build a deck for others: no links into your vault, GUIDs in the vault's "
+    "namespace (set namespace in .flashgen.toml).",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=1),
@@ -72,6 +79,7 @@ def build(
     output: Path | None,
     deck_name: str | None,
     dry_run: bool,
+    share: bool | None,
     jobs: int | None,
     as_json: bool,
     quiet: bool,
@@ -89,7 +97,9 @@ def build(
     result = _guarded(
         debug,
         lambda: run_build(
-            load_config(inputs, output=output, deck_name=deck_name, jobs=jobs),
+            load_config(
+                inputs, output=output, deck_name=deck_name, jobs=jobs, share=share
+            ),
             dry_run=dry_run,
         ),
     )

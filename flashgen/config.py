@@ -1,16 +1,23 @@
-"""Config: the Config record, its defaults, and `.flashgen.toml` loading and validation."""
+"""Config: the Config record, its defaults, and `.flashgen.toml` loading and validation.
+
+The file is `.flashgen.toml` at the vault root, or `[tool.flashgen]` in the vault's
+`pyproject.toml`. Flags override the file; every problem in the file is reported at once.
+"""
 
 from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from flashgen.errors import ConfigError
 
 CONFIG_FILE = ".flashgen.toml"
+SOURCE_LINKS = ("obsidian", "path", "none")
+DECK_LAYOUTS = ("folders", "single")
+CARD_KINDS = ("point", "definition", "heading", "list")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,72 +30,126 @@ class Config:
     """Where the .apkg goes; None: `decks/<deck name>.apkg`."""
     deck_name: str | None = None
     """The root deck's name; None: the vault's folder name (or the single note's title)."""
+    deck_layout: str = "folders"
+    """`folders`: sub-decks follow the folders; `single`: every card in the root deck."""
     source_link: str = "obsidian"
     """What the Source field shows: `obsidian` (an obsidian:// link to the note), `path`
-    (the note's vault path as text) or `none`."""
+    (the note's vault path as text), `none`, or a URL template with `{path}` (the note's
+    vault path) and `{vault}`, such as `https://example.org/notes/{path}`."""
     vault_name: str | None = None
     """The vault's name in obsidian:// links; None: the vault's folder name."""
     folder_tags: bool = False
     """Also tag each card with its note's folder path (`Biology/Cells` -> `Biology::Cells`)."""
+    include: tuple[str, ...] = ()
+    """Gitignore-style patterns: when given, only notes that match are built."""
+    exclude: tuple[str, ...] = ()
+    """Gitignore-style patterns of notes to leave out (`Archive/`, `*.draft.md`)."""
+    cards: tuple[str, ...] = CARD_KINDS
+    """The kinds of card to make: point, definition, heading, list."""
+    css: str | None = None
+    """A CSS file (vault-relative) whose rules are added to the cards' style."""
+    description: str | None = None
+    """The root deck's description; None: the first paragraph of the vault's README.md."""
+    namespace: str | None = None
+    """Enters every GUID of a shared deck, so two authors' decks never collide."""
+    share: bool = False
+    """Build a deck for others: no personal links, GUIDs in the namespace."""
     jobs: int | None = None
     """Processes that parse and render notes; None: one per core (for large vaults)."""
+    config_file: str | None = field(default=None, compare=False)
+    """Where the settings came from, for messages."""
 
 
-_FILE_KEYS: dict[str, type] = {
-    "output": str,
-    "deck_name": str,
-    "source_link": str,
-    "vault_name": str,
-    "folder_tags": bool,
+_STRING = {
+    "output",
+    "deck_name",
+    "deck_layout",
+    "source_link",
+    "vault_name",
+    "css",
+    "description",
+    "namespace",
 }
-SOURCE_LINKS = ("obsidian", "path", "none")
+_BOOL = {"folder_tags"}
+_LISTS = {"include", "exclude", "cards"}
+_CHOICES = {"deck_layout": DECK_LAYOUTS}
 
 
 def load_config(inputs: tuple[Path, ...], **overrides: Any) -> Config:
-    """The vault's `.flashgen.toml` (when the input is a folder) with flags laid over it."""
+    """The vault's settings (when the input is a folder) with flags laid over them."""
     config = Config(inputs=inputs)
     if len(inputs) == 1 and inputs[0].is_dir():
-        config = _from_file(config, inputs[0] / CONFIG_FILE)
+        config = _from_vault(config, inputs[0])
     flags = {key: value for key, value in overrides.items() if value is not None}
     return replace(config, **flags)
 
 
-def _from_file(config: Config, path: Path) -> Config:
-    if not path.is_file():
-        return config
-    name = path.name
+def _from_vault(config: Config, vault: Path) -> Config:
+    own = vault / CONFIG_FILE
+    if own.is_file():
+        return _from_table(config, own.name, _read(own), vault)
+    project = vault / "pyproject.toml"
+    if project.is_file():
+        table = _read(project).get("tool", {}).get("flashgen")
+        if isinstance(table, dict):
+            return _from_table(config, "pyproject.toml [tool.flashgen]", table, vault)
+    return config
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(
-            (f"{name}: error: not valid TOML: {err} (fix the file's syntax)",)
-        ) from err
+        message = f"{path.name}: error: not valid TOML: {err} (fix the file's syntax)"
+        raise ConfigError((message,)) from err
     except OSError as err:
-        raise ConfigError((f"{name}: error: cannot read: {err.strerror}",)) from err
+        raise ConfigError(
+            (f"{path.name}: error: cannot read: {err.strerror}",)
+        ) from err
+
+
+def _from_table(config: Config, name: str, data: dict[str, Any], vault: Path) -> Config:
     problems: list[str] = []
     values: dict[str, Any] = {}
+    known = sorted(_STRING | _BOOL | _LISTS)
     for key, value in data.items():
-        expected = _FILE_KEYS.get(key)
-        if expected is None:
-            close = difflib.get_close_matches(key, list(_FILE_KEYS), n=1)
-            hint = (
-                f" (did you mean '{close[0]}'?)"
-                if close
-                else (f" (known keys: {', '.join(sorted(_FILE_KEYS))})")
-            )
-            problems.append(f"{name}: error: unknown key '{key}'{hint}")
-        elif expected is bool and not isinstance(value, bool):
-            problems.append(f"{name}: error: '{key}' must be true or false")
-        elif expected is str and (not isinstance(value, str) or not value):
-            problems.append(f"{name}: error: '{key}' must be a non-empty string")
-        elif key == "source_link" and value not in SOURCE_LINKS:
-            choices = ", ".join(SOURCE_LINKS)
-            problems.append(f"{name}: error: 'source_link' must be one of {choices}")
+        problem = _check(key, value, known)
+        if problem:
+            problems.append(f"{name}: error: {problem}")
         else:
-            values[key] = value
+            values[key] = tuple(value) if key in _LISTS else value
     if problems:
         raise ConfigError(tuple(problems))
     if "output" in values:
-        values["output"] = (path.parent / values["output"]).resolve()
-    known = {f.name for f in fields(Config)}
-    return replace(config, **{k: v for k, v in values.items() if k in known})
+        values["output"] = (vault / values["output"]).resolve()
+    return replace(config, **values, config_file=name)
+
+
+def _check(key: str, value: Any, known: list[str]) -> str | None:
+    """What is wrong with one setting, or None."""
+    if key not in known:
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"known keys: {', '.join(known)}"
+        )
+        return f"unknown key '{key}' ({hint})"
+    if key in _BOOL and not isinstance(value, bool):
+        return f"'{key}' must be true or false (write {key} = true)"
+    if key in _STRING and (not isinstance(value, str) or not value.strip()):
+        return f"'{key}' must be a non-empty string (write {key} = \"...\")"
+    if key in _LISTS and (
+        not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+    ):
+        return f"'{key}' must be a list of strings (write {key} = [\"...\"])"
+    if key in _CHOICES and value not in _CHOICES[key]:
+        return f"'{key}' must be one of {', '.join(_CHOICES[key])}"
+    if key == "source_link" and value not in SOURCE_LINKS and "{path}" not in value:
+        return (
+            f"'source_link' must be one of {', '.join(SOURCE_LINKS)}, or a URL "
+            "template with {path}"
+        )
+    if key == "cards" and (unknown := sorted(set(value) - set(CARD_KINDS))):
+        return f"'cards' has unknown kinds {', '.join(unknown)} (known: {', '.join(CARD_KINDS)})"
+    return None

@@ -11,15 +11,15 @@ import html
 import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from flashgen.identity import stable_id
+from flashgen.identity import card_guid, stable_id
 from flashgen.model import NOTE_TYPE, NoteType
 from flashgen.reconcile import Assigned
 from flashgen.render import CONTEXT_SEPARATOR
@@ -39,36 +39,60 @@ class AnkiNote:
     suspended: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class DeckSettings:
+    """What the whole deck shares."""
+
+    root_deck: str
+    removed_tag: str
+    css: str = ""
+    """Extra CSS rules appended to the note type's style."""
+    description: str = ""
+    """The root deck's description (HTML)."""
+    namespace: str | None = None
+    """For a shared deck: enters every GUID, so two authors' decks never collide."""
+
+
 def anki_notes(
-    cards: Iterable[Assigned],
-    retired: Iterable[CardState],
-    root_deck: str,
-    removed_tag: str,
+    cards: Iterable[Assigned], retired: Iterable[CardState], settings: DeckSettings
 ) -> Iterator[AnkiNote]:
     """The notes of the deck: every card, then the retired ones (suspended, tagged)."""
+    guid = _shared_guid(settings.namespace)
     for item in cards:
         card = item.card
         fields = (card.question, card.answer, card.context, card.source, "")
-        yield AnkiNote(item.guid, card.deck, fields, card.draft.tags, item.modified)
+        yield AnkiNote(
+            guid(item.guid), card.deck, fields, card.draft.tags, item.modified
+        )
     for old in retired:
         # Anki keeps an existing card in its deck; the root deck only matters for a new one.
         yield AnkiNote(
-            old.guid,
-            root_deck,
+            guid(old.guid),
+            settings.root_deck,
             _retired_fields(old),
-            (removed_tag,),
+            (settings.removed_tag,),
             old.modified,
             True,
         )
+
+
+def _shared_guid(namespace: str | None) -> Callable[[str], str]:
+    # From the card's own GUID, which survives renames: a shared card survives them too.
+    if namespace is None:
+        return lambda guid: guid
+    return lambda guid: card_guid(("shared", namespace, guid))
 
 
 def write_collection(
     connection: sqlite3.Connection,
     notes: Iterable[AnkiNote],
     timestamp: float,
-    note_type: NoteType = NOTE_TYPE,
+    settings: DeckSettings,
 ) -> None:
     """Fill an empty SQLite file with an Anki collection holding `notes`."""
+    note_type = NOTE_TYPE
+    if settings.css:
+        note_type = replace(note_type, css=note_type.css + "\n" + settings.css)
     model = anki_model(note_type)
     cursor = connection.cursor()
     cursor.executescript(APKG_SCHEMA)
@@ -125,7 +149,9 @@ def write_collection(
     )
     decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
     for name in sorted(deck_ids):
-        decks[str(deck_ids[name])] = genanki.Deck(deck_ids[name], name).to_json()
+        description = settings.description if name == settings.root_deck else ""
+        deck = genanki.Deck(deck_ids[name], name, description)
+        decks[str(deck_ids[name])] = deck.to_json()
     first_deck = deck_ids[min(deck_ids)] if deck_ids else 1
     models = {str(model.model_id): model.to_json(timestamp, first_deck)}
     cursor.execute(

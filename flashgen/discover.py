@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pathspec import GitIgnoreSpec
+
 from flashgen.errors import ConfigError
 from flashgen.report import Diagnostic, Severity
 
@@ -46,15 +48,23 @@ class Discovery:
     """Files left out because reading them could leave the vault (symlinks)."""
 
 
-def discover_notes(inputs: tuple[Path, ...]) -> Discovery:
-    """Find the notes to build: one vault folder, or one or more .md files."""
+def discover_notes(
+    inputs: tuple[Path, ...],
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> Discovery:
+    """Find the notes to build: one vault folder, or one or more .md files.
+
+    `include` and `exclude` are gitignore-style patterns over vault paths: with `include`,
+    only matching notes are built; `exclude` leaves notes out.
+    """
     if not inputs:
         raise ConfigError(("no input given (name a vault folder or .md files)",))
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise ConfigError(tuple(f"{p}: error: no such file or folder" for p in missing))
     if len(inputs) == 1 and inputs[0].is_dir():
-        return _walk_vault(inputs[0].resolve())
+        return _walk_vault(inputs[0].resolve(), _Filter(include, exclude))
     folders = [str(p) for p in inputs if p.is_dir()]
     if folders:
         raise ConfigError(
@@ -77,7 +87,20 @@ def discover_notes(inputs: tuple[Path, ...]) -> Discovery:
     return Discovery(root, name, notes, ())
 
 
-def _walk_vault(root: Path) -> Discovery:
+class _Filter:
+    """Gitignore-style include and exclude patterns (pathspec, as git reads them)."""
+
+    def __init__(self, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
+        self._include = GitIgnoreSpec.from_lines(include) if include else None
+        self._exclude = GitIgnoreSpec.from_lines(exclude) if exclude else None
+
+    def is_left_out(self, rel: str) -> bool:
+        if self._include is not None and not self._include.match_file(rel):
+            return True
+        return self._exclude is not None and self._exclude.match_file(rel)
+
+
+def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
     template_dirs = _template_dirs(root)
     notes: list[SourceFile] = []
     skipped: list[str] = []
@@ -105,7 +128,7 @@ def _walk_vault(root: Path) -> Discovery:
                 )
             elif not path.is_file():
                 continue
-            elif _is_ignored(rel, template_dirs):
+            elif _is_ignored(rel, template_dirs) or patterns.is_left_out(rel):
                 skipped.append(rel)
             else:
                 notes.append(SourceFile(path, rel))

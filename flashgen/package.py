@@ -14,14 +14,18 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from flashgen.deck import AnkiNote, write_collection
+from flashgen.deck import AnkiNote, DeckSettings, write_collection
 from flashgen.errors import OutputError
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def write_package(
-    notes: Iterable[AnkiNote], media: Mapping[str, Path], output: Path, timestamp: float
+    notes: Iterable[AnkiNote],
+    media: Mapping[str, Path],
+    output: Path,
+    timestamp: float,
+    settings: DeckSettings,
 ) -> None:
     """Write the notes and their media (deck name -> file) to `output` atomically."""
     try:
@@ -30,7 +34,7 @@ def write_package(
             dir=output.parent, prefix=".flashgen-"
         ) as scratch:
             database = Path(scratch, "collection.anki2")
-            _write_collection(notes, database, timestamp)
+            _write_collection(notes, database, timestamp, settings)
             staged = Path(scratch, "deck.apkg")
             with zipfile.ZipFile(staged, "w") as archive:
                 _add(archive, "collection.anki2", database.read_bytes(), compress=True)
@@ -47,14 +51,14 @@ def write_package(
 
 
 def _write_collection(
-    notes: Iterable[AnkiNote], database: Path, timestamp: float
+    notes: Iterable[AnkiNote], database: Path, timestamp: float, settings: DeckSettings
 ) -> None:
     connection = sqlite3.connect(database)
     try:
         # A throw-away file: no journal, no fsync per statement.
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
-        write_collection(connection, notes, timestamp)
+        write_collection(connection, notes, timestamp, settings)
         connection.commit()
     finally:
         connection.close()

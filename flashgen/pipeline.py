@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import multiprocessing
 import os
@@ -14,8 +15,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from flashgen import __version__
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes
+from flashgen.errors import ConfigError
 from flashgen.extract import MAX_CARDS_PER_NOTE, extract_cards, makes_cards
 from flashgen.identity import card_key, note_key
 from flashgen.lint import lint_cards, lint_note
@@ -58,7 +61,16 @@ def plan_build(
     With lint, the report also carries what `flashgen check` looks for (see lint.py).
     """
     started = time.perf_counter()
-    discovery = discover_notes(config.inputs)
+    discovery = discover_notes(config.inputs, config.include, config.exclude)
+    if config.share and not config.namespace:
+        where = config.config_file or ".flashgen.toml"
+        raise ConfigError(
+            (
+                f"{where}: error: --share needs a namespace, so that decks from different "
+                'authors never collide (add namespace = "<you>-<vault>" and keep it for '
+                "every version you share)",
+            )
+        )
     root_deck = config.deck_name or discovery.name
     job = _Job(
         config, root_deck, config.vault_name or discovery.root.name, discovery, lint
@@ -120,7 +132,7 @@ def build(
     if dry_run:
         return result
     # genanki and sqlite load only when a deck is written.
-    from flashgen.deck import anki_notes
+    from flashgen.deck import DeckSettings, anki_notes
     from flashgen.package import write_package
 
     output = config.output or Path("decks") / f"{_file_name(result.root_deck)}.apkg"
@@ -130,8 +142,18 @@ def build(
         for item in card.card.media
     }
     started = time.perf_counter()
-    notes = anki_notes(result.cards, result.retired, result.root_deck, REMOVED_TAG)
-    write_package(notes, media, output, result.now)
+    settings = DeckSettings(
+        root_deck=result.root_deck,
+        removed_tag=REMOVED_TAG,
+        css=_extra_css(config, result.vault),
+        description=_description(config, result),
+        namespace=config.namespace if config.share else None,
+    )
+    notes = anki_notes(result.cards, result.retired, settings)
+    # The package's time (which numbers notes and cards) comes from the cards themselves:
+    # the same notes and state give the same bytes, whenever they are built.
+    stamp = max((c.modified for c in result.cards), default=int(result.now))
+    write_package(notes, media, output, stamp, settings)
     written = time.perf_counter()
     save_state(result.state, result.vault / STATE_FILE)
     seconds = {
@@ -142,6 +164,40 @@ def build(
     log.debug("wrote %s; seconds per stage: %s", output, seconds)
     report = replace(result.report, output=str(output), stage_seconds=seconds)
     return replace(result, report=report)
+
+
+def _extra_css(config: Config, vault: Path) -> str:
+    if config.css is None:
+        return ""
+    path = vault / config.css
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        where = config.config_file or ".flashgen.toml"
+        raise ConfigError(
+            (
+                f"{where}: error: css file '{config.css}' cannot be read ({err}; give a "
+                "vault-relative path to a UTF-8 .css file)",
+            )
+        ) from err
+
+
+def _description(config: Config, result: BuildResult) -> str:
+    """The root deck's description: the config's, or the vault README's opening, and a
+    version line."""
+    text = config.description
+    readme = result.vault / "README.md"
+    if text is None and readme.is_file():
+        paragraphs = readme.read_text(encoding="utf-8", errors="replace").split("\n\n")
+        prose = [
+            p.strip()
+            for p in paragraphs
+            if p.strip() and not p.lstrip().startswith(("#", "---"))
+        ]
+        text = prose[0] if prose else None
+    cards = len(result.cards)
+    version = f"{cards} cards, built by flashgen {__version__}"
+    return f"{html.escape(text)}<br><br>{version}" if text else version
 
 
 # Below this many notes, starting worker processes costs more than it saves.
@@ -203,7 +259,7 @@ def _process_note(source: SourceFile) -> NoteOutput:
         problem = f"cannot read the note: {err.strerror} (check its permissions)"
         return keyed, [Diagnostic(source.rel, 0, Severity.ERROR, problem)]
     diagnostics = list(note.diagnostics)
-    deck = _deck_for(job.root_deck, note.path, note.front_matter)
+    deck = _deck_for(job.root_deck, note.path, note.front_matter, config.deck_layout)
     identity = note_key(note.path, note.front_matter)
     link = _source_link(config, job.vault_name, note.path)
     drafts = extract_cards(note, folder_tags=config.folder_tags)
@@ -218,9 +274,10 @@ def _process_note(source: SourceFile) -> NoteOutput:
             )
         )
         drafts = drafts[:MAX_CARDS_PER_NOTE]
+    drafts = tuple(draft for draft in drafts if draft.kind in config.cards)
     if job.lint and makes_cards(note):
         diagnostics.extend(lint_note(note, drafts, library))
-    show_source = config.source_link != "none"
+    show_source = _shows_source(config)
     for draft in drafts:
         rendering = render_card(
             draft, deck, media, link, show_source=show_source, library=library
@@ -265,19 +322,34 @@ def _change_messages(
     return messages
 
 
+def _shows_source(config: Config) -> bool:
+    # A shared deck carries no links into the author's own vault, only public templates.
+    if config.share and "{path}" not in config.source_link:
+        return False
+    return config.source_link != "none"
+
+
 def _source_link(config: Config, vault: str, path: str) -> str | None:
     """obsidian://open?vault=...&file=... opens the note in Obsidian from the card."""
+    if "{path}" in config.source_link:
+        return config.source_link.replace("{path}", quote(path)).replace(
+            "{vault}", quote(vault, safe="")
+        )
     if config.source_link != "obsidian":
         return None
     file = path.removesuffix(".md")
     return f"obsidian://open?vault={quote(vault, safe='')}&file={quote(file, safe='')}"
 
 
-def _deck_for(root: str, path: str, front_matter: Mapping[str, Any]) -> str:
+def _deck_for(
+    root: str, path: str, front_matter: Mapping[str, Any], layout: str
+) -> str:
     """`deck:` in front matter names the deck; otherwise the folders under the root deck."""
     named = front_matter.get("deck")
     if isinstance(named, str) and named.strip():
         return "::".join(part.strip() for part in named.split("::") if part.strip())
+    if layout == "single":
+        return root
     folders = PurePosixPath(path).parts[:-1]
     return "::".join((root, *folders))
 

@@ -60,8 +60,9 @@ def test_config_errors_are_listed_together_and_exit_2(runner, examples_vault, tm
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         ".flashgen.toml: error: unknown key 'dek_name' (did you mean 'deck_name'?)",
-        ".flashgen.toml: error: unknown key 'colour' (known keys: deck_name, folder_tags, "
-        "output, source_link, vault_name)",
+        ".flashgen.toml: error: unknown key 'colour' (known keys: cards, css, deck_layout, "
+        "deck_name, description, exclude, folder_tags, include, namespace, output, "
+        "source_link, vault_name)",
     ]
     assert not out.exists()
 
