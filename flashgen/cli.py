@@ -268,6 +268,59 @@ def stats(inputs: tuple[Path, ...], deck_name: str | None, debug: bool) -> None:
     click.echo(result.report.summary(), err=True)
 
 
+@main.command(epilog=EXIT_CODES)
+@_INPUTS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("cards.html"),
+    show_default=True,
+    help="Where to write the page.",
+)
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
+@_DECK_NAME
+@_DEBUG
+def preview(
+    inputs: tuple[Path, ...],
+    output: Path,
+    open_page: bool,
+    deck_name: str | None,
+    debug: bool,
+) -> None:
+    """Write every card, front and back, to one self-contained HTML page.
+
+    Grouped by deck and note, styled as in Anki, with images, a search box and a day/night
+    switch. (Math shows as its TeX source: Anki's MathJax is not in the page.)
+    """
+    from flashgen.config import load_config
+    from flashgen.pipeline import plan_build
+    from flashgen.preview import preview_page
+
+    _setup_logging(debug)
+    result = _guarded(
+        debug, lambda: plan_build(load_config(inputs, deck_name=deck_name))
+    )
+    _print_diagnostics(result.report, quiet=True)
+    page = preview_page(result.cards, result.vault, result.root_deck)
+    staged = output.with_name(f".{output.name}.tmp")
+    try:
+        staged.write_text(page, encoding="utf-8")
+        staged.replace(output)
+    except OSError as err:
+        staged.unlink(missing_ok=True)
+        if debug:
+            raise
+        click.echo(
+            f"{output}: error: cannot write the page: {err.strerror or err}", err=True
+        )
+        _exit_usage()
+    click.echo(f"{len(result.cards)} cards -> {output}")
+    if open_page:
+        click.launch(str(output))
+    sys.exit(1 if result.report.has_errors else 0)
+
+
 def _write_csv(cards: Any) -> None:
     import csv
     import io
