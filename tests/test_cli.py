@@ -202,3 +202,45 @@ def test_stats_counts_cards_and_lists_notes_without_cards(runner, examples_vault
     ]
     assert "      25  point" in lines
     assert lines[-2:] == ["notes that make no cards: 1", "  Empty thoughts.md"]
+
+
+def test_shell_completion_script_is_offered(runner):
+    result = runner.invoke(
+        main, [], prog_name="flashgen", env={"_FLASHGEN_COMPLETE": "bash_source"}
+    )
+    assert result.exit_code == 0
+    assert "_flashgen_completion" in result.stdout
+
+
+def test_make_demo_commands_give_decks_that_anki_imports(
+    runner, tmp_path, monkeypatch, collection
+):
+    import re
+    import shlex
+    import shutil
+
+    from .conftest import ROOT, import_deck
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    commands = [
+        shlex.split(line.strip().removeprefix("$(BIN)/flashgen "))
+        for line in recipe.splitlines()
+        if "$(BIN)/flashgen" in line
+    ]
+    assert len(commands) == 2
+    shutil.copytree(
+        ROOT / "examples",
+        tmp_path / "examples",
+        ignore=shutil.ignore_patterns(".flashgen-state.json"),
+    )
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        assert runner.invoke(main, command).exit_code == 0, command
+    decks = sorted((tmp_path / "decks").glob("*.apkg"))
+    assert [d.name for d in decks] == ["examples.apkg", "photosynthesis.apkg"]
+    added = sum(len(import_deck(collection, deck).new) for deck in decks)
+    assert added == len(collection.find_notes("")) == 41 + 8
+    assert re.search(
+        r"examples\.apkg", (ROOT / "README.md").read_text(encoding="utf-8")
+    )
