@@ -94,15 +94,18 @@ def build(
     from flashgen.pipeline import build as run_build
 
     _setup_logging(debug)
-    result = _guarded(
-        debug,
-        lambda: run_build(
-            load_config(
-                inputs, output=output, deck_name=deck_name, jobs=jobs, share=share
+    bar = _ProgressBar(enabled=not (as_json or quiet))
+    with bar:
+        result = _guarded(
+            debug,
+            lambda: run_build(
+                load_config(
+                    inputs, output=output, deck_name=deck_name, jobs=jobs, share=share
+                ),
+                dry_run=dry_run,
+                progress=bar.update,
             ),
-            dry_run=dry_run,
-        ),
-    )
+        )
     report = result.report
     _print_diagnostics(report, quiet=quiet)
     if as_json:
@@ -319,6 +322,34 @@ def preview(
     if open_page:
         click.launch(str(output))
     sys.exit(1 if result.report.has_errors else 0)
+
+
+class _ProgressBar:
+    """A bar on stderr for builds that take more than a second, on a terminal only."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._enabled = enabled and sys.stderr.isatty()
+        self._started = time.monotonic()
+        self._bar: Any = None
+        self._done = 0
+
+    def update(self, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            if time.monotonic() - self._started < 1.0:
+                return
+            self._bar = click.progressbar(length=total, label="notes", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
 
 
 def _write_csv(cards: Any) -> None:

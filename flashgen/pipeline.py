@@ -53,8 +53,16 @@ class BuildResult:
     """The build's clock reading: new and changed cards' time, and the package's."""
 
 
+Progress = Callable[[int, int], None]
+"""Told (notes done, notes in all) as notes are processed; for a progress bar."""
+
+
 def plan_build(
-    config: Config, clock: Clock = time.time, *, lint: bool = False
+    config: Config,
+    clock: Clock = time.time,
+    *,
+    lint: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Everything a build does except writing: cards, identities, times and changes.
 
@@ -77,9 +85,12 @@ def plan_build(
     )
     keyed: list[Keyed] = []
     diagnostics: list[Diagnostic] = list(discovery.diagnostics)
-    for note_keyed, note_diagnostics in _process_notes(job):
+    total = len(discovery.notes)
+    for done, (note_keyed, note_diagnostics) in enumerate(_process_notes(job), start=1):
         keyed.extend(note_keyed)
         diagnostics.extend(note_diagnostics)
+        if progress is not None:
+            progress(done, total)
     notes_done = time.perf_counter()
     previous, state_problems = load_state(discovery.root / STATE_FILE)
     now = clock()
@@ -122,13 +133,17 @@ def plan_build(
 
 
 def build(
-    config: Config, clock: Clock = time.time, *, dry_run: bool = False
+    config: Config,
+    clock: Clock = time.time,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the deck, write it as an .apkg, then save the state file next to the notes.
 
     With dry_run, nothing is written and the report says what a build would do.
     """
-    result = plan_build(config, clock)
+    result = plan_build(config, clock, progress=progress)
     if dry_run:
         return result
     # genanki and sqlite load only when a deck is written.

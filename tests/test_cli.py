@@ -244,3 +244,33 @@ def test_make_demo_commands_give_decks_that_anki_imports(
     assert re.search(
         r"examples\.apkg", (ROOT / "README.md").read_text(encoding="utf-8")
     )
+
+
+def test_progress_bar_shows_on_a_terminal_for_long_builds(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    from .conftest import ROOT
+
+    if shutil.which("script") is None:
+        pytest.skip("util-linux `script` is needed to give the build a terminal")
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    vault = tmp_path / "vault"
+    generate(vault, 250, seed=2)
+    build = (
+        f"{sys.executable} -m flashgen.cli build {vault} -o {tmp_path / 'd.apkg'} -j 1"
+    )
+    on_terminal = subprocess.run(
+        ["script", "-qc", build, "/dev/null"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "notes  [" in on_terminal.stdout and "100%" in on_terminal.stdout
+    piped = subprocess.run(build.split(), capture_output=True, text=True, check=True)
+    assert "notes  [" not in piped.stdout + piped.stderr
