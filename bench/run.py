@@ -91,6 +91,13 @@ def main() -> None:
         _child(*args.child)
         return
     print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}")
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "flashgen.cli", "--help"],
+        check=True,
+        capture_output=True,
+    )
+    print(f"flashgen --help: {time.perf_counter() - started:.2f} s")
     rows = []
     for notes in args.notes:
         with tempfile.TemporaryDirectory(prefix="flashgen-bench-") as scratch:
