@@ -195,7 +195,7 @@ def _sections(
     stack: list[tuple[int, str]] = []
     heading: Block | None = None
     body: list[Block] = []
-    for block in note.blocks:
+    for block in _split_label_lines(note.blocks):
         if block.kind == "heading":
             yield heading, tuple(text for _, text in stack), tuple(body)
             while stack and stack[-1][0] >= block.level:
@@ -266,6 +266,62 @@ def _section_cards(
             direct[-1].end_line,
         )
     yield from (card for card, _ in points)
+
+
+def _split_label_lines(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """`**A**: x` and `**B**: y` on consecutive lines are one paragraph in Markdown, but
+    two points to the reader (Obsidian shows the line break): split them."""
+    result: list[Block] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            result.extend(_split_paragraph(block))
+        elif block.children and block.kind in {"list", "item", "quote", "callout"}:
+            result.append(replace(block, children=_split_label_lines(block.children)))
+        else:
+            result.append(block)
+    return tuple(result)
+
+
+def _split_paragraph(block: Block) -> list[Block]:
+    lines: list[list[Inline]] = [[]]
+    for inline in block.inlines:
+        if inline.kind in {"softbreak", "hardbreak"}:
+            lines.append([])
+        else:
+            lines[-1].append(inline)
+    if len(lines) == 1:
+        return [block]
+    parts: list[tuple[int, list[Inline]]] = [(0, [])]
+    in_labels = isinstance(judge_label(tuple(lines[0])), _Label)
+    for number, line in enumerate(lines):
+        judged = judge_label(tuple(line)) if number else None
+        # A label line starts a new point. A bold line alone (`**Term**`, its answer on the
+        # next line) does so only among label lines, not in the middle of prose.
+        if isinstance(judged, _Label) and (in_labels or not judged.alone):
+            parts.append((number, list(line)))
+            in_labels = True
+        else:
+            offset, inlines = parts[-1]
+            if inlines:
+                inlines.append(Inline("softbreak"))
+            inlines.extend(line)
+    parts = [(offset, inlines) for offset, inlines in parts if inlines]
+    if len(parts) == 1:
+        return [block]
+    split = []
+    for index, (offset, inlines) in enumerate(parts):
+        end = parts[index + 1][0] - 1 if index + 1 < len(parts) else len(lines) - 1
+        # Only the first part sits in a tight list item's line; the others are paragraphs.
+        split.append(
+            replace(
+                block,
+                line=block.line + offset,
+                end_line=block.line + end,
+                inlines=tuple(inlines),
+                tight=block.tight and index == 0,
+            )
+        )
+    return split
 
 
 def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
