@@ -242,7 +242,6 @@ def stats(inputs: tuple[Path, ...], deck_name: str | None, debug: bool) -> None:
     from collections import Counter
 
     from flashgen.config import load_config
-    from flashgen.discover import discover_notes
     from flashgen.pipeline import plan_build
     from flashgen.report import printable
 
@@ -262,9 +261,7 @@ def stats(inputs: tuple[Path, ...], deck_name: str | None, debug: bool) -> None:
         ):
             click.echo(printable(f"  {number:6}  {name}"))
     with_cards = {draft.note_path for draft in drafts}
-    empty = [
-        n.rel for n in discover_notes(config.inputs).notes if n.rel not in with_cards
-    ]
+    empty = [rel for rel in result.note_paths if rel not in with_cards]
     click.echo(f"notes that make no cards: {len(empty)}")
     for rel in empty:
         click.echo(printable(f"  {rel}"))

@@ -51,6 +51,8 @@ class BuildResult:
     """The state to save once the deck is written."""
     now: float
     """The build's clock reading: new and changed cards' time, and the package's."""
+    note_paths: tuple[str, ...] = ()
+    """Vault paths of every note read (after the ignore rules)."""
 
 
 Progress = Callable[[int, int], None]
@@ -129,6 +131,7 @@ def plan_build(
         discovery.root,
         result.state,
         now,
+        tuple(source.rel for source in discovery.notes),
     )
 
 
