@@ -58,7 +58,7 @@ def _build(vault: Path, out: Path) -> dict[str, object]:
     from flashgen.config import Config
     from flashgen.pipeline import build
 
-    result = build(Config(inputs=(vault,), output=out))
+    result = build(Config(inputs=(vault,), output=out, jobs=None))  # as the CLI does
     return {"cards": result.report.cards, "stages": dict(result.report.stage_seconds)}
 
 

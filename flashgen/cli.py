@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -99,8 +100,11 @@ def build(
         result = _guarded(
             debug,
             lambda: run_build(
-                load_config(
-                    inputs, output=output, deck_name=deck_name, jobs=jobs, share=share
+                replace(
+                    load_config(
+                        inputs, output=output, deck_name=deck_name, share=share
+                    ),
+                    jobs=jobs,  # None: one process per core when the vault is large
                 ),
                 dry_run=dry_run,
                 progress=bar.update,

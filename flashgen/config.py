@@ -54,8 +54,10 @@ class Config:
     """Enters every GUID of a shared deck, so two authors' decks never collide."""
     share: bool = False
     """Build a deck for others: no personal links, GUIDs in the namespace."""
-    jobs: int | None = None
-    """Processes that parse and render notes; None: one per core (for large vaults)."""
+    jobs: int | None = 1
+    """Processes that parse and render notes; None: one per core for a large vault (what
+    the command line does). More than one process starts workers the way multiprocessing
+    does, so a script calling build() with it needs an `if __name__ == "__main__":` guard."""
     config_file: str | None = field(default=None, compare=False)
     """Where the settings came from, for messages."""
 
