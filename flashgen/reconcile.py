@@ -84,6 +84,9 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
     claimed.update(card.guid for card in rematched.values())
 
     assigned: list[Assigned] = []
+    # Every GUID the state knows stays reserved: a card that took over an old key's GUID
+    # (a rename) must not meet a new card that brings that key back.
+    taken = {card.guid for card in previous.cards}
     digests = [content_digest(item.card) for item in unique]
     for index, item in enumerate(unique):
         digest = digests[index]
@@ -99,7 +102,9 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
             modified = max(now, old.modified + 1)
             assigned.append(Assigned(item.card, old.guid, modified, "rematched", old))
         else:
-            assigned.append(Assigned(item.card, card_guid(item.key), now, "added"))
+            guid = _fresh_guid(item.key, taken)
+            taken.add(guid)
+            assigned.append(Assigned(item.card, guid, now, "added"))
 
     retired: list[CardState] = []
     newly_removed: list[CardState] = []
@@ -123,6 +128,15 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
         state=State(tuple(sorted(states, key=lambda card: card.guid))),
         diagnostics=tuple(diagnostics),
     )
+
+
+def _fresh_guid(key: tuple[str, ...], taken: set[str]) -> str:
+    guid = card_guid(key)
+    attempt = 1
+    while guid in taken:
+        guid = card_guid((*key, f"~{attempt}"))
+        attempt += 1
+    return guid
 
 
 def content_digest(card: RenderedCard) -> str:

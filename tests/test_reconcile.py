@@ -139,3 +139,23 @@ def test_the_same_key_twice_is_reported_once_and_built_once(tmp_path):
     assert len(result.cards) == 1
     (error,) = result.diagnostics
     assert "same identity" in error.message
+
+
+def test_a_label_that_comes_back_after_a_rename_gets_a_guid_of_its_own(tmp_path):
+    first, second = _run(
+        {"N.md": "## H\n**Old**: an answer that stays.\n"},
+        {"N.md": "## H\n**New**: an answer that stays.\n"},
+        tmp_path,
+    )
+    assert second.cards[0].guid == first.cards[0].guid  # "New" inherited Old's GUID
+    third = reconcile(
+        _keyed(
+            {"N.md": "## H\n**New**: an answer that stays.\n\n**Old**: a new point.\n"},
+            tmp_path,
+        ),
+        second.state,
+        NOW + 9,
+    )
+    new, old = (c for c in third.cards if c.card.draft.kind == "point")
+    assert (new.status, old.status) == ("unchanged", "added")
+    assert old.guid != new.guid
