@@ -49,6 +49,7 @@ class BuildResult:
     """The vault's root folder; media paths are relative to it."""
     state: State
     """The state to save once the deck is written."""
+    state_changed: bool
     now: float
     """The build's clock reading: new and changed cards' time, and the package's."""
     note_paths: tuple[str, ...] = ()
@@ -130,6 +131,7 @@ def plan_build(
         root_deck,
         discovery.root,
         result.state,
+        result.state_changed,
         now,
         tuple(source.rel for source in discovery.notes),
     )
@@ -173,7 +175,8 @@ def build(
     stamp = max((c.modified for c in result.cards), default=int(result.now))
     write_package(notes, media, output, stamp, settings)
     written = time.perf_counter()
-    save_state(result.state, result.vault / STATE_FILE)
+    if result.state_changed:
+        save_state(result.state, result.vault / STATE_FILE)
     seconds = {
         **result.report.stage_seconds,
         "write": written - started,

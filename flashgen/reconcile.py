@@ -55,6 +55,8 @@ class Reconciliation:
     newly_removed: tuple[CardState, ...]
     state: State
     diagnostics: tuple[Diagnostic, ...]
+    state_changed: bool = True
+    """False when `state` is the previous state again (nothing to save)."""
 
 
 def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliation:
@@ -117,16 +119,27 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
             gone = replace(old, modified=max(now, old.modified + 1), removed=True)
             retired.append(gone)
             newly_removed.append(gone)
+    # An unchanged card's entry is the one it had: same key, text, digest and time.
     states = [
-        _state_of(item, key.key, digest)
-        for item, key, digest in zip(assigned, unique, digests, strict=True)
+        matched[index]
+        if item.status == "unchanged"
+        else _state_of(item, key.key, digest)
+        for index, (item, key, digest) in enumerate(
+            zip(assigned, unique, digests, strict=True)
+        )
     ] + retired
+    state_changed = (
+        bool(newly_removed)
+        or len(states) != len(previous.cards)
+        or any(item.status != "unchanged" for item in assigned)
+    )
     return Reconciliation(
         cards=tuple(assigned),
         retired=tuple(retired),
         newly_removed=tuple(newly_removed),
         state=State(tuple(sorted(states, key=lambda card: card.guid))),
         diagnostics=tuple(diagnostics),
+        state_changed=state_changed,
     )
 
 

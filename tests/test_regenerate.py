@@ -212,3 +212,15 @@ def test_a_damaged_state_file_is_reported_and_rebuilt(examples_vault, tmp_path, 
     assert result.report.changes.added == len(result.cards)
     again = _build(examples_vault, tmp_path / "d.apkg")
     assert again.report.changes.unchanged == len(again.cards)
+
+
+def test_an_unchanged_rebuild_leaves_the_state_file_untouched(examples_vault, tmp_path):
+    _build(examples_vault, tmp_path / "v1.apkg")
+    state = examples_vault / STATE_FILE
+    before = (state.read_bytes(), state.stat().st_mtime_ns)
+    again = _build(examples_vault, tmp_path / "v2.apkg", now=FIXED_TIME + 60)
+    assert again.report.changes.unchanged == len(again.cards)
+    assert (state.read_bytes(), state.stat().st_mtime_ns) == before
+    _edit(examples_vault / "Security" / "Defence Concepts.md", "90 days", "91 days")
+    _build(examples_vault, tmp_path / "v3.apkg", now=FIXED_TIME + 120)
+    assert state.read_bytes() != before[0]
