@@ -10,7 +10,7 @@ import bisect
 import codecs
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -629,3 +629,10 @@ def split_block_id(inlines: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], str
     text = last.text[: found.start()].rstrip()
     kept = (*inlines[:-1], Inline("text", text)) if text else inlines[:-1]
     return kept, found.group(1) or found.group(2)
+
+
+def walk_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block, depth first, in source order."""
+    for block in blocks:
+        yield block
+        yield from walk_blocks(block.children)

@@ -8,13 +8,20 @@ picks the embedded blocks. Loops are the renderer's to stop: it keeps the chain 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from flashgen.discover import SourceFile
 from flashgen.media import closest
-from flashgen.parse import Block, ParsedNote, parse_note, plain_text, split_block_id
+from flashgen.parse import (
+    Block,
+    ParsedNote,
+    parse_note,
+    plain_text,
+    split_block_id,
+    walk_blocks,
+)
 
 MAX_DEPTH = 4
 """Embeds inside embeds deeper than this are shown as links."""
@@ -91,7 +98,7 @@ def _section(blocks: tuple[Block, ...], heading: str) -> tuple[Block, ...]:
 
 
 def _block_with_id(blocks: tuple[Block, ...], block_id: str) -> tuple[Block, ...]:
-    for block in _walk(blocks):
+    for block in walk_blocks(blocks):
         lead = block
         if (
             block.kind == "item"
@@ -107,9 +114,3 @@ def _block_with_id(blocks: tuple[Block, ...], block_id: str) -> tuple[Block, ...
         cleaned = Block("paragraph", lead.line, lead.end_line, inlines, tight=False)
         return (cleaned, *block.children[1:]) if block.kind == "item" else (cleaned,)
     return ()
-
-
-def _walk(blocks: Iterable[Block]) -> Iterator[Block]:
-    for block in blocks:
-        yield block
-        yield from _walk(block.children)

@@ -1,0 +1,19 @@
+"""Extract stage: ParsedNote -> CardDraft records (see cards.py); labels and tags apart."""
+
+from flashgen.extract.cards import (
+    MAX_CARDS_PER_NOTE,
+    CardDraft,
+    extract_cards,
+    makes_cards,
+)
+from flashgen.extract.labels import judge_label
+from flashgen.extract.tags import note_tags
+
+__all__ = [
+    "MAX_CARDS_PER_NOTE",
+    "CardDraft",
+    "extract_cards",
+    "judge_label",
+    "makes_cards",
+    "note_tags",
+]

@@ -1,0 +1,207 @@
+"""Labels: when bold at the start of a block is a label, and what follows it.
+
+`**1. Lightweight:** text`, `- **System Used**: text`, `**Term** - text`, `**Term**` alone on
+its line, `**Defence in Depth** is a ...`; and the bold that is not a label (why, for lint).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from flashgen.parse import Block, Inline, plain_text
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A label found at the start of a block, and the rest of the block."""
+
+    label: tuple[Inline, ...]
+    rest: tuple[Inline, ...]
+    """Inlines after the separator; for a definition, the whole paragraph."""
+    kind: str
+    alone: bool
+    """True when the answer is in the blocks that follow (the label stands on its own line)."""
+
+
+# `1. `, `a) `, `iv. ` written inside the bold belong to the list, not to the label.
+_ENUMERATOR = re.compile(
+    r"^\s*(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,6})[.)]\s+", re.IGNORECASE
+)
+_SEPARATOR = re.compile(
+    r"^(?:\s*:|\s+-\s|\s*[\u2013\u2014]\s|\s*(?:\u2192|->|=>)\s*)\s*"
+)
+_DEFINING_VERB = re.compile(
+    r"^\s+(?:is|are|was|were|refers to|means|describes|represents|stands for|denotes"
+    r"|defines|consists of|can be defined as|is defined as)\b",
+    re.IGNORECASE,
+)
+# Bold words that flag a remark rather than name something to learn.
+NOT_LABELS = frozenset(
+    {
+        "note",
+        "nb",
+        "tip",
+        "tips",
+        "warning",
+        "important",
+        "caution",
+        "attention",
+        "danger",
+        "info",
+        "todo",
+        "remember",
+        "update",
+        "edit",
+        "hint",
+    }
+)
+_MAX_LABEL = 80
+
+
+def label_of(inlines: tuple[Inline, ...]) -> Label | None:
+    """The label of a bold-led block, or None when its bold is not a label."""
+    judged = judge_label(inlines)
+    return judged if isinstance(judged, Label) else None
+
+
+def judge_label(inlines: tuple[Inline, ...]) -> Label | str | None:
+    """The label of a block, or why its leading bold is not one (None: it has none)."""
+    while inlines and inlines[0].kind == "task":
+        inlines = inlines[1:]
+    if not inlines or inlines[0].kind != "strong":
+        return None
+    label = _drop_enumerator(inlines[0].children)
+    rest = inlines[1:]
+    label_text = plain_text(label).strip()
+    if label_text.endswith((":", "\uff1a")):
+        label = _trim_end(label, 1)
+        kind, alone = "point", _is_line_end(rest)
+        rest = _drop_break(_trim_start(rest, 0))
+    else:
+        head = rest[0].text if rest and rest[0].kind == "text" else ""
+        if _is_line_end(rest):
+            kind, alone, rest = "point", True, _drop_break(rest)
+        elif separator := _SEPARATOR.match(head):
+            kind = "point"
+            rest = _trim_start(rest, separator.end())
+            alone = _is_line_end(rest)
+            rest = _drop_break(rest)
+        elif _DEFINING_VERB.match(head):
+            kind, alone, rest = (
+                "definition",
+                False,
+                (Inline("strong", children=label), *rest),
+            )
+        else:
+            # `**Right-click** the file`: bold that starts a sentence.
+            return "no ':' or ' - ' after the bold"
+    text = plain_text(label).strip()
+    if not text:
+        return "the bold is empty"
+    if len(text) > _MAX_LABEL:
+        return f"the bold is longer than {_MAX_LABEL} characters"
+    if text.endswith((".", "!")):
+        return "the bold is a whole sentence"
+    if text.casefold().rstrip(":") in NOT_LABELS:
+        return f"'{text}' marks a remark"
+    return Label(label, tuple(rest), kind, alone)
+
+
+def _is_line_end(rest: tuple[Inline, ...]) -> bool:
+    head = rest[0] if rest else None
+    if head is not None and head.kind == "text" and not head.text.strip():
+        head = rest[1] if len(rest) > 1 else None
+    return head is None or head.kind in {"softbreak", "hardbreak"}
+
+
+def _drop_break(rest: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    items = list(rest)
+    while items and (
+        items[0].kind in {"softbreak", "hardbreak"}
+        or (items[0].kind == "text" and not items[0].text.strip())
+    ):
+        items.pop(0)
+    return tuple(items)
+
+
+def _drop_enumerator(label: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    if (
+        label
+        and label[0].kind == "text"
+        and (found := _ENUMERATOR.match(label[0].text))
+    ):
+        stripped = label[0].text[found.end() :]
+        return ((Inline("text", stripped),) if stripped else ()) + label[1:]
+    return label
+
+
+def _trim_end(label: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
+    """Drop the label's trailing colon (and the spaces before it)."""
+    if label and label[-1].kind == "text":
+        text = label[-1].text.rstrip()[:-count].rstrip()
+        return (*label[:-1], Inline("text", text)) if text else label[:-1]
+    return label
+
+
+def _trim_start(rest: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
+    if rest and rest[0].kind == "text":
+        text = rest[0].text[count:].lstrip()
+        return ((Inline("text", text),) if text else ()) + rest[1:]
+    return rest
+
+
+def split_label_lines(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """`**A**: x` and `**B**: y` on consecutive lines are one paragraph in Markdown, but
+    two points to the reader (Obsidian shows the line break): split them."""
+    result: list[Block] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            result.extend(_split_paragraph(block))
+        elif block.children and block.kind in {"list", "item", "quote", "callout"}:
+            result.append(replace(block, children=split_label_lines(block.children)))
+        else:
+            result.append(block)
+    return tuple(result)
+
+
+def _split_paragraph(block: Block) -> list[Block]:
+    lines: list[list[Inline]] = [[]]
+    for inline in block.inlines:
+        if inline.kind in {"softbreak", "hardbreak"}:
+            lines.append([])
+        else:
+            lines[-1].append(inline)
+    if len(lines) == 1:
+        return [block]
+    parts: list[tuple[int, list[Inline]]] = [(0, [])]
+    in_labels = isinstance(judge_label(tuple(lines[0])), Label)
+    for number, line in enumerate(lines):
+        judged = judge_label(tuple(line)) if number else None
+        # A label line starts a new point. A bold line alone (`**Term**`, its answer on the
+        # next line) does so only among label lines, not in the middle of prose.
+        if isinstance(judged, Label) and (in_labels or not judged.alone):
+            parts.append((number, list(line)))
+            in_labels = True
+        else:
+            offset, inlines = parts[-1]
+            if inlines:
+                inlines.append(Inline("softbreak"))
+            inlines.extend(line)
+    parts = [(offset, inlines) for offset, inlines in parts if inlines]
+    if len(parts) == 1:
+        return [block]
+    split = []
+    for index, (offset, inlines) in enumerate(parts):
+        end = parts[index + 1][0] - 1 if index + 1 < len(parts) else len(lines) - 1
+        # Only the first part sits in a tight list item's line; the others are paragraphs.
+        split.append(
+            replace(
+                block,
+                line=block.line + offset,
+                end_line=block.line + end,
+                inlines=tuple(inlines),
+                tight=block.tight and index == 0,
+            )
+        )
+    return split
