@@ -1,0 +1,95 @@
+"""The block tree the parse stage hands on: Block and Inline records and helpers on them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """One inline element.
+
+    kind is one of: text, code, math, display_math, strong, emphasis, strikethrough, link,
+    wikilink, image, embed, html, softbreak, hardbreak, footnote, task.
+    """
+
+    kind: str
+    text: str = ""
+    """Literal content: the text, code or math source; "x" or "" for a task marker."""
+    target: str = ""
+    """Destination of a link, wikilink, image or embed."""
+    children: tuple[Inline, ...] = ()
+    line: int = 0
+    """1-based line of a link, image or embed (for messages); 0 for other inlines."""
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of the note.
+
+    kind is one of: heading, paragraph, list, item, quote, callout, code, table, row, cell,
+    html, rule, footnote.
+    """
+
+    kind: str
+    line: int
+    """First line of the block, 1-based."""
+    end_line: int
+    """Last line of the block, 1-based, inclusive."""
+    inlines: tuple[Inline, ...] = ()
+    children: tuple[Block, ...] = ()
+    level: int = 0
+    """Heading level (1-6)."""
+    start: int | None = None
+    """First number of an ordered list; None for a bullet list."""
+    info: str = ""
+    """Code block language, callout type, or footnote label."""
+    text: str = ""
+    """Code or HTML block content."""
+    tight: bool = False
+    """A paragraph written directly in a tight list item (rendered without <p>)."""
+    head: bool = False
+    """A table's header row."""
+
+
+def plain_text(inlines: tuple[Inline, ...]) -> str:
+    """The text a reader sees, without markup (wikilinks show their alias or target)."""
+    parts: list[str] = []
+    for inline in inlines:
+        if inline.kind in {"text", "code", "math", "display_math"}:
+            parts.append(inline.text)
+        elif inline.kind in {"softbreak", "hardbreak"}:
+            parts.append(" ")
+        elif inline.kind == "wikilink" and not inline.children:
+            parts.append(inline.target)
+        elif inline.kind in {"embed", "image", "html", "footnote", "task"}:
+            continue
+        else:
+            parts.append(plain_text(inline.children))
+    return "".join(parts)
+
+
+_BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$|^\^([A-Za-z0-9-]+)\s*$")
+
+
+def split_block_id(inlines: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], str]:
+    """Split off an Obsidian block id (`text ^my-id`) written at the end of a block."""
+    last = inlines[-1] if inlines else None
+    if (
+        last is None
+        or last.kind != "text"
+        or not (found := _BLOCK_ID.search(last.text))
+    ):
+        return inlines, ""
+    text = last.text[: found.start()].rstrip()
+    kept = (*inlines[:-1], Inline("text", text)) if text else inlines[:-1]
+    return kept, found.group(1) or found.group(2)
+
+
+def walk_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block, depth first, in source order."""
+    for block in blocks:
+        yield block
+        yield from walk_blocks(block.children)
