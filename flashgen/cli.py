@@ -183,12 +183,8 @@ def check(inputs: tuple[Path, ...], debug: bool) -> None:
     _setup_logging(debug)
     result = _guarded(debug, lambda: plan_build(load_config(inputs), lint=True))
     report = result.report
-    # Changes since the last build are `build --dry-run`'s business, not a lint.
     for diagnostic in report.diagnostics:
-        if "keeps the identity" not in diagnostic.message and "no longer in" not in (
-            diagnostic.message
-        ):
-            click.echo(diagnostic.format())
+        click.echo(diagnostic.format())
     counts = {s: sum(d.severity is s for d in report.diagnostics) for s in Severity}
     click.echo(
         f"checked {count(report.notes, 'note')}, {count(report.cards, 'card')}: "

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from flashgen.extract import CardDraft, judge_label
-from flashgen.parse import Block, Inline, ParsedNote, plain_text
+from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
 from flashgen.reconcile import Assigned
 from flashgen.report import Diagnostic, Severity
 from flashgen.transclude import NoteLibrary
@@ -113,10 +113,8 @@ def _starts_bold(inlines: tuple[Inline, ...]) -> bool:
 
 
 def _wikilinks(blocks: Iterable[Block]) -> Iterator[tuple[str, int]]:
-    for block in blocks:
-        if block.kind != "code":
-            yield from _links_in(block.inlines, block.line)
-        yield from _wikilinks(block.children)
+    for block in walk_blocks(blocks):
+        yield from _links_in(block.inlines, block.line)
 
 
 def _links_in(inlines: Iterable[Inline], line: int) -> Iterator[tuple[str, int]]:

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -102,13 +103,16 @@ def plan_build(
     diagnostics.extend(result.diagnostics)
     if lint:
         diagnostics.extend(lint_cards(result.cards))
-    diagnostics.extend(_change_messages(result.cards, result.newly_removed))
+    else:
+        # Changes since the last build are a build's news, not a lint.
+        diagnostics.extend(_change_messages(result.cards, result.newly_removed))
     reconciled = time.perf_counter()
+    statuses = Counter(card.status for card in result.cards)
     changes = Changes(
-        added=sum(card.status == "added" for card in result.cards),
-        updated=sum(card.status == "updated" for card in result.cards),
-        unchanged=sum(card.status == "unchanged" for card in result.cards),
-        rematched=sum(card.status == "rematched" for card in result.cards),
+        added=statuses["added"],
+        updated=statuses["updated"],
+        unchanged=statuses["unchanged"],
+        rematched=statuses["rematched"],
         removed=len(result.newly_removed),
     )
     report = BuildReport(

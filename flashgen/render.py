@@ -288,26 +288,18 @@ class _HtmlWriter:
         if self._media.leaves_vault(target, self._note_path):
             # Never read, not even by file name: a shared deck must not carry files from
             # outside the vault.
-            self.diagnostics.append(
-                Diagnostic(
-                    self._note_path,
-                    inline.line or self._line,
-                    Severity.WARNING,
-                    f"embedded file '{target}' is outside the vault and was left out "
-                    "(move the file into the vault)",
-                )
+            self._warn(
+                inline.line or self._line,
+                f"embedded file '{target}' is outside the vault and was left out "
+                "(move the file into the vault)",
             )
             return f'<span class="fg-missing">[outside the vault: {html.escape(target)}]</span>'
         found = self._media.resolve(target, self._note_path)
         if found is None:
-            self.diagnostics.append(
-                Diagnostic(
-                    self._note_path,
-                    inline.line or self._line,
-                    Severity.WARNING,
-                    f"embedded file '{target}' not found in the vault "
-                    "(check the name, or add the file to the vault)",
-                )
+            self._warn(
+                inline.line or self._line,
+                f"embedded file '{target}' not found in the vault "
+                "(check the name, or add the file to the vault)",
             )
             return f'<span class="fg-missing">[missing: {html.escape(target)}]</span>'
         media = self._media.media_file(found)
