@@ -72,6 +72,11 @@ _DECK_NAME = click.option(
     type=click.IntRange(min=1),
     help="Processes for parsing and rendering (default: one per core on large vaults).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Process every note afresh and write the deck even when nothing changed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @_DEBUG
@@ -82,6 +87,7 @@ def build(
     dry_run: bool,
     share: bool | None,
     jobs: int | None,
+    no_cache: bool,
     as_json: bool,
     quiet: bool,
     debug: bool,
@@ -90,6 +96,8 @@ def build(
 
     Cards keep their identity across builds (see .flashgen-state.json at the vault root),
     so importing the new deck updates cards in place and keeps their review history.
+    Notes unchanged since the last build come from a cache in your user cache folder;
+    when nothing changed, the deck is left as it is.
     """
     from flashgen.config import load_config
     from flashgen.pipeline import build as run_build
@@ -105,6 +113,7 @@ def build(
                         inputs, output=output, deck_name=deck_name, share=share
                     ),
                     jobs=jobs,  # None: one process per core when the vault is large
+                    cache=not no_cache,
                 ),
                 dry_run=dry_run,
                 progress=bar.update,
@@ -399,6 +408,8 @@ def _summary_json(report: Any, dry_run: bool) -> dict[str, Any]:
         "unchanged": changes.unchanged,
         "rematched": changes.rematched,
         "removed": changes.removed,
+        "up_to_date": report.up_to_date,
+        "reused_notes": report.reused,
         "diagnostics": [diagnostic.format() for diagnostic in report.diagnostics],
     }
 

@@ -58,6 +58,9 @@ class Config:
     """Processes that parse and render notes; None: one per core for a large vault (what
     the command line does). More than one process starts workers the way multiprocessing
     does, so a script calling build() with it needs an `if __name__ == "__main__":` guard."""
+    cache: bool = True
+    """Reuse what earlier builds made of unchanged notes, and skip writing when nothing
+    changed (see cache.py; the cache lives in the user's cache folder)."""
     config_file: str | None = field(default=None, compare=False)
     """Where the settings came from, for messages."""
 

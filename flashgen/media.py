@@ -42,12 +42,15 @@ class MediaIndex:
         self._paths: set[str] = set()
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._names: dict[str, str] = {}
+        self.consulted = False
+        """Set by resolve(): the note being processed depends on the vault's files."""
         real_root = root.resolve()
         if root.is_dir():
             for folder, dirs, files in os.walk(root):
                 dirs[:] = [d for d in dirs if d not in _SKIPPED_DIRS]
                 for name in files:
-                    if name.lower().endswith(".md"):
+                    # flashgen's own files (state, temporary files) are no media.
+                    if name.lower().endswith(".md") or name.startswith(".flashgen"):
                         continue
                     path = Path(folder, name)
                     if path.is_symlink() and not path.resolve().is_relative_to(
@@ -70,6 +73,7 @@ class MediaIndex:
 
     def resolve(self, target: str, note_path: str) -> str | None:
         """The vault-relative path `target` points to from `note_path`, or None."""
+        self.consulted = True
         link = unquote(target.split("|", 1)[0]).strip()
         if not link or "://" in link or "\x00" in link:
             return None
@@ -84,6 +88,17 @@ class MediaIndex:
         return closest(
             self._by_name.get(PurePosixPath(link).name.casefold(), ()), note_path
         )
+
+    def fingerprint(self) -> list[tuple[str, int, int]]:
+        """Every file's path, size and modification time: what lookups depend on."""
+        listing = []
+        for rel in sorted(self._paths):
+            try:
+                stat = (self._root / rel).stat()
+            except OSError:
+                continue
+            listing.append((rel, stat.st_size, stat.st_mtime_ns))
+        return listing
 
     def media_file(self, rel: str) -> MediaFile:
         """The deck name for a resolved file: the same bytes always get the same name."""

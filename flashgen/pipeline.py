@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import multiprocessing
 import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -17,6 +18,19 @@ from typing import Any
 from urllib.parse import quote
 
 from flashgen import __version__
+from flashgen.cache import (
+    NoteCache,
+    NoteOutput,
+    Processed,
+    Reads,
+    cache_folder,
+    encode_output,
+    file_stamp,
+    listing_digest,
+    read_json,
+    settings_key,
+    write_atomically,
+)
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes
 from flashgen.errors import ConfigError
@@ -43,6 +57,7 @@ class BuildResult:
     """The cards a build makes, the cards it retires, and its report."""
 
     cards: tuple[Assigned, ...]
+    """Empty when the deck was up to date (`report.up_to_date`) and left as it was."""
     retired: tuple[CardState, ...]
     report: BuildReport
     root_deck: str
@@ -72,73 +87,7 @@ def plan_build(
 
     With lint, the report also carries what `flashgen check` looks for (see lint.py).
     """
-    started = time.perf_counter()
-    discovery = discover_notes(config.inputs, config.include, config.exclude)
-    if config.share and not config.namespace:
-        where = config.config_file or ".flashgen.toml"
-        raise ConfigError(
-            (
-                f"{where}: error: --share needs a namespace, so that decks from different "
-                'authors never collide (add namespace = "<you>-<vault>" and keep it for '
-                "every version you share)",
-            )
-        )
-    root_deck = config.deck_name or discovery.name
-    job = _Job(
-        config, root_deck, config.vault_name or discovery.root.name, discovery, lint
-    )
-    keyed: list[Keyed] = []
-    diagnostics: list[Diagnostic] = list(discovery.diagnostics)
-    total = len(discovery.notes)
-    for done, (note_keyed, note_diagnostics) in enumerate(_process_notes(job), start=1):
-        keyed.extend(note_keyed)
-        diagnostics.extend(note_diagnostics)
-        if progress is not None:
-            progress(done, total)
-    notes_done = time.perf_counter()
-    previous, state_problems = load_state(discovery.root / STATE_FILE)
-    now = clock()
-    result = reconcile(keyed, previous, int(now))
-    diagnostics.extend(state_problems)
-    diagnostics.extend(result.diagnostics)
-    if lint:
-        diagnostics.extend(lint_cards(result.cards))
-    else:
-        # Changes since the last build are a build's news, not a lint.
-        diagnostics.extend(_change_messages(result.cards, result.newly_removed))
-    reconciled = time.perf_counter()
-    statuses = Counter(card.status for card in result.cards)
-    changes = Changes(
-        added=statuses["added"],
-        updated=statuses["updated"],
-        unchanged=statuses["unchanged"],
-        rematched=statuses["rematched"],
-        removed=len(result.newly_removed),
-    )
-    report = BuildReport(
-        output=None,
-        notes=len(discovery.notes),
-        cards=len(result.cards),
-        decks=len({card.card.deck for card in result.cards}),
-        diagnostics=tuple(diagnostics),
-        skipped=discovery.skipped,
-        changes=changes,
-        stage_seconds={
-            "notes": notes_done - started,
-            "reconcile": reconciled - notes_done,
-        },
-    )
-    return BuildResult(
-        result.cards,
-        result.retired,
-        report,
-        root_deck,
-        discovery.root,
-        result.state,
-        result.state_changed,
-        now,
-        tuple(source.rel for source in discovery.notes),
-    )
+    return _plan(_start(config, lint), clock, progress)
 
 
 def build(
@@ -150,16 +99,24 @@ def build(
 ) -> BuildResult:
     """Build the deck, write it as an .apkg, then save the state file next to the notes.
 
-    With dry_run, nothing is written and the report says what a build would do.
+    With dry_run, nothing is written and the report says what a build would do. When
+    nothing changed since this deck was last written, it is left as it is.
     """
-    result = plan_build(config, clock, progress=progress)
+    started = time.perf_counter()
+    session = _start(config, lint=False)
+    output = config.output or Path("decks") / f"{_file_name(session.root_deck)}.apkg"
+    if not dry_run and session.cache is not None:
+        last = _reuse_deck(session, output.resolve())
+        if last is not None:
+            seconds = {"check": time.perf_counter() - started}
+            return replace(last, report=replace(last.report, stage_seconds=seconds))
+    result = _plan(session, clock, progress)
     if dry_run:
         return result
     # genanki and sqlite load only when a deck is written.
     from flashgen.deck import DeckSettings, anki_notes
     from flashgen.package import write_package
 
-    output = config.output or Path("decks") / f"{_file_name(result.root_deck)}.apkg"
     media = {
         item.name: result.vault / item.source
         for card in result.cards
@@ -188,7 +145,208 @@ def build(
     }
     log.debug("wrote %s; seconds per stage: %s", output, seconds)
     report = replace(result.report, output=str(output), stage_seconds=seconds)
+    if session.cache is not None:
+        _remember_deck(session, output.resolve(), report)
     return replace(result, report=report)
+
+
+@dataclass(frozen=True, slots=True)
+class _Session:
+    """What a build has found before it processes any note."""
+
+    config: Config
+    discovery: Discovery
+    root_deck: str
+    vault_name: str
+    lint: bool
+    cache: NoteCache | None
+
+
+def _start(config: Config, lint: bool) -> _Session:
+    discovery = discover_notes(config.inputs, config.include, config.exclude)
+    if config.share and not config.namespace:
+        where = config.config_file or ".flashgen.toml"
+        raise ConfigError(
+            (
+                f"{where}: error: --share needs a namespace, so that decks from different "
+                'authors never collide (add namespace = "<you>-<vault>" and keep it for '
+                "every version you share)",
+            )
+        )
+    root_deck = config.deck_name or discovery.name
+    vault_name = config.vault_name or discovery.root.name
+    cache = None
+    if config.cache and not lint:
+        cache = _open_cache(config, discovery, root_deck, vault_name)
+    return _Session(config, discovery, root_deck, vault_name, lint, cache)
+
+
+def _open_cache(
+    config: Config, discovery: Discovery, root_deck: str, vault_name: str
+) -> NoteCache:
+    settings = {
+        name: getattr(config, name)
+        for name in Config.__dataclass_fields__
+        if name not in {"inputs", "output", "jobs", "cache", "config_file"}
+    }
+    settings.update(root=str(discovery.root), root_deck=root_deck, vault=vault_name)
+    media = MediaIndex(discovery.root).fingerprint()
+    cache = NoteCache(
+        cache_folder(discovery.root),
+        settings_key(settings),
+        listing_digest(media),
+        listing_digest(source.rel for source in discovery.notes),
+    )
+    cache.check(discovery.notes)
+    return cache
+
+
+_LAST_DECK = "last-deck.json"
+
+
+def _reuse_deck(session: _Session, output: Path) -> BuildResult | None:
+    """The last build's result when no note, setting, deck or state file changed since."""
+    cache = session.cache
+    assert cache is not None
+    record = read_json(cache.folder / _LAST_DECK)
+    state_file = session.discovery.root / STATE_FILE
+    if (
+        record is None
+        or not cache.unchanged
+        or record.get("key") != cache.key
+        or record.get("output") != str(output)
+        or record.get("deck") != file_stamp(output)
+        or record.get("state") != file_stamp(state_file)
+        or record.get("notes") != file_stamp(cache.file)
+    ):
+        return None
+    try:
+        cards, decks = int(record["cards"]), int(record["decks"])
+        stored = tuple(
+            Diagnostic(str(path), int(line), Severity(severity), str(message))
+            for path, line, severity, message in record["diagnostics"]
+        )
+    except (KeyError, ValueError, TypeError) as err:
+        log.debug("last deck record unreadable: %r", err)
+        return None
+    discovery = session.discovery
+    report = BuildReport(
+        output=str(output),
+        notes=len(discovery.notes),
+        cards=cards,
+        decks=decks,
+        diagnostics=(*discovery.diagnostics, *stored),
+        skipped=discovery.skipped,
+        changes=Changes(unchanged=cards),
+        up_to_date=True,
+        reused=len(discovery.notes),
+    )
+    return BuildResult(
+        (),
+        (),
+        report,
+        session.root_deck,
+        discovery.root,
+        State(),
+        False,
+        time.time(),
+        tuple(source.rel for source in discovery.notes),
+    )
+
+
+def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None:
+    cache = session.cache
+    assert cache is not None
+    # What a rebuild with no change would report: not this build's news of changes.
+    news = set(report.news)
+    stable = [d for d in report.diagnostics if d not in news]
+    found = len(session.discovery.diagnostics)
+    record = {
+        "key": cache.key,
+        "output": str(output),
+        "deck": file_stamp(output),
+        "state": file_stamp(session.discovery.root / STATE_FILE),
+        "notes": file_stamp(cache.file),
+        "cards": report.cards,
+        "decks": report.decks,
+        "diagnostics": [
+            [d.path, d.line, d.severity.value, d.message] for d in stable[found:]
+        ],
+    }
+    write_atomically(cache.folder / _LAST_DECK, json.dumps(record, ensure_ascii=False))
+
+
+def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildResult:
+    started = time.perf_counter()
+    discovery, cache = session.discovery, session.cache
+    job = _Job(
+        session.config,
+        session.root_deck,
+        session.vault_name,
+        discovery,
+        session.lint,
+        cache is not None,
+    )
+    keyed: list[Keyed] = []
+    diagnostics: list[Diagnostic] = list(discovery.diagnostics)
+    total = len(discovery.notes)
+    reused = cache.outputs() if cache is not None else {}
+    outputs = _note_outputs(job, cache, reused)
+    for done, (note_keyed, note_diagnostics) in enumerate(outputs, start=1):
+        keyed.extend(note_keyed)
+        diagnostics.extend(note_diagnostics)
+        if progress is not None:
+            progress(done, total)
+    if cache is not None:
+        cache.save()
+    notes_done = time.perf_counter()
+    previous, state_problems = load_state(discovery.root / STATE_FILE)
+    now = clock()
+    result = reconcile(keyed, previous, int(now))
+    diagnostics.extend(state_problems)
+    diagnostics.extend(result.diagnostics)
+    news: tuple[Diagnostic, ...] = ()
+    if session.lint:
+        diagnostics.extend(lint_cards(result.cards))
+    else:
+        # Changes since the last build are a build's news, not a lint.
+        news = tuple(_change_messages(result.cards, result.newly_removed))
+        diagnostics.extend(news)
+    reconciled = time.perf_counter()
+    statuses = Counter(card.status for card in result.cards)
+    changes = Changes(
+        added=statuses["added"],
+        updated=statuses["updated"],
+        unchanged=statuses["unchanged"],
+        rematched=statuses["rematched"],
+        removed=len(result.newly_removed),
+    )
+    report = BuildReport(
+        output=None,
+        notes=len(discovery.notes),
+        cards=len(result.cards),
+        decks=len({card.card.deck for card in result.cards}),
+        diagnostics=tuple(diagnostics),
+        skipped=discovery.skipped,
+        changes=changes,
+        stage_seconds={
+            "notes": notes_done - started,
+            "reconcile": reconciled - notes_done,
+        },
+        reused=len(reused),
+        news=news,
+    )
+    return BuildResult(
+        result.cards,
+        result.retired,
+        report,
+        session.root_deck,
+        discovery.root,
+        result.state,
+        result.state_changed,
+        now,
+        tuple(source.rel for source in discovery.notes),
+    )
 
 
 def _extra_css(config: Config, vault: Path) -> str:
@@ -239,17 +397,32 @@ class _Job:
     vault_name: str
     discovery: Discovery
     lint: bool
+    caching: bool = False
+    """Also encode each note's output for the cache (in the worker, in parallel)."""
 
 
-NoteOutput = tuple[list[Keyed], list[Diagnostic]]
-
-
-def _process_notes(job: _Job) -> Iterator[NoteOutput]:
-    """Parse, extract and render every note, in order; on all cores for a large vault."""
+def _note_outputs(
+    job: _Job, cache: NoteCache | None, reused: Mapping[str, NoteOutput]
+) -> Iterator[NoteOutput]:
+    """Every note's output in order: from the cache when the note is unchanged."""
     notes = job.discovery.notes
+    fresh = _process_notes(job, [s for s in notes if s.rel not in reused])
+    for source in notes:
+        if source.rel in reused:
+            yield reused[source.rel]
+            continue
+        processed = next(fresh)
+        if cache is not None:
+            cache.record(source, processed)
+        yield processed.output
+
+
+def _process_notes(job: _Job, notes: Sequence[SourceFile]) -> Iterator[Processed]:
+    """Parse, extract and render notes, in order; on all cores when there are many."""
     workers = job.config.jobs or min(os.cpu_count() or 1, 8)
     if workers < 2 or (job.config.jobs is None and len(notes) < _PARALLEL_FROM):
-        _start_worker(job)
+        if notes:
+            _start_worker(job)
         yield from (_process_note(source) for source in notes)
         return
     chunks = [notes[i : i + _CHUNK] for i in range(0, len(notes), _CHUNK)]
@@ -269,20 +442,34 @@ def _start_worker(job: _Job) -> None:
     _worker = (job, MediaIndex(root), NoteLibrary(root, job.discovery.notes))
 
 
-def _process_chunk(sources: tuple[SourceFile, ...]) -> list[NoteOutput]:
+def _process_chunk(sources: Sequence[SourceFile]) -> list[Processed]:
     return [_process_note(source) for source in sources]
 
 
-def _process_note(source: SourceFile) -> NoteOutput:
+def _process_note(source: SourceFile) -> Processed:
     assert _worker is not None
     job, media, library = _worker
+    media.consulted = library.consulted = False
+    library.embedded.clear()
+    output, digest = _note_output(source, job, media, library)
+    reads = Reads(
+        media.consulted,
+        tuple(sorted(library.embedded)) if library.consulted else None,
+    )
+    payload = encode_output(output) if job.caching else ""
+    return Processed(output, digest, reads, payload)
+
+
+def _note_output(
+    source: SourceFile, job: _Job, media: MediaIndex, library: NoteLibrary
+) -> tuple[NoteOutput, str]:
     config = job.config
     keyed: list[Keyed] = []
     try:
         note = parse_note(source)
     except OSError as err:
         problem = f"cannot read the note: {err.strerror} (check its permissions)"
-        return keyed, [Diagnostic(source.rel, 0, Severity.ERROR, problem)]
+        return (keyed, [Diagnostic(source.rel, 0, Severity.ERROR, problem)]), ""
     diagnostics = list(note.diagnostics)
     deck = _deck_for(job.root_deck, note.path, note.front_matter, config.deck_layout)
     identity = note_key(note.path, note.front_matter)
@@ -309,7 +496,7 @@ def _process_note(source: SourceFile) -> NoteOutput:
         )
         diagnostics.extend(rendering.diagnostics)
         keyed.append(Keyed(rendering.card, card_key(draft, identity)))
-    return keyed, diagnostics
+    return (keyed, diagnostics), note.digest
 
 
 def _change_messages(

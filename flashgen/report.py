@@ -68,6 +68,12 @@ class BuildReport:
     changes: Changes = Changes()
     stage_seconds: Mapping[str, float] = field(default_factory=dict)
     """Wall-clock seconds per stage (notes, reconcile, write, state), for --debug and bench/."""
+    up_to_date: bool = False
+    """Nothing changed since the deck at `output` was written, so it was left as it is."""
+    reused: int = 0
+    """Notes whose cards came from the build cache, unchanged since an earlier build."""
+    news: tuple[Diagnostic, ...] = ()
+    """The messages (also in `diagnostics`) about what changed since the last build."""
 
     @property
     def has_errors(self) -> bool:
@@ -75,6 +81,8 @@ class BuildReport:
 
     def summary(self) -> str:
         where = f" -> {self.output}" if self.output else ""
+        if self.up_to_date:
+            where += " (up to date, left as it was)"
         return (
             f"{count(self.cards, 'card')} from {count(self.notes, 'note')} in "
             f"{count(self.decks, 'deck')} ({self.changes.format()}){where}"

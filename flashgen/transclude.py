@@ -45,9 +45,14 @@ class NoteLibrary:
         for rel in self._paths:
             self._by_name.setdefault(PurePosixPath(rel).stem.casefold(), []).append(rel)
         self._load = functools.lru_cache(maxsize=256)(self._parse)
+        self.consulted = False
+        """Set by resolve(): the note being processed depends on the vault's note list."""
+        self.embedded: set[str] = set()
+        """Notes embed() read since this was last cleared."""
 
     def resolve(self, name: str, from_path: str) -> str | None:
         """The vault path of the note `name` names, seen from `from_path`, or None."""
+        self.consulted = True
         name = name.strip()
         wanted = name if name.lower().endswith(".md") else f"{name}.md"
         folder = PurePosixPath(from_path).parent
@@ -64,6 +69,7 @@ class NoteLibrary:
         rel = self.resolve(name, from_path) if name else from_path
         if rel is None:
             return f"embedded note '{name}' not found in the vault (check the name)"
+        self.embedded.add(rel)
         note = self._load(rel)
         if not anchor:
             return Embedded(rel, note.blocks)

@@ -20,6 +20,16 @@ CORPUS = SHARED / "corpus"
 FIXED_TIME = 1_700_000_000.0
 
 
+@pytest.fixture(autouse=True)
+def cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
+    """Each test's build cache in its own folder, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("FLASHGEN_CACHE_DIR", str(folder))
+    return folder
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens", action="store_true", help="rewrite tests/golden/*.json"

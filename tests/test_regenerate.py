@@ -211,7 +211,7 @@ def test_a_damaged_state_file_is_reported_and_rebuilt(examples_vault, tmp_path, 
     assert "card identities start afresh" in warning.message
     assert result.report.changes.added == len(result.cards)
     again = _build(examples_vault, tmp_path / "d.apkg")
-    assert again.report.changes.unchanged == len(again.cards)
+    assert again.report.changes.unchanged == again.report.cards == len(result.cards)
 
 
 def test_an_unchanged_rebuild_leaves_the_state_file_untouched(examples_vault, tmp_path):

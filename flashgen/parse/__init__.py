@@ -6,8 +6,9 @@ a small block tree with 1-based line spans. No card logic lives here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -50,6 +51,8 @@ class ParsedNote:
     front_matter: Mapping[str, Any]
     blocks: tuple[Block, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    digest: str = ""
+    """SHA-256 of the file's bytes, for change detection ("" when it was not read)."""
 
 
 MAX_NOTE_BYTES = 4 * 1024 * 1024
@@ -72,10 +75,12 @@ def parse_note(source: SourceFile) -> ParsedNote:
             "no cards (split it into smaller notes)",
         )
         return _empty(source.rel, (problem,))
-    text, problems = decode_note(source.rel, source.path.read_bytes())
+    data = source.path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    text, problems = decode_note(source.rel, data)
     if text is None:
-        return _empty(source.rel, problems)
-    return parse_text(source.rel, (text, problems))
+        return replace(_empty(source.rel, problems), digest=digest)
+    return replace(parse_text(source.rel, (text, problems)), digest=digest)
 
 
 def _empty(rel: str, diagnostics: tuple[Diagnostic, ...]) -> ParsedNote:

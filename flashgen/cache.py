@@ -1,0 +1,389 @@
+"""Cache: change detection and stored stage output, so a rebuild only redoes what changed.
+
+Per note it keeps what parsing, extraction and rendering made of the note (keyed cards and
+diagnostics, as JSON) with the note's size, modification time and content hash, and what
+else the note read (media files, embedded notes). An entry is reused while all of that is
+unchanged. Beside it, a record of the last deck written lets a build that finds nothing
+changed skip writing altogether. It lives in the user's cache folder, never in the vault;
+files are written to a temporary name and renamed; an unreadable cache counts as empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from flashgen import __version__
+from flashgen.discover import SourceFile
+from flashgen.extract import CardDraft
+from flashgen.media import MediaFile
+from flashgen.reconcile import Keyed
+from flashgen.render import RenderedCard
+from flashgen.report import Diagnostic, Severity
+
+log = logging.getLogger(__name__)
+
+CACHE_ENV = "FLASHGEN_CACHE_DIR"
+"""Where caches go instead of the user's cache folder (a path)."""
+_FORMAT = 1
+# A file modified this close to the build that read it may change again within the same
+# clock tick, unseen by its size and time: such entries are checked by content next time.
+_RACY_NS = 2_000_000_000
+# Libraries whose output ends up in the cards.
+_LIBRARIES = ("pyromark", "pygments", "nh3", "ftfy", "PyYAML")
+
+NoteOutput = tuple[list[Keyed], list[Diagnostic]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """What processing a note read besides the note itself."""
+
+    media: bool
+    """Whether it looked up vault files (images, audio): then any change among the vault's
+    non-note files invalidates it."""
+    notes: tuple[str, ...] | None
+    """The notes it embedded; None when it looked up no note at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """One note's output and what the cache needs to keep it."""
+
+    output: NoteOutput
+    digest: str
+    """SHA-256 of the bytes the note was parsed from ("" when it was not read)."""
+    reads: Reads
+    payload: str
+    """The output as JSON (made where the note was processed, in parallel)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    size: int
+    mtime: int
+    """Nanoseconds; -1 when the note changed too close to the build to trust its time."""
+    digest: str
+    reads: Reads
+    payload: str
+
+
+def cache_folder(vault: Path) -> Path:
+    """The folder of one vault's cache: under $FLASHGEN_CACHE_DIR or the user's cache."""
+    base = os.environ.get(CACHE_ENV)
+    if not base:
+        import platformdirs  # only when a cache is used: keeps `--help` fast
+
+        base = platformdirs.user_cache_dir("flashgen", appauthor=False)
+    where = hashlib.sha256(str(vault).encode()).hexdigest()[:16]
+    return Path(base) / f"{vault.name[:40]}-{where}"
+
+
+def settings_key(settings: Mapping[str, Any]) -> str:
+    """Digest of everything besides the notes that shapes the cards: settings, flashgen's
+    code and the versions of the libraries that render."""
+    code = sorted(
+        (str(path.relative_to(_PACKAGE)), path.stat().st_size, path.stat().st_mtime_ns)
+        for path in _PACKAGE.rglob("*.py")
+    )
+    versions = {name: _version(name) for name in _LIBRARIES}
+    text = json.dumps(
+        [_FORMAT, __version__, code, versions, dict(settings)],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+class NoteCache:
+    """Stored output per note, for one vault and one set of settings."""
+
+    def __init__(
+        self, folder: Path, key: str, media_digest: str, notes_digest: str
+    ) -> None:
+        self.folder = folder
+        self.key = key
+        self.file = folder / f"notes-{key}.jsonl"
+        self._media = media_digest
+        self._notes = notes_digest
+        self._started = time.time_ns()
+        self._old: dict[str, _Entry] = {}
+        self._old_media = self._old_notes = ""
+        self._entries: dict[str, _Entry] = {}
+        self._changed = False
+        self._load()
+
+    def check(self, sources: Sequence[SourceFile]) -> None:
+        """Find which notes are unchanged since their entry was made (see `unchanged`)."""
+        stats = {source.rel: _stat(source.path) for source in sources}
+        valid: dict[str, _Entry] = {}
+        for source in sources:
+            entry = self._unchanged(source, stats)
+            if entry is not None:
+                valid[source.rel] = entry
+        # A note that embeds others is valid only while they are.
+        stale = True
+        while stale:
+            stale = False
+            for rel, entry in list(valid.items()):
+                if entry.reads.notes and any(n not in valid for n in entry.reads.notes):
+                    del valid[rel]
+                    stale = True
+        self._entries = valid
+        same = len(valid) == len(self._old) == len(sources)
+        self._changed = self._changed or not same
+
+    def outputs(self) -> dict[str, NoteOutput]:
+        """The stored output of every unchanged note, by vault path."""
+        reused: dict[str, NoteOutput] = {}
+        for rel, entry in list(self._entries.items()):
+            try:
+                reused[rel] = decode_output(entry.payload)
+            except (ValueError, TypeError, KeyError, IndexError) as err:
+                log.debug("cache entry for %s unreadable: %r", rel, err)
+                del self._entries[rel]
+                self._changed = True
+        return reused
+
+    def record(self, source: SourceFile, processed: Processed) -> None:
+        """Keep a freshly processed note's output (size and time as read before it)."""
+        stat = _stat(source.path)
+        if stat is None or not processed.digest:
+            return
+        size, mtime = stat
+        if mtime >= self._started - _RACY_NS:
+            mtime = -1
+        self._entries[source.rel] = _Entry(
+            size, mtime, processed.digest, processed.reads, processed.payload
+        )
+        self._changed = True
+
+    @property
+    def unchanged(self) -> bool:
+        """Whether every note's output came from the cache, with nothing added or gone."""
+        return not self._changed
+
+    def save(self) -> None:
+        """Write the entries when they changed; problems are logged, never raised."""
+        if not self._changed:
+            return
+        lines = [
+            json.dumps(
+                {
+                    "format": _FORMAT,
+                    "key": self.key,
+                    "media": self._media,
+                    "notes": self._notes,
+                }
+            )
+        ]
+        for rel in sorted(self._entries):
+            entry = self._entries[rel]
+            meta = [
+                rel,
+                entry.size,
+                entry.mtime,
+                entry.digest,
+                entry.reads.media,
+                entry.reads.notes,
+            ]
+            lines.append(json.dumps(meta, ensure_ascii=False) + "\t" + entry.payload)
+        write_atomically(self.file, "\n".join(lines) + "\n")
+        _prune(self.folder, keep=self.file)
+        self._changed = False
+
+    def _load(self) -> None:
+        try:
+            with self.file.open(encoding="utf-8") as stream:
+                header = json.loads(stream.readline())
+                if header.get("format") != _FORMAT or header.get("key") != self.key:
+                    return
+                old_media, old_notes = str(header["media"]), str(header["notes"])
+                entries = {}
+                # One note a line; split on "\n" only (U+2028 may sit inside the JSON).
+                for line in stream.read().split("\n"):
+                    if not line:
+                        continue
+                    meta, payload = line.split("\t", 1)
+                    rel, size, mtime, digest, media, notes = json.loads(meta)
+                    reads = Reads(bool(media), None if notes is None else tuple(notes))
+                    entries[str(rel)] = _Entry(
+                        int(size), int(mtime), str(digest), reads, payload
+                    )
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
+            log.debug("cache %s unreadable, starting empty: %r", self.file, err)
+            return
+        self._old, self._old_media, self._old_notes = entries, old_media, old_notes
+
+    def _unchanged(
+        self, source: SourceFile, stats: Mapping[str, tuple[int, int] | None]
+    ) -> _Entry | None:
+        entry = self._old.get(source.rel)
+        stat = stats[source.rel]
+        if entry is None or stat is None or stat[0] != entry.size:
+            return None
+        if entry.reads.media and self._old_media != self._media:
+            return None
+        if entry.reads.notes is not None and self._old_notes != self._notes:
+            return None
+        if stat[1] == entry.mtime:
+            return entry
+        # Same size, another time: unchanged only if the bytes are the same.
+        try:
+            digest = hashlib.sha256(source.path.read_bytes()).hexdigest()
+        except OSError:
+            return None
+        if digest != entry.digest:
+            return None
+        mtime = stat[1] if stat[1] < self._started - _RACY_NS else -1
+        if mtime != entry.mtime:
+            self._changed = True
+        return _Entry(entry.size, mtime, entry.digest, entry.reads, entry.payload)
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def file_stamp(path: Path) -> list[int] | None:
+    """Size and modification time of a file, to see later whether it is the same file."""
+    stat = _stat(path)
+    return None if stat is None else list(stat)
+
+
+def listing_digest(items: Iterable[object]) -> str:
+    return hashlib.sha256(json.dumps(list(items)).encode()).hexdigest()[:20]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it into place; a cache
+    that cannot be written is only slower next time, so problems are logged."""
+    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_text(text, encoding="utf-8")
+        staged.replace(path)
+    except OSError as err:
+        log.debug("cannot write cache %s: %r", path, err)
+        staged.unlink(missing_ok=True)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        log.debug("cannot read %s: %r", path, err)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Other settings' caches of this vault go once they are a week old."""
+    week_ago = time.time() - 7 * 24 * 3600
+    for other in folder.glob("notes-*.jsonl"):
+        try:
+            if other != keep and other.stat().st_mtime < week_ago:
+                other.unlink()
+        except OSError as err:
+            log.debug("cannot prune %s: %r", other, err)
+
+
+def encode_output(output: NoteOutput) -> str:
+    """One note's keyed cards and diagnostics as one line of JSON."""
+    keyed, diagnostics = output
+    cards = []
+    for item in keyed:
+        card, draft = item.card, item.card.draft
+        cards.append(
+            [
+                item.key,
+                card.deck,
+                card.question,
+                card.answer,
+                card.context,
+                card.source,
+                [[media.source, media.name] for media in card.media],
+                draft.kind,
+                draft.note_path,
+                draft.note_title,
+                draft.context,
+                draft.label,
+                draft.line,
+                draft.end_line,
+                draft.tags,
+                draft.pin,
+                draft.occurrence,
+            ]
+        )
+    problems = [[d.path, d.line, d.severity.value, d.message] for d in diagnostics]
+    return json.dumps([cards, problems], ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_output(payload: str) -> NoteOutput:
+    cards, problems = json.loads(payload)
+    keyed = []
+    for (
+        key,
+        deck,
+        question,
+        answer,
+        context,
+        source,
+        media,
+        kind,
+        note_path,
+        note_title,
+        heading_path,
+        label,
+        line,
+        end_line,
+        tags,
+        pin,
+        occurrence,
+    ) in cards:
+        # Rendered cards keep no trees (see RenderedCard.draft).
+        draft = CardDraft(
+            kind,
+            note_path,
+            note_title,
+            tuple(heading_path),
+            label,
+            (),
+            (),
+            line,
+            end_line,
+            tuple(tags),
+            (),
+            pin,
+            occurrence,
+        )
+        files = tuple(MediaFile(path, name) for path, name in media)
+        card = RenderedCard(draft, deck, question, answer, context, source, files)
+        keyed.append(Keyed(card, tuple(key)))
+    diagnostics = [
+        Diagnostic(path, line, Severity(severity), message)
+        for path, line, severity, message in problems
+    ]
+    return keyed, diagnostics

@@ -1,0 +1,230 @@
+"""Build cache: a rebuild redoes only what changed, and gives the deck a full build gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flashgen.config import Config
+from flashgen.pipeline import build, plan_build
+from flashgen.state import STATE_FILE
+
+from .conftest import FIXED_TIME, FIXTURES
+
+LATER = FIXED_TIME + 3600
+
+
+def _config(vault: Path, out: Path, *, cache: bool = True) -> Config:
+    return Config(inputs=(vault,), output=out, cache=cache)
+
+
+def _incremental_equals_full(
+    vault: Path, tmp_path: Path, change: Callable[[Path], None]
+):
+    """Build, change the vault, rebuild from the cache; then build the same change again
+    from scratch (same state, same clock): decks and state files must be identical."""
+    build(_config(vault, tmp_path / "first.apkg"), clock=lambda: FIXED_TIME)
+    state = (vault / STATE_FILE).read_bytes()
+    change(vault)
+    incremental = build(_config(vault, tmp_path / "inc.apkg"), clock=lambda: LATER)
+    incremental_state = (vault / STATE_FILE).read_bytes()
+    (vault / STATE_FILE).write_bytes(state)
+    full = build(
+        _config(vault, tmp_path / "full.apkg", cache=False), clock=lambda: LATER
+    )
+    assert (tmp_path / "inc.apkg").read_bytes() == (tmp_path / "full.apkg").read_bytes()
+    assert (vault / STATE_FILE).read_bytes() == incremental_state
+    assert incremental.report.diagnostics == full.report.diagnostics
+    assert incremental.report.changes == full.report.changes
+    assert full.report.reused == 0
+    return incremental
+
+
+@pytest.fixture
+def content_vault(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "vaults" / "content", target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_editing_one_note_reprocesses_only_that_note(examples_vault, tmp_path):
+    note = examples_vault / "Storage" / "RAID Levels.md"
+
+    def change(vault: Path) -> None:
+        text = note.read_text(encoding="utf-8")
+        note.write_text(text.replace(".", ", as edited.", 1), encoding="utf-8")
+
+    result = _incremental_equals_full(examples_vault, tmp_path, change)
+    assert result.report.reused == result.report.notes - 1
+    assert result.report.changes.updated >= 1
+
+
+def test_editing_an_embedded_note_reprocesses_the_notes_embedding_it(
+    content_vault, tmp_path
+):
+    glossary = content_vault / "Biology" / "Cells" / "Glossary.md"
+
+    def change(vault: Path) -> None:
+        _edit(glossary, "with its own membrane", "wrapped in a membrane of its own")
+
+    result = _incremental_equals_full(content_vault, tmp_path, change)
+    # Glossary itself and Mitochondria, which embeds it; nothing else.
+    assert result.report.reused == result.report.notes - 2
+    assert any(
+        "wrapped in a membrane" in item.card.answer
+        and item.card.draft.note_path.endswith("Mitochondria.md")
+        for item in result.cards
+    )
+
+
+def test_a_changed_image_renames_it_in_every_card_that_shows_it(
+    content_vault, tmp_path
+):
+    def change(vault: Path) -> None:
+        image = vault / "Chemistry" / "img" / "diagram.png"
+        image.write_bytes(image.read_bytes() + b"\0")
+
+    result = _incremental_equals_full(content_vault, tmp_path, change)
+    assert result.report.reused < result.report.notes
+
+
+def test_a_new_note_resolves_an_embed_that_was_missing(content_vault, tmp_path):
+    def change(vault: Path) -> None:
+        (vault / "Nowhere note.md").write_text("Found after all.\n", encoding="utf-8")
+
+    result = _incremental_equals_full(content_vault, tmp_path, change)
+    assert not any(
+        "'Nowhere note' not found" in d.message for d in result.report.diagnostics
+    )
+
+
+def test_a_same_size_edit_in_the_same_second_is_seen(examples_vault, tmp_path):
+    note = examples_vault / "Storage" / "RAID Levels.md"
+    os.utime(note)  # just written, as when the first build reads it
+    stat = note.stat()
+
+    def change(vault: Path) -> None:
+        text = note.read_text(encoding="utf-8")
+        swapped = text.replace("a", "e", 1)
+        assert swapped != text and len(swapped) == len(text)
+        note.write_text(swapped, encoding="utf-8")
+        # As if written within the same clock tick: same size, same time.
+        os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    result = _incremental_equals_full(examples_vault, tmp_path, change)
+    assert result.report.reused == result.report.notes - 1
+
+
+def test_touching_a_note_without_changing_it_reuses_it(examples_vault, tmp_path):
+    def change(vault: Path) -> None:
+        for note in vault.rglob("*.md"):
+            os.utime(note, ns=(0, 10**18))
+
+    result = _incremental_equals_full(examples_vault, tmp_path, change)
+    assert result.report.reused == result.report.notes
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"not json\n", b'{"format": 1, "key": "x"}\n', None],
+    ids=["empty", "not-json", "other-key", "truncated"],
+)
+def test_a_corrupt_cache_is_rebuilt_never_an_error(
+    examples_vault, tmp_path, cache_dir, garbage
+):
+    def change(vault: Path) -> None:
+        for file in cache_dir.rglob("*.json*"):
+            data = file.read_bytes()
+            file.write_bytes(data[: len(data) // 2] if garbage is None else garbage)
+
+    result = _incremental_equals_full(examples_vault, tmp_path, change)
+    assert not result.report.up_to_date
+    assert (
+        result.report.diagnostics
+        == build(
+            _config(examples_vault, tmp_path / "again.apkg", cache=False),
+            clock=lambda: LATER,
+        ).report.diagnostics
+    )
+
+
+def test_nothing_changed_leaves_the_deck_as_it_was(examples_vault, tmp_path):
+    out = tmp_path / "deck.apkg"
+    first = build(_config(examples_vault, out), clock=lambda: FIXED_TIME)
+    written = out.stat().st_mtime_ns, out.read_bytes()
+    again = build(_config(examples_vault, out), clock=lambda: LATER)
+    assert again.report.up_to_date
+    assert (out.stat().st_mtime_ns, out.read_bytes()) == written
+    assert again.report.cards == first.report.cards
+    assert again.report.decks == first.report.decks
+    assert again.report.diagnostics == tuple(
+        d for d in first.report.diagnostics if d not in first.report.news
+    )
+    assert again.report.changes.unchanged == first.report.cards
+    assert "up to date" in again.report.summary()
+
+
+@pytest.mark.parametrize("what", ["deck deleted", "deck replaced", "state restored"])
+def test_a_deck_or_state_changed_behind_the_cache_is_rebuilt(
+    examples_vault, tmp_path, what
+):
+    out = tmp_path / "deck.apkg"
+    build(_config(examples_vault, out), clock=lambda: FIXED_TIME)
+    state = (examples_vault / STATE_FILE).read_bytes()
+    note = examples_vault / "Storage" / "RAID Levels.md"
+    _edit(note, ".", ", as edited.")
+    build(_config(examples_vault, out), clock=lambda: LATER)
+    if what == "deck deleted":
+        out.unlink()
+    elif what == "deck replaced":
+        out.write_bytes(b"someone else's deck")
+    else:
+        (examples_vault / STATE_FILE).write_bytes(state)
+    result = build(_config(examples_vault, out), clock=lambda: LATER + 60)
+    assert not result.report.up_to_date
+    assert result.report.reused == result.report.notes
+    assert out.stat().st_size > 1000
+
+
+def test_planning_after_an_edit_does_not_hide_it_from_the_next_build(
+    examples_vault, tmp_path
+):
+    out = tmp_path / "deck.apkg"
+    build(_config(examples_vault, out), clock=lambda: FIXED_TIME)
+    note = examples_vault / "Storage" / "RAID Levels.md"
+    _edit(note, ".", ", as edited.")
+    # `flashgen cards` plans a build: it fills the cache but writes no deck.
+    plan_build(_config(examples_vault, out))
+    result = build(_config(examples_vault, out), clock=lambda: LATER)
+    assert not result.report.up_to_date
+    assert result.report.changes.updated >= 1
+
+
+def test_the_command_line_says_when_a_deck_is_up_to_date(examples_vault, tmp_path):
+    from click.testing import CliRunner
+
+    from flashgen.cli import main
+
+    runner = CliRunner()
+    out = str(tmp_path / "deck.apkg")
+    first = runner.invoke(main, ["build", str(examples_vault), "-o", out])
+    again = runner.invoke(main, ["build", str(examples_vault), "-o", out])
+    forced = runner.invoke(
+        main, ["build", str(examples_vault), "-o", out, "--no-cache", "--json"]
+    )
+    assert (first.exit_code, again.exit_code, forced.exit_code) == (0, 0, 0)
+    assert "up to date" not in first.stdout
+    assert again.stdout.strip().endswith("(up to date, left as it was)")
+    summary = json.loads(forced.stdout)
+    assert (summary["up_to_date"], summary["reused_notes"]) == (False, 0)
