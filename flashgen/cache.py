@@ -176,6 +176,11 @@ class NoteCache:
         )
         self._changed = True
 
+    def contents(self) -> str:
+        """Digest of what the entries hold: the same while no note's output changed."""
+        listing = sorted((rel, entry.digest) for rel, entry in self._entries.items())
+        return listing_digest([self.key, self._media, self._notes, listing])
+
     @property
     def unchanged(self) -> bool:
         """Whether every note's output came from the cache, with nothing added or gone."""
@@ -253,9 +258,8 @@ class NoteCache:
             return None
         if digest != entry.digest:
             return None
+        # The refreshed time is written with the next change, not on its own.
         mtime = stat[1] if stat[1] < self._started - _RACY_NS else -1
-        if mtime != entry.mtime:
-            self._changed = True
         return _Entry(entry.size, mtime, entry.digest, entry.reads, entry.payload)
 
 

@@ -102,7 +102,9 @@ def write_collection(
     note_rows = []
     card_rows = []
     for note in notes:
-        deck_id = deck_ids.setdefault(note.deck, stable_id("deck", note.deck))
+        deck_id = deck_ids.get(note.deck)
+        if deck_id is None:
+            deck_id = deck_ids[note.deck] = stable_id("deck", note.deck)
         note_id = next(ids)
         tags = " " + " ".join(note.tags) + " "
         note_rows.append(

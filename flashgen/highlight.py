@@ -22,6 +22,8 @@ _NIGHT_STYLE = "github-dark"
 _NIGHT_SCOPES = (".nightMode", ".night_mode", ".card.nightMode")
 
 
+# A note's code often shows on two cards (its point's and its heading's): highlight once.
+@functools.lru_cache(maxsize=256)
 def highlight_code(code: str, language: str) -> str:
     """The code as HTML spans (escaped); plain escaped text for an unknown language."""
     lexer = _lexer(language.lower()) if language else None

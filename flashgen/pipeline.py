@@ -217,7 +217,7 @@ def _reuse_deck(session: _Session, output: Path) -> BuildResult | None:
         or record.get("output") != str(output)
         or record.get("deck") != file_stamp(output)
         or record.get("state") != file_stamp(state_file)
-        or record.get("notes") != file_stamp(cache.file)
+        or record.get("notes") != cache.contents()
     ):
         return None
     try:
@@ -266,7 +266,7 @@ def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None
         "output": str(output),
         "deck": file_stamp(output),
         "state": file_stamp(session.discovery.root / STATE_FILE),
-        "notes": file_stamp(cache.file),
+        "notes": cache.contents(),
         "cards": report.cards,
         "decks": report.decks,
         "diagnostics": [

@@ -137,7 +137,7 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
         cards=tuple(assigned),
         retired=tuple(retired),
         newly_removed=tuple(newly_removed),
-        state=State(tuple(sorted(states, key=lambda card: card.guid))),
+        state=State(tuple(sorted(states, key=lambda card: card.guid)), previous.lines),
         diagnostics=tuple(diagnostics),
         state_changed=state_changed,
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,11 @@ class CardState:
 @dataclass(frozen=True, slots=True)
 class State:
     cards: tuple[CardState, ...] = ()
+    lines: Mapping[str, tuple[CardState, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Each card as it was read and its line in the file: an unchanged card is written
+    back as the same text, without encoding it again."""
 
 
 def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
@@ -55,11 +61,13 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
     if not path.exists():
         return State(), ()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
         if data.get("version") != _VERSION:
             raise ValueError(f"unknown version {data.get('version')!r}")
         # Written in GUID order; reconcile does not depend on the order anyway.
         cards = tuple(_card(guid, entry) for guid, entry in data["cards"].items())
+        lines = _lines(text, cards)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         log.debug("state file unreadable: %r", err)
         return State(), (
@@ -72,16 +80,28 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
                 f"({err}; restore it from version control, or delete it to silence this)",
             ),
         )
-    return State(cards), ()
+    return State(cards, lines), ()
+
+
+def _lines(text: str, cards: tuple[CardState, ...]) -> dict[str, tuple[CardState, str]]:
+    """Each card's line, when the file is laid out as save_state writes it."""
+    rows = text.split("\n")[1:-2]
+    if len(rows) != len(cards):
+        return {}  # reformatted by hand or by a tool: encode every card afresh
+    lines = {}
+    for card, row in zip(cards, rows, strict=True):
+        line = row.removesuffix(",")
+        if not line.startswith(json.dumps(card.guid) + ": "):
+            return {}
+        lines[card.guid] = (card, line)
+    return lines
 
 
 def save_state(state: State, path: Path) -> None:
     """Write the state atomically (temporary file in the same folder, then rename)."""
     # One card a line: small diffs when the file is committed, and a fast write.
-    lines = [
-        f"{json.dumps(card.guid)}: {json.dumps(_entry(card), ensure_ascii=False)}"
-        for card in sorted(state.cards, key=lambda card: card.guid)
-    ]
+    ordered = sorted(state.cards, key=lambda card: card.guid)
+    lines = [_line(card, state.lines) for card in ordered]
     text = f'{{"version": {_VERSION}, "cards": {{\n' + ",\n".join(lines) + "\n}}"
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
@@ -92,6 +112,13 @@ def save_state(state: State, path: Path) -> None:
         raise OutputError(
             f"{path}: error: cannot write the state file: {err.strerror or err}"
         ) from err
+
+
+def _line(card: CardState, known: Mapping[str, tuple[CardState, str]]) -> str:
+    read = known.get(card.guid)
+    if read is not None and read[0] == card:
+        return read[1]
+    return f"{json.dumps(card.guid)}: {json.dumps(_entry(card), ensure_ascii=False)}"
 
 
 def _card(guid: str, entry: dict[str, Any]) -> CardState:

@@ -224,3 +224,18 @@ def test_an_unchanged_rebuild_leaves_the_state_file_untouched(examples_vault, tm
     _edit(examples_vault / "Security" / "Defence Concepts.md", "90 days", "91 days")
     _build(examples_vault, tmp_path / "v3.apkg", now=FIXED_TIME + 120)
     assert state.read_bytes() != before[0]
+
+
+def test_a_state_file_written_from_reused_lines_equals_one_encoded_afresh(
+    examples_vault, tmp_path
+):
+    from flashgen.state import State, load_state, save_state
+
+    _build(examples_vault, tmp_path / "v1.apkg")
+    _edit(examples_vault / "Security" / "Defence Concepts.md", "90 days", "91 days")
+    _build(examples_vault, tmp_path / "v2.apkg", now=FIXED_TIME + 60)
+    state, problems = load_state(examples_vault / STATE_FILE)
+    assert not problems and len(state.lines) == len(state.cards) > 40
+    save_state(State(state.cards), tmp_path / "fresh.json")
+    written = (examples_vault / STATE_FILE).read_bytes()
+    assert (tmp_path / "fresh.json").read_bytes() == written

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from flashgen.extract.labels import NOT_LABELS, Label, label_of, split_label_lines
 from flashgen.extract.tags import note_tags
@@ -91,8 +91,23 @@ def extract_cards(
     for draft in drafts:
         key = (draft.kind, draft.context, draft.label)
         notes = _footnotes_of(draft, footnotes) if footnotes else ()
+        # Built directly: dataclasses.replace is slow for tens of thousands of cards.
         numbered.append(
-            replace(draft, tags=tags, occurrence=counts[key], footnotes=notes)
+            CardDraft(
+                draft.kind,
+                draft.note_path,
+                draft.note_title,
+                draft.context,
+                draft.label,
+                draft.question,
+                draft.answer,
+                draft.line,
+                draft.end_line,
+                tags,
+                notes,
+                draft.pin,
+                counts[key],
+            )
         )
         counts[key] += 1
     return tuple(numbered)
