@@ -73,7 +73,8 @@ class _Entry:
     """Nanoseconds; -1 when the note changed too close to the build to trust its time."""
     digest: str
     reads: Reads
-    payload: str
+    payload: str | tuple[int, int]
+    """The output as JSON, or where it sits in the data file (offset, length)."""
 
 
 def cache_folder(vault: Path) -> Path:
@@ -121,7 +122,11 @@ class NoteCache:
     ) -> None:
         self.folder = folder
         self.key = key
-        self.file = folder / f"notes-{key}.jsonl"
+        # A small index (checked on every build) and the outputs, read only when used.
+        self.file = folder / f"notes-{key}.json"
+        self._data = folder / f"notes-{key}.data"
+        self._token = ""
+        self._blob: bytes | None = None
         self._media = media_digest
         self._notes = notes_digest
         self._started = time.time_ns()
@@ -156,12 +161,25 @@ class NoteCache:
         reused: dict[str, NoteOutput] = {}
         for rel, entry in list(self._entries.items()):
             try:
-                reused[rel] = decode_output(entry.payload)
-            except (ValueError, TypeError, KeyError, IndexError) as err:
+                reused[rel] = decode_output(self._payload(entry))
+            except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
                 log.debug("cache entry for %s unreadable: %r", rel, err)
                 del self._entries[rel]
                 self._changed = True
         return reused
+
+    def _payload(self, entry: _Entry) -> bytes:
+        if isinstance(entry.payload, str):
+            return entry.payload.encode()
+        if self._blob is None:
+            blob = self._data.read_bytes()
+            if not blob.startswith(self._token.encode() + b"\n"):
+                raise ValueError("data file does not belong to the index")
+            self._blob = blob
+        offset, length = entry.payload
+        if offset + length > len(self._blob):
+            raise ValueError("data file is short")
+        return self._blob[offset : offset + length]
 
     def record(self, source: SourceFile, processed: Processed) -> None:
         """Keep a freshly processed note's output (size and time as read before it)."""
@@ -190,53 +208,66 @@ class NoteCache:
         """Write the entries when they changed; problems are logged, never raised."""
         if not self._changed:
             return
-        lines = [
-            json.dumps(
-                {
-                    "format": _FORMAT,
-                    "key": self.key,
-                    "media": self._media,
-                    "notes": self._notes,
-                }
-            )
-        ]
-        for rel in sorted(self._entries):
-            entry = self._entries[rel]
-            meta = [
-                rel,
-                entry.size,
-                entry.mtime,
-                entry.digest,
-                entry.reads.media,
-                entry.reads.notes,
-            ]
-            lines.append(json.dumps(meta, ensure_ascii=False) + "\t" + entry.payload)
-        write_atomically(self.file, "\n".join(lines) + "\n")
-        _prune(self.folder, keep=self.file)
+        token = os.urandom(8).hex()
+        chunks = [token.encode() + b"\n"]
+        offset = len(chunks[0])
+        index = []
+        try:
+            for rel in sorted(self._entries):
+                entry = self._entries[rel]
+                payload = self._payload(entry)
+                index.append(
+                    [
+                        rel,
+                        entry.size,
+                        entry.mtime,
+                        entry.digest,
+                        entry.reads.media,
+                        entry.reads.notes,
+                        offset,
+                        len(payload),
+                    ]
+                )
+                chunks.append(payload)
+                offset += len(payload)
+        except (OSError, ValueError) as err:
+            log.debug("cache data unreadable, not saved: %r", err)
+            return
+        header = {
+            "format": _FORMAT,
+            "key": self.key,
+            "media": self._media,
+            "notes": self._notes,
+            "token": token,
+            "entries": index,
+        }
+        # The data first: an index is only ever read with the data it names (the token).
+        if write_atomically(self._data, b"".join(chunks)):
+            write_atomically(self.file, json.dumps(header, ensure_ascii=False).encode())
+        _prune(self.folder, keep=(self.file, self._data))
         self._changed = False
 
     def _load(self) -> None:
         try:
-            with self.file.open(encoding="utf-8") as stream:
-                header = json.loads(stream.readline())
-                if header.get("format") != _FORMAT or header.get("key") != self.key:
-                    return
-                old_media, old_notes = str(header["media"]), str(header["notes"])
-                entries = {}
-                # One note a line; split on "\n" only (U+2028 may sit inside the JSON).
-                for line in stream.read().split("\n"):
-                    if not line:
-                        continue
-                    meta, payload = line.split("\t", 1)
-                    rel, size, mtime, digest, media, notes = json.loads(meta)
-                    reads = Reads(bool(media), None if notes is None else tuple(notes))
-                    entries[str(rel)] = _Entry(
-                        int(size), int(mtime), str(digest), reads, payload
-                    )
+            header = json.loads(self.file.read_bytes())
+            if header.get("format") != _FORMAT or header.get("key") != self.key:
+                return
+            old_media, old_notes = str(header["media"]), str(header["notes"])
+            token = str(header["token"])
+            entries = {}
+            for rel, size, mtime, digest, media, notes, offset, length in header[
+                "entries"
+            ]:
+                reads = Reads(bool(media), None if notes is None else tuple(notes))
+                span = (int(offset), int(length))
+                entries[str(rel)] = _Entry(
+                    int(size), int(mtime), str(digest), reads, span
+                )
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
             log.debug("cache %s unreadable, starting empty: %r", self.file, err)
             return
         self._old, self._old_media, self._old_notes = entries, old_media, old_notes
+        self._token = token
 
     def _unchanged(
         self, source: SourceFile, stats: Mapping[str, tuple[int, int] | None]
@@ -281,17 +312,19 @@ def listing_digest(items: Iterable[object]) -> str:
     return hashlib.sha256(json.dumps(list(items)).encode()).hexdigest()[:20]
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place; a cache
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Write `data` to a temporary file beside `path`, then rename it into place. A cache
     that cannot be written is only slower next time, so problems are logged."""
     staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_text(text, encoding="utf-8")
+        staged.write_bytes(data)
         staged.replace(path)
     except OSError as err:
         log.debug("cannot write cache %s: %r", path, err)
         staged.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -303,12 +336,12 @@ def read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _prune(folder: Path, keep: Path) -> None:
+def _prune(folder: Path, keep: tuple[Path, ...]) -> None:
     """Other settings' caches of this vault go once they are a week old."""
     week_ago = time.time() - 7 * 24 * 3600
-    for other in folder.glob("notes-*.jsonl"):
+    for other in folder.glob("notes-*"):
         try:
-            if other != keep and other.stat().st_mtime < week_ago:
+            if other not in keep and other.stat().st_mtime < week_ago:
                 other.unlink()
         except OSError as err:
             log.debug("cannot prune %s: %r", other, err)
@@ -345,7 +378,7 @@ def encode_output(output: NoteOutput) -> str:
     return json.dumps([cards, problems], ensure_ascii=False, separators=(",", ":"))
 
 
-def decode_output(payload: str) -> NoteOutput:
+def decode_output(payload: str | bytes) -> NoteOutput:
     cards, problems = json.loads(payload)
     keyed = []
     for (

@@ -273,7 +273,8 @@ def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None
             [d.path, d.line, d.severity.value, d.message] for d in stable[found:]
         ],
     }
-    write_atomically(cache.folder / _LAST_DECK, json.dumps(record, ensure_ascii=False))
+    text = json.dumps(record, ensure_ascii=False)
+    write_atomically(cache.folder / _LAST_DECK, text.encode())
 
 
 def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildResult:
