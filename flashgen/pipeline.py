@@ -11,7 +11,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -42,7 +42,14 @@ from flashgen.parse import parse_note
 from flashgen.reconcile import Assigned, Keyed, reconcile
 from flashgen.render import render_card
 from flashgen.report import BuildReport, Changes, Diagnostic, Severity
-from flashgen.state import STATE_FILE, CardState, State, load_state, save_state
+from flashgen.state import (
+    STATE_FILE,
+    CardState,
+    State,
+    commit_state,
+    load_state,
+    stage_state,
+)
 from flashgen.transclude import NoteLibrary
 
 log = logging.getLogger(__name__)
@@ -134,14 +141,28 @@ def build(
     # The package's time (which numbers notes and cards) comes from the cards themselves:
     # the same notes and state give the same bytes, whenever they are built.
     stamp = max((c.modified for c in result.cards), default=int(result.now))
-    write_package(notes, media, output, stamp, settings)
+    state_file = result.vault / STATE_FILE
+    # The state is encoded while the deck is compressed (zlib lets go of the GIL); it
+    # replaces the old state only once the deck is in place.
+    with ThreadPoolExecutor(1) as writer:
+        writing = writer.submit(write_package, notes, media, output, stamp, settings)
+        staged = None
+        try:
+            if result.state_changed:
+                staged = stage_state(result.state, state_file)
+            staging = time.perf_counter() - started
+            writing.result()
+        except BaseException:
+            if staged is not None:
+                staged.unlink(missing_ok=True)
+            raise
     written = time.perf_counter()
-    if result.state_changed:
-        save_state(result.state, result.vault / STATE_FILE)
+    if staged is not None:
+        commit_state(staged, state_file)
     seconds = {
         **result.report.stage_seconds,
         "write": written - started,
-        "state": time.perf_counter() - written,
+        "state": staging,
     }
     log.debug("wrote %s; seconds per stage: %s", output, seconds)
     report = replace(result.report, output=str(output), stage_seconds=seconds)
@@ -291,17 +312,21 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
     keyed: list[Keyed] = []
     diagnostics: list[Diagnostic] = list(discovery.diagnostics)
     total = len(discovery.notes)
-    reused = cache.outputs() if cache is not None else {}
-    outputs = _note_outputs(job, cache, reused)
-    for done, (note_keyed, note_diagnostics) in enumerate(outputs, start=1):
-        keyed.extend(note_keyed)
-        diagnostics.extend(note_diagnostics)
-        if progress is not None:
-            progress(done, total)
-    if cache is not None:
-        cache.save()
-    notes_done = time.perf_counter()
-    previous, state_problems = load_state(discovery.root / STATE_FILE)
+    # The state file is read in a thread meanwhile: while worker processes parse and
+    # render, this process is mostly waiting.
+    with ThreadPoolExecutor(1) as reader:
+        loading = reader.submit(load_state, discovery.root / STATE_FILE)
+        reused = cache.outputs() if cache is not None else {}
+        outputs = _note_outputs(job, cache, reused)
+        for done, (note_keyed, note_diagnostics) in enumerate(outputs, start=1):
+            keyed.extend(note_keyed)
+            diagnostics.extend(note_diagnostics)
+            if progress is not None:
+                progress(done, total)
+        if cache is not None:
+            cache.save()
+        notes_done = time.perf_counter()
+        previous, state_problems = loading.result()
     now = clock()
     result = reconcile(keyed, previous, int(now))
     diagnostics.extend(state_problems)

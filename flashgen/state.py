@@ -99,6 +99,11 @@ def _lines(text: str, cards: tuple[CardState, ...]) -> dict[str, tuple[CardState
 
 def save_state(state: State, path: Path) -> None:
     """Write the state atomically (temporary file in the same folder, then rename)."""
+    commit_state(stage_state(state, path), path)
+
+
+def stage_state(state: State, path: Path) -> Path:
+    """Write the state to a temporary file beside `path`; commit_state puts it in place."""
     # One card a line: small diffs when the file is committed, and a fast write.
     ordered = sorted(state.cards, key=lambda card: card.guid)
     lines = [_line(card, state.lines) for card in ordered]
@@ -106,12 +111,24 @@ def save_state(state: State, path: Path) -> None:
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
         staged.write_text(text + "\n", encoding="utf-8")
+    except OSError as err:
+        staged.unlink(missing_ok=True)
+        raise _write_error(path, err) from err
+    return staged
+
+
+def commit_state(staged: Path, path: Path) -> None:
+    try:
         staged.replace(path)
     except OSError as err:
         staged.unlink(missing_ok=True)
-        raise OutputError(
-            f"{path}: error: cannot write the state file: {err.strerror or err}"
-        ) from err
+        raise _write_error(path, err) from err
+
+
+def _write_error(path: Path, err: OSError) -> OutputError:
+    return OutputError(
+        f"{path}: error: cannot write the state file: {err.strerror or err}"
+    )
 
 
 def _line(card: CardState, known: Mapping[str, tuple[CardState, str]]) -> str:
