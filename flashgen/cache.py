@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -62,8 +63,8 @@ class Processed:
     digest: str
     """SHA-256 of the bytes the note was parsed from ("" when it was not read)."""
     reads: Reads
-    payload: str
-    """The output as JSON (made where the note was processed, in parallel)."""
+    payload: bytes
+    """The output as UTF-8 JSON (made where the note was processed, in parallel)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,8 @@ class _Entry:
     """Nanoseconds; -1 when the note changed too close to the build to trust its time."""
     digest: str
     reads: Reads
-    payload: str | tuple[int, int]
-    """The output as JSON, or where it sits in the data file (offset, length)."""
+    payload: bytes | tuple[int, int]
+    """The output as UTF-8 JSON, or where it sits in the data file (offset, length)."""
 
 
 def cache_folder(vault: Path) -> Path:
@@ -126,7 +127,7 @@ class NoteCache:
         self.file = folder / f"notes-{key}.json"
         self._data = folder / f"notes-{key}.data"
         self._token = ""
-        self._blob: bytes | None = None
+        self._blob: mmap.mmap | None = None
         self._media = media_digest
         self._notes = notes_digest
         self._started = time.time_ns()
@@ -169,11 +170,14 @@ class NoteCache:
         return reused
 
     def _payload(self, entry: _Entry) -> bytes:
-        if isinstance(entry.payload, str):
-            return entry.payload.encode()
+        if isinstance(entry.payload, bytes):
+            return entry.payload
         if self._blob is None:
-            blob = self._data.read_bytes()
-            if not blob.startswith(self._token.encode() + b"\n"):
+            # Mapped, not read: a large vault's outputs need not sit in memory twice.
+            with self._data.open("rb") as stream:
+                blob = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+            if blob[: len(self._token) + 1] != self._token.encode() + b"\n":
+                blob.close()
                 raise ValueError("data file does not belong to the index")
             self._blob = blob
         offset, length = entry.payload
@@ -207,45 +211,58 @@ class NoteCache:
     def save(self) -> None:
         """Write the entries when they changed; problems are logged, never raised."""
         if not self._changed:
+            self.close()
             return
         token = os.urandom(8).hex()
-        chunks = [token.encode() + b"\n"]
-        offset = len(chunks[0])
-        index = []
-        try:
+        index: list[list[object]] = []
+
+        def chunks() -> Iterator[bytes]:
+            # Written note by note: the outputs are never all in memory at once.
+            offset = len(token) + 1
+            yield token.encode() + b"\n"
             for rel in sorted(self._entries):
                 entry = self._entries[rel]
                 payload = self._payload(entry)
+                reads = entry.reads
                 index.append(
                     [
                         rel,
                         entry.size,
                         entry.mtime,
                         entry.digest,
-                        entry.reads.media,
-                        entry.reads.notes,
+                        reads.media,
+                        reads.notes,
                         offset,
                         len(payload),
                     ]
                 )
-                chunks.append(payload)
+                yield payload
                 offset += len(payload)
-        except (OSError, ValueError) as err:
-            log.debug("cache data unreadable, not saved: %r", err)
-            return
-        header = {
-            "format": _FORMAT,
-            "key": self.key,
-            "media": self._media,
-            "notes": self._notes,
-            "token": token,
-            "entries": index,
-        }
+            # Unmapped before the new file replaces it (Windows refuses a mapped file).
+            self.close()
+
         # The data first: an index is only ever read with the data it names (the token).
-        if write_atomically(self._data, b"".join(chunks)):
-            write_atomically(self.file, json.dumps(header, ensure_ascii=False).encode())
+        if write_atomically(self._data, chunks()):
+            header = {
+                "format": _FORMAT,
+                "key": self.key,
+                "media": self._media,
+                "notes": self._notes,
+                "token": token,
+                "entries": index,
+            }
+            write_atomically(
+                self.file, [json.dumps(header, ensure_ascii=False).encode()]
+            )
+        self.close()
         _prune(self.folder, keep=(self.file, self._data))
         self._changed = False
+
+    def close(self) -> None:
+        """Let go of the mapped data file."""
+        if self._blob is not None:
+            self._blob.close()
+            self._blob = None
 
     def _load(self) -> None:
         try:
@@ -312,15 +329,17 @@ def listing_digest(items: Iterable[object]) -> str:
     return hashlib.sha256(json.dumps(list(items)).encode()).hexdigest()[:20]
 
 
-def write_atomically(path: Path, data: bytes) -> bool:
-    """Write `data` to a temporary file beside `path`, then rename it into place. A cache
-    that cannot be written is only slower next time, so problems are logged."""
+def write_atomically(path: Path, chunks: Iterable[bytes]) -> bool:
+    """Write the chunks to a temporary file beside `path`, then rename it into place. A
+    cache that cannot be written is only slower next time, so problems are logged."""
     staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(data)
+        with staged.open("wb") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
         staged.replace(path)
-    except OSError as err:
+    except (OSError, ValueError) as err:
         log.debug("cannot write cache %s: %r", path, err)
         staged.unlink(missing_ok=True)
         return False
@@ -347,7 +366,7 @@ def _prune(folder: Path, keep: tuple[Path, ...]) -> None:
             log.debug("cannot prune %s: %r", other, err)
 
 
-def encode_output(output: NoteOutput) -> str:
+def encode_output(output: NoteOutput) -> bytes:
     """One note's keyed cards and diagnostics as one line of JSON."""
     keyed, diagnostics = output
     cards = []
@@ -375,10 +394,11 @@ def encode_output(output: NoteOutput) -> str:
             ]
         )
     problems = [[d.path, d.line, d.severity.value, d.message] for d in diagnostics]
-    return json.dumps([cards, problems], ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps([cards, problems], ensure_ascii=False, separators=(",", ":"))
+    return text.encode()
 
 
-def decode_output(payload: str | bytes) -> NoteOutput:
+def decode_output(payload: bytes) -> NoteOutput:
     cards, problems = json.loads(payload)
     keyed = []
     for (

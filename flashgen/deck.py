@@ -8,7 +8,6 @@ writes, so 10,000 notes do not cost 370,000 single statements.
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -97,55 +96,54 @@ def write_collection(
     cursor = connection.cursor()
     cursor.executescript(APKG_SCHEMA)
     cursor.executescript(APKG_COL)
-    ids = itertools.count(int(timestamp * 1000))
+    notes = list(notes)
+    first_id = int(timestamp * 1000)
     deck_ids: dict[str, int] = {}
-    note_rows = []
-    card_rows = []
     for note in notes:
-        deck_id = deck_ids.get(note.deck)
-        if deck_id is None:
-            deck_id = deck_ids[note.deck] = stable_id("deck", note.deck)
-        note_id = next(ids)
-        tags = " " + " ".join(note.tags) + " "
-        note_rows.append(
-            (
-                note_id,
-                note.guid,
-                model.model_id,
-                note.modified,
-                -1,
-                tags,
-                "\x1f".join(note.fields),
-                note.fields[0],
-                0,
-                0,
-                "",
-            )
+        if note.deck not in deck_ids:
+            deck_ids[note.deck] = stable_id("deck", note.deck)
+    # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
+    # Note n gets the id first_id + 2n and its card the next one.
+    note_rows = (
+        (
+            first_id + 2 * number,
+            note.guid,
+            model.model_id,
+            note.modified,
+            -1,
+            " " + " ".join(note.tags) + " ",
+            "\x1f".join(note.fields),
+            note.fields[0],
+            0,
+            0,
+            "",
         )
-        queue = -1 if note.suspended else 0
-        card_rows.append(
-            (
-                next(ids),
-                note_id,
-                deck_id,
-                0,
-                note.modified,
-                -1,
-                0,
-                queue,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                "",
-            )
-        )
+        for number, note in enumerate(notes)
+    )
     cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
+    card_rows = (
+        (
+            first_id + 2 * number + 1,
+            first_id + 2 * number,
+            deck_ids[note.deck],
+            0,
+            note.modified,
+            -1,
+            0,
+            -1 if note.suspended else 0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            "",
+        )
+        for number, note in enumerate(notes)
+    )
     cursor.executemany(
         "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
     )

@@ -295,7 +295,7 @@ def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None
         ],
     }
     text = json.dumps(record, ensure_ascii=False)
-    write_atomically(cache.folder / _LAST_DECK, text.encode())
+    write_atomically(cache.folder / _LAST_DECK, [text.encode()])
 
 
 def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildResult:
@@ -482,7 +482,7 @@ def _process_note(source: SourceFile) -> Processed:
         media.consulted,
         tuple(sorted(library.embedded)) if library.consulted else None,
     )
-    payload = encode_output(output) if job.caching else ""
+    payload = encode_output(output) if job.caching else b""
     return Processed(output, digest, reads, payload)
 
 
