@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "FLASHGEN_CACHE_DIR"
 """Where caches go instead of the user's cache folder (a path)."""
-_FORMAT = 1
+_FORMAT = 2
 # A file modified this close to the build that read it may change again within the same
 # clock tick, unseen by its size and time: such entries are checked by content next time.
 _RACY_NS = 2_000_000_000
@@ -375,6 +375,8 @@ def encode_output(output: NoteOutput) -> bytes:
         cards.append(
             [
                 item.key,
+                item.digest,
+                item.text,
                 card.deck,
                 card.question,
                 card.answer,
@@ -403,6 +405,8 @@ def decode_output(payload: bytes) -> NoteOutput:
     keyed = []
     for (
         key,
+        digest,
+        text,
         deck,
         question,
         answer,
@@ -438,7 +442,7 @@ def decode_output(payload: bytes) -> NoteOutput:
         )
         files = tuple(MediaFile(path, name) for path, name in media)
         card = RenderedCard(draft, deck, question, answer, context, source, files)
-        keyed.append(Keyed(card, tuple(key)))
+        keyed.append(Keyed(card, tuple(key), digest, text))
     diagnostics = [
         Diagnostic(path, line, Severity(severity), message)
         for path, line, severity, message in problems

@@ -521,7 +521,7 @@ def _note_output(
             draft, deck, media, link, show_source=show_source, library=library
         )
         diagnostics.extend(rendering.diagnostics)
-        keyed.append(Keyed(rendering.card, card_key(draft, identity)))
+        keyed.append(Keyed.of(rendering.card, card_key(draft, identity)))
     return (keyed, diagnostics), note.digest
 
 

@@ -31,6 +31,15 @@ class Keyed:
 
     card: RenderedCard
     key: tuple[str, ...]
+    digest: str
+    """content_digest(card): whether Anki would see a change."""
+    text: str
+    """answer_text(card): what re-matching compares."""
+
+    @classmethod
+    def of(cls, card: RenderedCard, key: tuple[str, ...]) -> Keyed:
+        """Both are made where the card is rendered: in parallel, and kept in the cache."""
+        return cls(card, key, content_digest(card), answer_text(card))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +98,7 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
     # Every GUID the state knows stays reserved: a card that took over an old key's GUID
     # (a rename) must not meet a new card that brings that key back.
     taken = {card.guid for card in previous.cards}
-    digests = [content_digest(item.card) for item in unique]
+    digests = [item.digest for item in unique]
     for index, item in enumerate(unique):
         digest = digests[index]
         if index in matched:
@@ -121,12 +130,8 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
             newly_removed.append(gone)
     # An unchanged card's entry is the one it had: same key, text, digest and time.
     states = [
-        matched[index]
-        if item.status == "unchanged"
-        else _state_of(item, key.key, digest)
-        for index, (item, key, digest) in enumerate(
-            zip(assigned, unique, digests, strict=True)
-        )
+        matched[index] if item.status == "unchanged" else _state_of(item, key)
+        for index, (item, key) in enumerate(zip(assigned, unique, strict=True))
     ] + retired
     state_changed = (
         bool(newly_removed)
@@ -176,7 +181,7 @@ def _rematch(
     for index in pending:
         item = unique[index]
         draft = item.card.draft
-        text = answer_text(item.card)
+        text = item.text
         for position, old in enumerate(orphans):
             if old.kind != draft.kind or not _same_note(old, item):
                 continue
@@ -215,17 +220,17 @@ def _similarity(left: str, right: str) -> float:
     return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
 
 
-def _state_of(item: Assigned, key: tuple[str, ...], digest: str) -> CardState:
+def _state_of(item: Assigned, keyed: Keyed) -> CardState:
     draft = item.card.draft
     return CardState(
         guid=item.guid,
-        key=key,
+        key=keyed.key,
         note=draft.note_path,
         kind=draft.kind,
         context=draft.context,
         label=draft.label,
-        text=answer_text(item.card),
-        digest=digest,
+        text=keyed.text,
+        digest=keyed.digest,
         modified=item.modified,
     )
 

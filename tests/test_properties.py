@@ -103,7 +103,7 @@ def test_any_sequence_of_answer_edits_keeps_every_guid(tmp_path, edits):
         )
         drafts = extract_cards(parse_text("N.md", text))
         return [
-            Keyed(render_card(d, "D", index).card, card_key(d, "path:N.md"))
+            Keyed.of(render_card(d, "D", index).card, card_key(d, "path:N.md"))
             for d in drafts
         ]
 

@@ -20,7 +20,9 @@ def _keyed(notes: dict[str, str], tmp_path) -> list[Keyed]:
         note = parse_text(rel, text)
         for draft in extract_cards(note):
             card = render_card(draft, "D", index).card
-            keyed.append(Keyed(card, card_key(draft, note_key(rel, note.front_matter))))
+            keyed.append(
+                Keyed.of(card, card_key(draft, note_key(rel, note.front_matter)))
+            )
     return keyed
 
 
