@@ -94,7 +94,9 @@ def write_collection(
         note_type = replace(note_type, css=note_type.css + "\n" + settings.css)
     model = anki_model(note_type)
     cursor = connection.cursor()
-    cursor.executescript(APKG_SCHEMA)
+    # The tables first and their indexes after the rows: one sorted build per index.
+    tables, indexes = _split_schema(APKG_SCHEMA)
+    cursor.executescript(tables)
     cursor.executescript(APKG_COL)
     notes = list(notes)
     first_id = int(timestamp * 1000)
@@ -147,6 +149,7 @@ def write_collection(
     cursor.executemany(
         "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
     )
+    cursor.executescript(indexes)
     decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
     for name in sorted(deck_ids):
         description = settings.description if name == settings.root_deck else ""
@@ -157,6 +160,11 @@ def write_collection(
     cursor.execute(
         "UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models))
     )
+
+
+def _split_schema(schema: str) -> tuple[str, str]:
+    cut = schema.index("CREATE INDEX")
+    return schema[:cut], schema[cut:]
 
 
 def anki_model(note_type: NoteType = NOTE_TYPE) -> genanki.Model:
