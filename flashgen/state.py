@@ -91,7 +91,7 @@ def _lines(text: str, cards: tuple[CardState, ...]) -> dict[str, tuple[CardState
     lines = {}
     for card, row in zip(cards, rows, strict=True):
         line = row.removesuffix(",")
-        if not line.startswith(json.dumps(card.guid) + ": "):
+        if not line.startswith(_quoted(card.guid) + ": "):
             return {}
         lines[card.guid] = (card, line)
     return lines
@@ -135,7 +135,16 @@ def _line(card: CardState, known: Mapping[str, tuple[CardState, str]]) -> str:
     read = known.get(card.guid)
     if read is not None and read[0] == card:
         return read[1]
-    return f"{json.dumps(card.guid)}: {json.dumps(_entry(card), ensure_ascii=False)}"
+    return f"{_quoted(card.guid)}: {_encode(_entry(card))}"
+
+
+# One encoder for every line: json.dumps with options builds a new one on each call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _quoted(guid: str) -> str:
+    # flashgen's GUIDs are letters and digits; anything else is quoted by the encoder.
+    return f'"{guid}"' if guid.isascii() and guid.isalnum() else json.dumps(guid)
 
 
 def _card(guid: str, entry: dict[str, Any]) -> CardState:
