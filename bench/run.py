@@ -137,13 +137,14 @@ def main() -> None:
         stages = ", ".join(f"{k} {v:.2f} s" for k, v in full["stages"].items())  # type: ignore[union-attr]
         print(f"  full build stages: {stages}")
     if len(rows) > 1:
-        (small, *_), (large, *_) = rows[0], rows[-1]
+        small = rows[0][0]
         per_small = float(rows[0][2]["seconds"]) / small  # type: ignore[arg-type]
-        per_large = float(rows[-1][2]["seconds"]) / large  # type: ignore[arg-type]
-        print(
-            f"\nfull build per note, {large:,} vs {small:,} notes: "
-            f"{per_large / per_small:.2f}x (1.00x is linear)"
-        )
+        for notes, _, full, *_ in rows[1:]:
+            per_note = float(full["seconds"]) / notes  # type: ignore[arg-type]
+            print(
+                f"\nfull build per note, {notes:,} vs {small:,} notes: "
+                f"{per_note / per_small:.2f}x (1.00x is linear)"
+            )
 
 
 if __name__ == "__main__":
