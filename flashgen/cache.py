@@ -134,12 +134,16 @@ class NoteCache:
         self._old: dict[str, _Entry] = {}
         self._old_media = self._old_notes = ""
         self._entries: dict[str, _Entry] = {}
+        self._stats: dict[str, tuple[int, int] | None] = {}
         self._changed = False
         self._load()
 
     def check(self, sources: Sequence[SourceFile]) -> None:
         """Find which notes are unchanged since their entry was made (see `unchanged`)."""
+        # Taken before any note is read: a note that changes while the build reads it
+        # then has a newer time than its entry and is checked by content next time.
         stats = {source.rel: _stat(source.path) for source in sources}
+        self._stats = stats
         valid: dict[str, _Entry] = {}
         for source in sources:
             entry = self._unchanged(source, stats)
@@ -186,8 +190,8 @@ class NoteCache:
         return self._blob[offset : offset + length]
 
     def record(self, source: SourceFile, processed: Processed) -> None:
-        """Keep a freshly processed note's output (size and time as read before it)."""
-        stat = _stat(source.path)
+        """Keep a freshly processed note's output (size and time as seen before it)."""
+        stat = self._stats.get(source.rel)
         if stat is None or not processed.digest:
             return
         size, mtime = stat

@@ -104,6 +104,10 @@ def write_collection(
     for note in notes:
         if note.deck not in deck_ids:
             deck_ids[note.deck] = stable_id("deck", note.deck)
+    root = settings.root_deck
+    if root not in deck_ids and any(name.startswith(root + "::") for name in deck_ids):
+        # The root deck holds only sub-decks: written all the same, for its description.
+        deck_ids[root] = stable_id("deck", root)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
     # Note n gets the id first_id + 2n and its card the next one.
     note_rows = (

@@ -239,6 +239,7 @@ def _reuse_deck(session: _Session, output: Path) -> BuildResult | None:
         or record.get("deck") != file_stamp(output)
         or record.get("state") != file_stamp(state_file)
         or record.get("notes") != cache.contents()
+        or record.get("inputs") != _deck_inputs(session)
     ):
         return None
     try:
@@ -275,6 +276,14 @@ def _reuse_deck(session: _Session, output: Path) -> BuildResult | None:
     )
 
 
+def _deck_inputs(session: _Session) -> list[list[int] | None]:
+    """Files the deck reads besides the notes: the vault README (its description, even
+    when the README is not built) and the extra CSS."""
+    root = session.discovery.root
+    css = session.config.css
+    return [file_stamp(root / "README.md"), file_stamp(root / css) if css else None]
+
+
 def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None:
     cache = session.cache
     assert cache is not None
@@ -288,6 +297,7 @@ def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None
         "deck": file_stamp(output),
         "state": file_stamp(session.discovery.root / STATE_FILE),
         "notes": cache.contents(),
+        "inputs": _deck_inputs(session),
         "cards": report.cards,
         "decks": report.decks,
         "diagnostics": [

@@ -230,3 +230,30 @@ def test_the_command_line_says_when_a_deck_is_up_to_date(examples_vault, tmp_pat
     assert again.stdout.strip().endswith("(up to date, left as it was)")
     summary = json.loads(forced.stdout)
     assert (summary["up_to_date"], summary["reused_notes"]) == (False, 0)
+
+
+@pytest.mark.parametrize("changed", ["README.md", ".obsidian/snippets/cards.css"])
+def test_files_the_deck_reads_besides_the_notes_are_watched_too(
+    examples_vault, tmp_path, changed
+):
+    # The README gives the deck its description even when it is not built as a note; the
+    # extra CSS may sit in a hidden folder, where no image is looked up.
+    (examples_vault / "README.md").write_text("Notes on systems.\n", encoding="utf-8")
+    css = examples_vault / ".obsidian" / "snippets" / "cards.css"
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text(".card { color: navy; }\n", encoding="utf-8")
+    config = Config(
+        inputs=(examples_vault,),
+        output=tmp_path / "deck.apkg",
+        exclude=("README.md",),
+        css=".obsidian/snippets/cards.css",
+    )
+    build(config, clock=lambda: FIXED_TIME)
+    before = (tmp_path / "deck.apkg").read_bytes()
+    assert build(config, clock=lambda: FIXED_TIME).report.up_to_date
+    target = examples_vault / changed
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("systems", "networks").replace("navy", "teal"))
+    result = build(config, clock=lambda: FIXED_TIME)
+    assert not result.report.up_to_date
+    assert (tmp_path / "deck.apkg").read_bytes() != before

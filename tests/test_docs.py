@@ -24,4 +24,11 @@ def test_configuration_example_is_a_valid_configuration(tmp_path):
 def test_every_documented_page_exists():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for link in re.findall(r"\]\((docs/[^)]+)\)", readme):
-        assert (ROOT / link).is_file(), link
+        page, _, anchor = link.partition("#")
+        assert (ROOT / page).is_file(), link
+        if anchor:
+            headings = re.findall(r"^#+ (.+)$", (ROOT / page).read_text(), re.MULTILINE)
+            slugs = {
+                re.sub(r"[^\w-]", "", h.lower().replace(" ", "-")) for h in headings
+            }
+            assert anchor in slugs, link

@@ -131,3 +131,18 @@ def test_include_builds_only_matching_notes(examples_vault, tmp_path):
         "Security/Defence Concepts.md"
     }
     assert "Storage/RAID Levels.md" in result.report.skipped
+
+
+def test_the_description_is_kept_when_the_root_deck_holds_only_sub_decks(
+    examples_vault, tmp_path, collection
+):
+    (examples_vault / "README.md").write_text("Study notes for the exam.\n")
+    (examples_vault / ".flashgen.toml").write_text('exclude = ["README.md"]\n')
+    result = build(
+        load_config((examples_vault,), output=tmp_path / "d.apkg"),
+        clock=lambda: FIXED_TIME,
+    )
+    assert all("::" in item.card.deck for item in result.cards)
+    import_deck(collection, tmp_path / "d.apkg")
+    deck = collection.decks.by_name("vault")
+    assert deck["desc"].startswith("Study notes for the exam.<br><br>")
