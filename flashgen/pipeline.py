@@ -113,7 +113,7 @@ def build(
     session = _start(config, lint=False)
     output = config.output or Path("decks") / f"{_file_name(session.root_deck)}.apkg"
     if not dry_run and session.cache is not None:
-        last = _reuse_deck(session, output.resolve())
+        last = _reuse_deck(session, output)
         if last is not None:
             seconds = {"check": time.perf_counter() - started}
             return replace(last, report=replace(last.report, stage_seconds=seconds))
@@ -235,7 +235,7 @@ def _reuse_deck(session: _Session, output: Path) -> BuildResult | None:
         record is None
         or not cache.unchanged
         or record.get("key") != cache.key
-        or record.get("output") != str(output)
+        or record.get("output") != str(output.resolve())
         or record.get("deck") != file_stamp(output)
         or record.get("state") != file_stamp(state_file)
         or record.get("notes") != cache.contents()

@@ -227,7 +227,7 @@ def test_the_command_line_says_when_a_deck_is_up_to_date(examples_vault, tmp_pat
     )
     assert (first.exit_code, again.exit_code, forced.exit_code) == (0, 0, 0)
     assert "up to date" not in first.stdout
-    assert again.stdout.strip().endswith("(up to date, left as it was)")
+    assert again.stdout.strip().endswith(f"-> {out} (up to date, left as it was)")
     summary = json.loads(forced.stdout)
     assert (summary["up_to_date"], summary["reused_notes"]) == (False, 0)
 
