@@ -113,7 +113,7 @@ def build(
     session = _start(config, lint=False)
     output = config.output or Path("decks") / f"{_file_name(session.root_deck)}.apkg"
     if not dry_run and session.cache is not None:
-        last = _reuse_deck(session, output)
+        last = _reuse_deck(session, output, clock)
         if last is not None:
             seconds = {"check": time.perf_counter() - started}
             return replace(last, report=replace(last.report, stage_seconds=seconds))
@@ -225,7 +225,7 @@ def _open_cache(
 _LAST_DECK = "last-deck.json"
 
 
-def _reuse_deck(session: _Session, output: Path) -> BuildResult | None:
+def _reuse_deck(session: _Session, output: Path, clock: Clock) -> BuildResult | None:
     """The last build's result when no note, setting, deck or state file changed since."""
     cache = session.cache
     assert cache is not None
@@ -271,7 +271,7 @@ def _reuse_deck(session: _Session, output: Path) -> BuildResult | None:
         discovery.root,
         State(),
         False,
-        time.time(),
+        clock(),
         tuple(source.rel for source in discovery.notes),
     )
 
