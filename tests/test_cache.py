@@ -19,19 +19,22 @@ from .conftest import FIXED_TIME, FIXTURES
 LATER = FIXED_TIME + 3600
 
 
-def _config(vault: Path, out: Path, *, cache: bool = True) -> Config:
-    return Config(inputs=(vault,), output=out, cache=cache)
+def _config(vault: Path, out: Path, *, cache: bool = True, jobs: int = 1) -> Config:
+    return Config(inputs=(vault,), output=out, cache=cache, jobs=jobs)
 
 
 def _incremental_equals_full(
-    vault: Path, tmp_path: Path, change: Callable[[Path], None]
+    vault: Path, tmp_path: Path, change: Callable[[Path], None], jobs: int = 1
 ):
     """Build, change the vault, rebuild from the cache; then build the same change again
     from scratch (same state, same clock): decks and state files must be identical."""
-    build(_config(vault, tmp_path / "first.apkg"), clock=lambda: FIXED_TIME)
+    first = _config(vault, tmp_path / "first.apkg", jobs=jobs)
+    build(first, clock=lambda: FIXED_TIME)
     state = (vault / STATE_FILE).read_bytes()
     change(vault)
-    incremental = build(_config(vault, tmp_path / "inc.apkg"), clock=lambda: LATER)
+    incremental = build(
+        _config(vault, tmp_path / "inc.apkg", jobs=jobs), clock=lambda: LATER
+    )
     incremental_state = (vault / STATE_FILE).read_bytes()
     (vault / STATE_FILE).write_bytes(state)
     full = build(
@@ -68,6 +71,25 @@ def test_editing_one_note_reprocesses_only_that_note(examples_vault, tmp_path):
     result = _incremental_equals_full(examples_vault, tmp_path, change)
     assert result.report.reused == result.report.notes - 1
     assert result.report.changes.updated >= 1
+
+
+def test_worker_processes_fill_and_use_the_cache_the_same_way(tmp_path):
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate  # the benchmark's vault generator
+
+    vault = tmp_path / "vault"
+    generate(vault, 40, seed=7)
+    note = sorted(vault.rglob("*.md"))[20]
+
+    def change(vault: Path) -> None:
+        _edit(note, ".", ", as edited.")
+
+    result = _incremental_equals_full(vault, tmp_path, change, jobs=2)
+    assert result.report.reused == result.report.notes - 1
 
 
 def test_editing_an_embedded_note_reprocesses_the_notes_embedding_it(
