@@ -78,14 +78,16 @@ class _Entry:
     """The output as UTF-8 JSON, or where it sits in the data file (offset, length)."""
 
 
-def cache_folder(vault: Path) -> Path:
-    """The folder of one vault's cache: under $FLASHGEN_CACHE_DIR or the user's cache."""
+def cache_folder(vault: Path, inputs: Iterable[Path] = ()) -> Path:
+    """The folder of one vault's cache (or of one set of note files in a folder), under
+    $FLASHGEN_CACHE_DIR or the user's cache folder."""
     base = os.environ.get(CACHE_ENV)
     if not base:
         import platformdirs  # only when a cache is used: keeps `--help` fast
 
         base = platformdirs.user_cache_dir("flashgen", appauthor=False)
-    where = hashlib.sha256(str(vault).encode()).hexdigest()[:16]
+    named = sorted(str(path) for path in inputs if path != vault)
+    where = hashlib.sha256(json.dumps([str(vault), named]).encode()).hexdigest()[:16]
     return Path(base) / f"{vault.name[:40]}-{where}"
 
 

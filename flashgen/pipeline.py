@@ -213,7 +213,7 @@ def _open_cache(
     settings.update(root=str(discovery.root), root_deck=root_deck, vault=vault_name)
     media = MediaIndex(discovery.root).fingerprint()
     cache = NoteCache(
-        cache_folder(discovery.root),
+        cache_folder(discovery.root, (path.resolve() for path in config.inputs)),
         settings_key(settings),
         listing_digest(media),
         listing_digest(source.rel for source in discovery.notes),
@@ -338,7 +338,12 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         notes_done = time.perf_counter()
         previous, state_problems = loading.result()
     now = clock()
-    result = reconcile(keyed, previous, int(now))
+    # Note files share their folder's state file with the folder's other notes: a build
+    # of some of them leaves the others' cards alone.
+    inputs = session.config.inputs
+    whole_vault = len(inputs) == 1 and inputs[0].is_dir()
+    built = None if whole_vault else {source.rel for source in discovery.notes}
+    result = reconcile(keyed, previous, int(now), notes=built)
     diagnostics.extend(state_problems)
     diagnostics.extend(result.diagnostics)
     news: tuple[Diagnostic, ...] = ()

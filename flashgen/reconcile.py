@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
@@ -68,8 +68,19 @@ class Reconciliation:
     """False when `state` is the previous state again (nothing to save)."""
 
 
-def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliation:
-    """Give every card its GUID and time, and list what changed since `previous`."""
+def reconcile(
+    keyed: Sequence[Keyed],
+    previous: State,
+    now: int,
+    *,
+    notes: Collection[str] | None = None,
+) -> Reconciliation:
+    """Give every card its GUID and time, and list what changed since `previous`.
+
+    With `notes` (the paths of the notes built, when they are files rather than a whole
+    vault), cards of other notes in the state are left as they are: neither re-matched
+    nor retired, and kept in the new state.
+    """
     old_by_key = {card.key: card for card in previous.cards}
     claimed: set[str] = set()
     matched: dict[int, CardState] = {}
@@ -90,7 +101,11 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
             claimed.add(old.guid)
         else:
             pending.append(index)
-    orphans = [card for card in previous.cards if card.guid not in claimed]
+    orphans = [
+        card
+        for card in previous.cards
+        if card.guid not in claimed and (notes is None or card.note in notes)
+    ]
     rematched = _rematch(unique, pending, orphans)
     claimed.update(card.guid for card in rematched.values())
 
@@ -119,20 +134,27 @@ def reconcile(keyed: Sequence[Keyed], previous: State, now: int) -> Reconciliati
 
     retired: list[CardState] = []
     newly_removed: list[CardState] = []
+    kept: list[CardState] = []
     for old in previous.cards:
         if old.guid in claimed:
             continue
-        if old.removed:
+        if notes is not None and old.note not in notes:
+            kept.append(old)  # another note's card, not built this time
+        elif old.removed:
             retired.append(old)
         else:
             gone = replace(old, modified=max(now, old.modified + 1), removed=True)
             retired.append(gone)
             newly_removed.append(gone)
     # An unchanged card's entry is the one it had: same key, text, digest and time.
-    states = [
-        matched[index] if item.status == "unchanged" else _state_of(item, key)
-        for index, (item, key) in enumerate(zip(assigned, unique, strict=True))
-    ] + retired
+    states = (
+        [
+            matched[index] if item.status == "unchanged" else _state_of(item, key)
+            for index, (item, key) in enumerate(zip(assigned, unique, strict=True))
+        ]
+        + retired
+        + kept
+    )
     state_changed = (
         bool(newly_removed)
         or len(states) != len(previous.cards)

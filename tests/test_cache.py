@@ -279,3 +279,20 @@ def test_files_the_deck_reads_besides_the_notes_are_watched_too(
     result = build(config, clock=lambda: FIXED_TIME)
     assert not result.report.up_to_date
     assert (tmp_path / "deck.apkg").read_bytes() != before
+
+
+def test_single_notes_from_one_folder_keep_caches_of_their_own(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name in ("A", "B"):
+        (folder / f"{name}.md").write_text(f"**Point {name}**: an answer.\n")
+    configs = [
+        Config(inputs=(folder / f"{name}.md",), output=tmp_path / f"{name}.apkg")
+        for name in ("A", "B")
+    ]
+    # They share the folder's state file: each build keeps the other's cards in it, so
+    # from the second round on, neither has anything to do.
+    for _ in range(2):
+        for config in configs:
+            build(config, clock=lambda: FIXED_TIME)
+    assert all(build(c, clock=lambda: FIXED_TIME).report.up_to_date for c in configs)

@@ -239,3 +239,26 @@ def test_a_state_file_written_from_reused_lines_equals_one_encoded_afresh(
     save_state(State(state.cards), tmp_path / "fresh.json")
     written = (examples_vault / STATE_FILE).read_bytes()
     assert (tmp_path / "fresh.json").read_bytes() == written
+
+
+def test_building_one_note_leaves_the_other_notes_of_its_folder_alone(
+    tmp_path, collection
+):
+    from flashgen.state import load_state
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "A.md").write_text("**Alpha**: the first answer.\n")
+    (folder / "B.md").write_text("**Beta**: the second answer.\n")
+    first = _build(folder / "A.md", tmp_path / "a.apkg")
+    second = _build(folder / "B.md", tmp_path / "b.apkg", now=FIXED_TIME + 60)
+    # B's deck does not retire A's card, and the state file keeps both.
+    assert second.retired == () and second.report.changes.removed == 0
+    state, _ = load_state(folder / STATE_FILE)
+    assert {card.note for card in state.cards} == {"A.md", "B.md"}
+    import_deck(collection, tmp_path / "a.apkg")
+    import_deck(collection, tmp_path / "b.apkg")
+    assert not collection.find_notes(f"tag:{REMOVED_TAG}")
+    again = _build(folder / "A.md", tmp_path / "a2.apkg", now=FIXED_TIME + 120)
+    assert [c.guid for c in again.cards] == [c.guid for c in first.cards]
+    assert again.report.changes.unchanged == 1
