@@ -20,15 +20,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flashgen import __version__
 from flashgen.discover import SourceFile
-from flashgen.extract import CardDraft
-from flashgen.media import MediaFile
-from flashgen.reconcile import Keyed
-from flashgen.render import RenderedCard
 from flashgen.report import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from flashgen.reconcile import Keyed
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ _RACY_NS = 2_000_000_000
 # Libraries whose output ends up in the cards.
 _LIBRARIES = ("pyromark", "pygments", "nh3", "ftfy", "PyYAML")
 
-NoteOutput = tuple[list[Keyed], list[Diagnostic]]
+NoteOutput = tuple[list["Keyed"], list[Diagnostic]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +406,12 @@ def encode_output(output: NoteOutput) -> bytes:
 
 
 def decode_output(payload: bytes) -> NoteOutput:
+    # Loaded here: a build that finds nothing changed never needs the card records.
+    from flashgen.extract import CardDraft
+    from flashgen.media import MediaFile
+    from flashgen.reconcile import Keyed
+    from flashgen.render import RenderedCard
+
     cards, problems = json.loads(payload)
     keyed = []
     for (

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from flashgen import __version__
@@ -34,13 +34,7 @@ from flashgen.cache import (
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes
 from flashgen.errors import ConfigError
-from flashgen.extract import MAX_CARDS_PER_NOTE, extract_cards, makes_cards
-from flashgen.identity import card_key, note_key
-from flashgen.lint import lint_cards, lint_note
 from flashgen.media import MediaIndex
-from flashgen.parse import parse_note
-from flashgen.reconcile import Assigned, Keyed, reconcile
-from flashgen.render import render_card
 from flashgen.report import BuildReport, Changes, Diagnostic, Severity
 from flashgen.state import (
     STATE_FILE,
@@ -50,7 +44,13 @@ from flashgen.state import (
     load_state,
     stage_state,
 )
-from flashgen.transclude import NoteLibrary
+
+if TYPE_CHECKING:
+    from flashgen.reconcile import Assigned, Keyed
+    from flashgen.transclude import NoteLibrary
+
+# Parsing, extraction, rendering and reconciling load when notes are processed, not for a
+# build that finds nothing changed.
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +319,9 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         session.lint,
         cache is not None,
     )
+    from flashgen.lint import lint_cards
+    from flashgen.reconcile import reconcile
+
     keyed: list[Keyed] = []
     diagnostics: list[Diagnostic] = list(discovery.diagnostics)
     total = len(discovery.notes)
@@ -479,6 +482,8 @@ _worker: tuple[_Job, MediaIndex, NoteLibrary] | None = None
 
 def _start_worker(job: _Job) -> None:
     global _worker
+    from flashgen.transclude import NoteLibrary
+
     root = job.discovery.root
     _worker = (job, MediaIndex(root), NoteLibrary(root, job.discovery.notes))
 
@@ -504,6 +509,13 @@ def _process_note(source: SourceFile) -> Processed:
 def _note_output(
     source: SourceFile, job: _Job, media: MediaIndex, library: NoteLibrary
 ) -> tuple[NoteOutput, str]:
+    from flashgen.extract import MAX_CARDS_PER_NOTE, extract_cards, makes_cards
+    from flashgen.identity import card_key, note_key
+    from flashgen.lint import lint_note
+    from flashgen.parse import parse_note
+    from flashgen.reconcile import Keyed
+    from flashgen.render import render_card
+
     config = job.config
     keyed: list[Keyed] = []
     try:
