@@ -45,12 +45,11 @@ from flashgen.state import (
     stage_state,
 )
 
+# Parsing, extraction, rendering and reconciling are imported where notes are processed,
+# so a build that finds nothing changed never loads them.
 if TYPE_CHECKING:
     from flashgen.reconcile import Assigned, Keyed
     from flashgen.transclude import NoteLibrary
-
-# Parsing, extraction, rendering and reconciling load when notes are processed, not for a
-# build that finds nothing changed.
 
 log = logging.getLogger(__name__)
 
