@@ -143,11 +143,10 @@ class NoteCache:
         """Find which notes are unchanged since their entry was made (see `unchanged`)."""
         # Taken before any note is read: a note that changes while the build reads it
         # then has a newer time than its entry and is checked by content next time.
-        stats = {source.rel: _stat(source.path) for source in sources}
-        self._stats = stats
+        self._stats = {source.rel: _stat(source.path) for source in sources}
         valid: dict[str, _Entry] = {}
         for source in sources:
-            entry = self._unchanged(source, stats)
+            entry = self._unchanged(source)
             if entry is not None:
                 valid[source.rel] = entry
         # A note that embeds others is valid only while they are.
@@ -291,11 +290,9 @@ class NoteCache:
         self._old, self._old_media, self._old_notes = entries, old_media, old_notes
         self._token = token
 
-    def _unchanged(
-        self, source: SourceFile, stats: Mapping[str, tuple[int, int] | None]
-    ) -> _Entry | None:
+    def _unchanged(self, source: SourceFile) -> _Entry | None:
         entry = self._old.get(source.rel)
-        stat = stats[source.rel]
+        stat = self._stats[source.rel]
         if entry is None or stat is None or stat[0] != entry.size:
             return None
         if entry.reads.media and self._old_media != self._media:
@@ -400,8 +397,11 @@ def encode_output(output: NoteOutput) -> bytes:
                 draft.occurrence,
             ]
         )
-    problems = [[d.path, d.line, d.severity.value, d.message] for d in diagnostics]
-    text = json.dumps([cards, problems], ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(
+        [cards, encode_diagnostics(diagnostics)],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return text.encode()
 
 
@@ -454,8 +454,17 @@ def decode_output(payload: bytes) -> NoteOutput:
         files = tuple(MediaFile(path, name) for path, name in media)
         card = RenderedCard(draft, deck, question, answer, context, source, files)
         keyed.append(Keyed(card, tuple(key), digest, text))
-    diagnostics = [
-        Diagnostic(path, line, Severity(severity), message)
-        for path, line, severity, message in problems
+    return keyed, decode_diagnostics(problems)
+
+
+def encode_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[list[object]]:
+    """Diagnostics as JSON-ready rows (path, line, severity, message)."""
+    return [[d.path, d.line, d.severity.value, d.message] for d in diagnostics]
+
+
+def decode_diagnostics(rows: Iterable[Sequence[Any]]) -> list[Diagnostic]:
+    """Rows written by encode_diagnostics; raises ValueError or TypeError when damaged."""
+    return [
+        Diagnostic(str(path), int(line), Severity(severity), str(message))
+        for path, line, severity, message in rows
     ]
-    return keyed, diagnostics

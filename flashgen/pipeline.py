@@ -24,6 +24,8 @@ from flashgen.cache import (
     Processed,
     Reads,
     cache_folder,
+    decode_diagnostics,
+    encode_diagnostics,
     encode_output,
     file_stamp,
     listing_digest,
@@ -243,10 +245,7 @@ def _reuse_deck(session: _Session, output: Path, clock: Clock) -> BuildResult | 
         return None
     try:
         cards, decks = int(record["cards"]), int(record["decks"])
-        stored = tuple(
-            Diagnostic(str(path), int(line), Severity(severity), str(message))
-            for path, line, severity, message in record["diagnostics"]
-        )
+        stored = decode_diagnostics(record["diagnostics"])
     except (KeyError, ValueError, TypeError) as err:
         log.debug("last deck record unreadable: %r", err)
         return None
@@ -299,9 +298,7 @@ def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None
         "inputs": _deck_inputs(session),
         "cards": report.cards,
         "decks": report.decks,
-        "diagnostics": [
-            [d.path, d.line, d.severity.value, d.message] for d in stable[found:]
-        ],
+        "diagnostics": encode_diagnostics(stable[found:]),
     }
     text = json.dumps(record, ensure_ascii=False)
     write_atomically(cache.folder / _LAST_DECK, [text.encode()])
