@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
@@ -35,6 +35,8 @@ class AnkiNote:
     tags: tuple[str, ...]
     modified: int
     """Whole seconds: Anki updates an existing note only when this is newer."""
+    id: int
+    """The note's id; its card's is the next number."""
     suspended: bool = False
 
 
@@ -61,7 +63,7 @@ def anki_notes(
         card = item.card
         fields = (card.question, card.answer, card.context, card.source, "")
         yield AnkiNote(
-            guid(item.guid), card.deck, fields, card.draft.tags, item.modified
+            guid(item.guid), card.deck, fields, card.draft.tags, item.modified, item.id
         )
     for old in retired:
         # Anki keeps an existing card in its deck; the root deck only matters for a new one.
@@ -71,6 +73,7 @@ def anki_notes(
             _retired_fields(old),
             (settings.removed_tag,),
             old.modified,
+            old.id,
             True,
         )
 
@@ -98,8 +101,8 @@ def write_collection(
     tables, indexes = _split_schema(APKG_SCHEMA)
     cursor.executescript(tables)
     cursor.executescript(APKG_COL)
-    notes = list(notes)
-    first_id = int(timestamp * 1000)
+    # In id order: each table is filled from its start to its end.
+    notes = sorted(notes, key=lambda note: note.id)
     deck_ids: dict[str, int] = {}
     for note in notes:
         if note.deck not in deck_ids:
@@ -109,50 +112,8 @@ def write_collection(
         # The root deck holds only sub-decks: written all the same, for its description.
         deck_ids[root] = stable_id("deck", root)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
-    # Note n gets the id first_id + 2n and its card the next one.
-    note_rows = (
-        (
-            first_id + 2 * number,
-            note.guid,
-            model.model_id,
-            note.modified,
-            -1,
-            " " + " ".join(note.tags) + " ",
-            "\x1f".join(note.fields),
-            note.fields[0],
-            0,
-            0,
-            "",
-        )
-        for number, note in enumerate(notes)
-    )
-    cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", note_rows)
-    card_rows = (
-        (
-            first_id + 2 * number + 1,
-            first_id + 2 * number,
-            deck_ids[note.deck],
-            0,
-            note.modified,
-            -1,
-            0,
-            -1 if note.suspended else 0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            0,
-            "",
-        )
-        for number, note in enumerate(notes)
-    )
-    cursor.executemany(
-        "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows
-    )
+    cursor.executemany(NOTE_INSERT, (note_row(note, model) for note in notes))
+    cursor.executemany(CARD_INSERT, (card_row(note, deck_ids) for note in notes))
     cursor.executescript(indexes)
     decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
     for name in sorted(deck_ids):
@@ -164,6 +125,37 @@ def write_collection(
     cursor.execute(
         "UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models))
     )
+
+
+NOTE_INSERT = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)"
+CARD_INSERT = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+
+def note_row(note: AnkiNote, model: genanki.Model) -> tuple[object, ...]:
+    """The note's row, as genanki writes it."""
+    return (
+        note.id,
+        note.guid,
+        model.model_id,
+        note.modified,
+        -1,
+        " " + " ".join(note.tags) + " ",
+        "\x1f".join(note.fields),
+        note.fields[0],
+        0,
+        0,
+        "",
+    )
+
+
+def card_row(note: AnkiNote, deck_ids: Mapping[str, int]) -> tuple[object, ...]:
+    """The row of the note's one card, as genanki writes it."""
+    queue = -1 if note.suspended else 0
+    deck = deck_ids[note.deck]
+    return (note.id + 1, note.id, deck, 0, note.modified, -1, 0, queue, *_ZEROS, "")
+
+
+_ZEROS = (0,) * 9
 
 
 def _split_schema(schema: str) -> tuple[str, str]:

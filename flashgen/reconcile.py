@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import html
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
@@ -52,6 +52,8 @@ class Assigned:
     """Whole seconds; newer than last build's only when the content changed."""
     status: str
     """added, updated, unchanged or rematched."""
+    id: int
+    """The note's id in the deck: the card's own since it first appeared."""
     previous: CardState | None = None
     """For a re-matched card: the card whose identity it took."""
 
@@ -74,12 +76,16 @@ def reconcile(
     now: int,
     *,
     notes: Collection[str] | None = None,
+    reserved: Container[str] = (),
+    last_id: int = 0,
 ) -> Reconciliation:
-    """Give every card its GUID and time, and list what changed since `previous`.
+    """Give every card its GUID, id and time, and list what changed since `previous`.
 
     With `notes` (the paths of the notes built, when they are files rather than a whole
     vault), cards of other notes in the state are left as they are: neither re-matched
-    nor retired, and kept in the new state.
+    nor retired, and kept in the new state. `reserved` and `last_id` are GUIDs and the
+    highest id held by cards not in `previous` (a build that reads only part of the
+    state): new cards take neither.
     """
     old_by_key = {card.key: card for card in previous.cards}
     claimed: set[str] = set()
@@ -113,6 +119,7 @@ def reconcile(
     # Every GUID the state knows stays reserved: a card that took over an old key's GUID
     # (a rename) must not meet a new card that brings that key back.
     taken = {card.guid for card in previous.cards}
+    ids = _Ids(now, max((card.id for card in previous.cards), default=0), last_id)
     digests = [item.digest for item in unique]
     for index, item in enumerate(unique):
         digest = digests[index]
@@ -122,15 +129,20 @@ def reconcile(
             status = "updated" if changed else "unchanged"
             guid = old.guid
             modified = max(now, old.modified + 1) if changed else old.modified
-            assigned.append(Assigned(item.card, guid, modified, status))
+            assigned.append(
+                Assigned(item.card, guid, modified, status, ids.keep(old.id))
+            )
         elif index in rematched:
             old = rematched[index]
             modified = max(now, old.modified + 1)
-            assigned.append(Assigned(item.card, old.guid, modified, "rematched", old))
+            card_id = ids.keep(old.id)
+            assigned.append(
+                Assigned(item.card, old.guid, modified, "rematched", card_id, old)
+            )
         else:
-            guid = _fresh_guid(item.key, taken)
+            guid = _fresh_guid(item.key, taken, reserved)
             taken.add(guid)
-            assigned.append(Assigned(item.card, guid, now, "added"))
+            assigned.append(Assigned(item.card, guid, now, "added", ids.next()))
 
     retired: list[CardState] = []
     newly_removed: list[CardState] = []
@@ -141,15 +153,19 @@ def reconcile(
         if notes is not None and old.note not in notes:
             kept.append(old)  # another note's card, not built this time
         elif old.removed:
-            retired.append(old)
+            retired.append(old if old.id else replace(old, id=ids.next()))
         else:
-            gone = replace(old, modified=max(now, old.modified + 1), removed=True)
+            card_id = ids.keep(old.id)
+            modified = max(now, old.modified + 1)
+            gone = replace(old, modified=modified, removed=True, id=card_id)
             retired.append(gone)
             newly_removed.append(gone)
     # An unchanged card's entry is the one it had: same key, text, digest and time.
     states = (
         [
-            matched[index] if item.status == "unchanged" else _state_of(item, key)
+            matched[index]
+            if item.status == "unchanged" and matched[index].id
+            else _state_of(item, key)
             for index, (item, key) in enumerate(zip(assigned, unique, strict=True))
         ]
         + retired
@@ -157,6 +173,7 @@ def reconcile(
     )
     state_changed = (
         bool(newly_removed)
+        or ids.given
         or len(states) != len(previous.cards)
         or any(item.status != "unchanged" for item in assigned)
     )
@@ -170,13 +187,31 @@ def reconcile(
     )
 
 
-def _fresh_guid(key: tuple[str, ...], taken: set[str]) -> str:
+def _fresh_guid(key: tuple[str, ...], taken: set[str], reserved: Container[str]) -> str:
     guid = card_guid(key)
     attempt = 1
-    while guid in taken:
+    while guid in taken or guid in reserved:
         guid = card_guid((*key, f"~{attempt}"))
         attempt += 1
     return guid
+
+
+class _Ids:
+    """Note ids for cards that have none yet: Anki shows a note's id as the time it was
+    created, so new cards are numbered from this build's time, in source order, past
+    every id already given (a note's card takes the next number, hence steps of 2)."""
+
+    def __init__(self, now: int, *known: int) -> None:
+        self._next = max(now * 1000, max(known) + 2)
+        self.given = False
+
+    def next(self) -> int:
+        self.given = True
+        given, self._next = self._next, self._next + 2
+        return given
+
+    def keep(self, known: int) -> int:
+        return known or self.next()
 
 
 def content_digest(card: RenderedCard) -> str:
@@ -254,6 +289,7 @@ def _state_of(item: Assigned, keyed: Keyed) -> CardState:
         text=keyed.text,
         digest=keyed.digest,
         modified=item.modified,
+        id=item.id,
     )
 
 

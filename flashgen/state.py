@@ -44,6 +44,9 @@ class CardState:
     """The note's modification time in the last deck, in whole seconds."""
     removed: bool = False
     """No longer in the notes; kept to retire the card in Anki."""
+    id: int = 0
+    """The note's id in the deck (its card's is the next number), given when the card
+    first appeared and kept ever since; 0 when not given yet (older state files)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,7 @@ def _card(guid: str, entry: dict[str, Any]) -> CardState:
         digest=str(entry["digest"]),
         modified=int(entry["modified"]),
         removed=bool(entry.get("removed", False)),
+        id=int(entry.get("id", 0)),
     )
 
 
@@ -175,4 +179,6 @@ def _entry(card: CardState) -> dict[str, Any]:
     }
     if card.removed:
         entry["removed"] = True
+    if card.id:
+        entry["id"] = card.id
     return entry

@@ -161,3 +161,39 @@ def test_a_label_that_comes_back_after_a_rename_gets_a_guid_of_its_own(tmp_path)
     new, old = (c for c in third.cards if c.card.draft.kind == "point")
     assert (new.status, old.status) == ("unchanged", "added")
     assert old.guid != new.guid
+
+
+def test_a_card_keeps_its_note_id_and_new_cards_are_numbered_past_every_id(tmp_path):
+    first, second = _run(
+        {"N.md": "**A**: one.\n**B**: two.\n**C**: three.\n"},
+        {"N.md": "**A**: one, edited.\n**D**: four.\n**Renamed**: two.\n"},
+        tmp_path,
+        now=NOW,  # the same second again: the clock alone would give taken ids
+    )
+    ids = {item.card.draft.label: item.id for item in first.cards}
+    # Numbered from the build's time in source order, two apart (the card takes id + 1).
+    assert ids == {"A": NOW * 1000, "B": NOW * 1000 + 2, "C": NOW * 1000 + 4}
+    now = _by_label(second)
+    assert now["A"].id == ids["A"]  # updated
+    assert now["Renamed"].id == ids["B"]  # re-matched: B's identity, B's id
+    assert now["D"].id == NOW * 1000 + 6  # past every id given before
+    (gone,) = second.newly_removed
+    assert (gone.label, gone.id) == ("C", ids["C"])
+    assert {card.guid: card.id for card in second.state.cards} == {
+        **{item.guid: item.id for item in second.cards},
+        gone.guid: gone.id,
+    }
+
+
+def test_cards_from_a_state_without_ids_are_given_ids_once(tmp_path):
+    from dataclasses import replace
+
+    first = reconcile(_keyed({"N.md": "**A**: one.\n"}, tmp_path), State(), NOW)
+    old = State(tuple(replace(card, id=0) for card in first.state.cards))
+    second = reconcile(_keyed({"N.md": "**A**: one.\n"}, tmp_path), old, NOW + 5)
+    (card,) = second.cards
+    assert (card.status, card.id) == ("unchanged", (NOW + 5) * 1000)
+    assert second.state_changed and second.state.cards[0].id == card.id
+    again = _keyed({"N.md": "**A**: one.\n"}, tmp_path)
+    third = reconcile(again, second.state, NOW + 9)
+    assert third.cards[0].id == card.id and not third.state_changed
