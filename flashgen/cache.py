@@ -17,7 +17,7 @@ import mmap
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "FLASHGEN_CACHE_DIR"
 """Where caches go instead of the user's cache folder (a path)."""
-_FORMAT = 2
+_FORMAT = 3
 # A file modified this close to the build that read it may change again within the same
 # clock tick, unseen by its size and time: such entries are checked by content next time.
 _RACY_NS = 2_000_000_000
@@ -75,6 +75,16 @@ class _Entry:
     reads: Reads
     payload: bytes | tuple[int, int]
     """The output as UTF-8 JSON, or where it sits in the data file (offset, length)."""
+    files: tuple[tuple[str, str], ...] = ()
+    """The media its cards show (vault path, name in the deck)."""
+    problems: tuple[tuple[Any, ...], ...] = ()
+    """Its diagnostics (see encode_diagnostics)."""
+
+
+def _summary(output: NoteOutput) -> tuple[tuple[tuple[str, str], ...], tuple[Any, ...]]:
+    keyed, diagnostics = output
+    files = {(m.source, m.name) for item in keyed for m in item.card.media}
+    return tuple(sorted(files)), tuple(map(tuple, encode_diagnostics(diagnostics)))
 
 
 def cache_folder(vault: Path, inputs: Iterable[Path] = ()) -> Path:
@@ -197,10 +207,43 @@ class NoteCache:
         size, mtime = stat
         if mtime >= self._started - _RACY_NS:
             mtime = -1
+        files, problems = _summary(processed.output)
         self._entries[source.rel] = _Entry(
-            size, mtime, processed.digest, processed.reads, processed.payload
+            size,
+            mtime,
+            processed.digest,
+            processed.reads,
+            processed.payload,
+            files,
+            problems,
         )
         self._changed = True
+
+    def fresh(self, sources: Sequence[SourceFile]) -> list[SourceFile]:
+        """The notes with no usable entry: those a build must process."""
+        return [source for source in sources if source.rel not in self._entries]
+
+    def gone(self, sources: Sequence[SourceFile]) -> list[str]:
+        """Notes the cache had that are no longer there."""
+        present = {source.rel for source in sources}
+        return sorted(rel for rel in self._old if rel not in present)
+
+    def files(self) -> dict[str, str]:
+        """Every note's media: name in the deck -> vault path."""
+        return {
+            name: source
+            for entry in self._entries.values()
+            for source, name in entry.files
+        }
+
+    def problems(self, rel: str) -> list[Diagnostic]:
+        """A note's stored diagnostics."""
+        return decode_diagnostics(self._entries[rel].problems)
+
+    def loaded_contents(self) -> str:
+        """contents() as it was when the cache was last saved."""
+        listing = sorted((rel, entry.digest) for rel, entry in self._old.items())
+        return listing_digest([self.key, self._old_media, self._old_notes, listing])
 
     def contents(self) -> str:
         """Digest of what the entries hold: the same while no note's output changed."""
@@ -217,6 +260,69 @@ class NoteCache:
         if not self._changed:
             self.close()
             return
+        index = self._append() if self._appendable() else self._rewrite()
+        if index is not None:
+            header = {
+                "format": _FORMAT,
+                "key": self.key,
+                "media": self._media,
+                "notes": self._notes,
+                "token": self._token,
+                "entries": index,
+            }
+            write_atomically(
+                self.file, [json.dumps(header, ensure_ascii=False).encode()]
+            )
+        self.close()
+        _prune(self.folder, keep=(self.file, self._data))
+        self._changed = False
+
+    def _appendable(self) -> bool:
+        """Whether new outputs can go at the end of the data file: it belongs to the
+        index, and at least half of it is still in use (else it is written afresh)."""
+        live = sum(
+            entry.payload[1]
+            for entry in self._entries.values()
+            if not isinstance(entry.payload, bytes)
+        )
+        try:
+            with self._data.open("rb") as stream:
+                token = stream.read(len(self._token) + 1)
+                size = stream.seek(0, os.SEEK_END)
+        except OSError:
+            return False
+        return (
+            bool(self._token)
+            and token == self._token.encode() + b"\n"
+            and (size <= 2 * live + (1 << 20))
+        )
+
+    def _append(self) -> list[list[object]] | None:
+        """New outputs are added at the end; the rest of the data file stays as it is.
+        Until the index is replaced, the old index still reads the file correctly."""
+        self.close()
+        spans: dict[str, tuple[int, int]] = {}
+        try:
+            with self._data.open("ab") as stream:
+                offset = stream.tell()
+                for rel in sorted(self._entries):
+                    payload = self._entries[rel].payload
+                    if isinstance(payload, bytes):
+                        stream.write(payload)
+                        spans[rel] = (offset, len(payload))
+                        offset += len(payload)
+        except OSError as err:
+            log.debug("cannot append to %s: %r", self._data, err)
+            return None
+        index = []
+        for rel in sorted(self._entries):
+            entry = self._entries[rel]
+            span = spans.get(rel) or entry.payload
+            assert not isinstance(span, bytes)
+            index.append(self._row(rel, entry, *span))
+        return index
+
+    def _rewrite(self) -> list[list[object]] | None:
         token = os.urandom(8).hex()
         index: list[list[object]] = []
 
@@ -227,40 +333,33 @@ class NoteCache:
             for rel in sorted(self._entries):
                 entry = self._entries[rel]
                 payload = self._payload(entry)
-                reads = entry.reads
-                index.append(
-                    [
-                        rel,
-                        entry.size,
-                        entry.mtime,
-                        entry.digest,
-                        reads.media,
-                        reads.notes,
-                        offset,
-                        len(payload),
-                    ]
-                )
+                index.append(self._row(rel, entry, offset, len(payload)))
                 yield payload
                 offset += len(payload)
             # Unmapped before the new file replaces it (Windows refuses a mapped file).
             self.close()
 
         # The data first: an index is only ever read with the data it names (the token).
-        if write_atomically(self._data, chunks()):
-            header = {
-                "format": _FORMAT,
-                "key": self.key,
-                "media": self._media,
-                "notes": self._notes,
-                "token": token,
-                "entries": index,
-            }
-            write_atomically(
-                self.file, [json.dumps(header, ensure_ascii=False).encode()]
-            )
-        self.close()
-        _prune(self.folder, keep=(self.file, self._data))
-        self._changed = False
+        if not write_atomically(self._data, chunks()):
+            return None
+        self._token = token
+        return index
+
+    @staticmethod
+    def _row(rel: str, entry: _Entry, offset: int, length: int) -> list[object]:
+        reads = entry.reads
+        return [
+            rel,
+            entry.size,
+            entry.mtime,
+            entry.digest,
+            reads.media,
+            reads.notes,
+            offset,
+            length,
+            entry.files,
+            entry.problems,
+        ]
 
     def close(self) -> None:
         """Let go of the mapped data file."""
@@ -276,13 +375,19 @@ class NoteCache:
             old_media, old_notes = str(header["media"]), str(header["notes"])
             token = str(header["token"])
             entries = {}
-            for rel, size, mtime, digest, media, notes, offset, length in header[
-                "entries"
-            ]:
+            for row in header["entries"]:
+                rel, size, mtime, digest, media, notes, offset, length = row[:8]
+                files, problems = row[8:]
                 reads = Reads(bool(media), None if notes is None else tuple(notes))
                 span = (int(offset), int(length))
                 entries[str(rel)] = _Entry(
-                    int(size), int(mtime), str(digest), reads, span
+                    int(size),
+                    int(mtime),
+                    str(digest),
+                    reads,
+                    span,
+                    tuple((str(path), str(name)) for path, name in files),
+                    tuple(map(tuple, problems)),
                 )
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
             log.debug("cache %s unreadable, starting empty: %r", self.file, err)
@@ -310,7 +415,7 @@ class NoteCache:
             return None
         # The refreshed time is written with the next change, not on its own.
         mtime = stat[1] if stat[1] < self._started - _RACY_NS else -1
-        return _Entry(entry.size, mtime, entry.digest, entry.reads, entry.payload)
+        return replace(entry, mtime=mtime)
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

@@ -7,6 +7,7 @@ writes, so 10,000 notes do not cost 370,000 single statements.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import sqlite3
@@ -92,10 +93,7 @@ def write_collection(
     settings: DeckSettings,
 ) -> None:
     """Fill an empty SQLite file with an Anki collection holding `notes`."""
-    note_type = NOTE_TYPE
-    if settings.css:
-        note_type = replace(note_type, css=note_type.css + "\n" + settings.css)
-    model = anki_model(note_type)
+    model = anki_model(note_type_for(settings))
     cursor = connection.cursor()
     # The tables first and their indexes after the rows: one sorted build per index.
     tables, indexes = _split_schema(APKG_SCHEMA)
@@ -103,22 +101,43 @@ def write_collection(
     cursor.executescript(APKG_COL)
     # In id order: each table is filled from its start to its end.
     notes = sorted(notes, key=lambda note: note.id)
-    deck_ids: dict[str, int] = {}
-    for note in notes:
-        if note.deck not in deck_ids:
-            deck_ids[note.deck] = stable_id("deck", note.deck)
-    root = settings.root_deck
-    if root not in deck_ids and any(name.startswith(root + "::") for name in deck_ids):
-        # The root deck holds only sub-decks: written all the same, for its description.
-        deck_ids[root] = stable_id("deck", root)
+    deck_ids = deck_ids_for((note.deck for note in notes), settings.root_deck)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
     cursor.executemany(NOTE_INSERT, (note_row(note, model) for note in notes))
     cursor.executemany(CARD_INSERT, (card_row(note, deck_ids) for note in notes))
     cursor.executescript(indexes)
-    decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+    root, description = settings.root_deck, settings.description
+    describe_collection(cursor, deck_ids, root, description, timestamp, model)
+
+
+def note_type_for(settings: DeckSettings) -> NoteType:
+    if not settings.css:
+        return NOTE_TYPE
+    return replace(NOTE_TYPE, css=NOTE_TYPE.css + "\n" + settings.css)
+
+
+def deck_ids_for(names: Iterable[str], root: str) -> dict[str, int]:
+    """The decks the notes use, by name; the root deck too when it holds only sub-decks
+    (it carries the description)."""
+    deck_ids = {name: stable_id("deck", name) for name in set(names)}
+    if root not in deck_ids and any(name.startswith(root + "::") for name in deck_ids):
+        deck_ids[root] = stable_id("deck", root)
+    return deck_ids
+
+
+def describe_collection(
+    cursor: sqlite3.Cursor,
+    deck_ids: Mapping[str, int],
+    root: str,
+    description: str,
+    timestamp: float,
+    model: genanki.Model,
+) -> None:
+    """The collection's decks (Anki's default deck and ours) and its note type."""
+    decks = json.loads(_default_decks())
     for name in sorted(deck_ids):
-        description = settings.description if name == settings.root_deck else ""
-        deck = genanki.Deck(deck_ids[name], name, description)
+        text = description if name == root else ""
+        deck = genanki.Deck(deck_ids[name], name, text)
         decks[str(deck_ids[name])] = deck.to_json()
     first_deck = deck_ids[min(deck_ids)] if deck_ids else 1
     models = {str(model.model_id): model.to_json(timestamp, first_deck)}
@@ -156,6 +175,18 @@ def card_row(note: AnkiNote, deck_ids: Mapping[str, int]) -> tuple[object, ...]:
 
 
 _ZEROS = (0,) * 9
+
+
+@functools.cache
+def _default_decks() -> str:
+    """The decks genanki's empty collection holds (Anki's default deck)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.executescript(_split_schema(APKG_SCHEMA)[0])
+        connection.executescript(APKG_COL)
+        return str(connection.execute("SELECT decks FROM col").fetchone()[0])
+    finally:
+        connection.close()
 
 
 def _split_schema(schema: str) -> tuple[str, str]:

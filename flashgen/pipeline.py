@@ -45,11 +45,13 @@ from flashgen.state import (
     commit_state,
     load_state,
     stage_state,
+    stage_state_text,
 )
 
 # Parsing, extraction, rendering and reconciling are imported where notes are processed,
 # so a build that finds nothing changed never loads them.
 if TYPE_CHECKING:
+    from flashgen.package import Piece
     from flashgen.reconcile import Assigned, Keyed
     from flashgen.transclude import NoteLibrary
 
@@ -78,6 +80,8 @@ class BuildResult:
     """The build's clock reading: new and changed cards' time, and the package's."""
     note_paths: tuple[str, ...] = ()
     """Vault paths of every note read (after the ignore rules)."""
+    clashes: int = 0
+    """Cards left out for having the same identity as another."""
 
 
 Progress = Callable[[int, int], None]
@@ -118,6 +122,9 @@ def build(
         if last is not None:
             seconds = {"check": time.perf_counter() - started}
             return replace(last, report=replace(last.report, stage_seconds=seconds))
+        patched = _patch_deck(session, output, clock, progress)
+        if patched is not None:
+            return patched
     result = _plan(session, clock, progress)
     if dry_run:
         return result
@@ -135,9 +142,10 @@ def build(
         root_deck=result.root_deck,
         removed_tag=REMOVED_TAG,
         css=_extra_css(config, result.vault),
-        description=_description(config, result),
+        description=_description(config, result.vault, len(result.cards)),
         namespace=config.namespace if config.share else None,
     )
+    collection = _collection(session)
     notes = anki_notes(result.cards, result.retired, settings)
     # The package's time (which numbers notes and cards) comes from the cards themselves:
     # the same notes and state give the same bytes, whenever they are built.
@@ -146,13 +154,15 @@ def build(
     # The state is encoded while the deck is compressed (zlib lets go of the GIL); it
     # replaces the old state only once the deck is in place.
     with ThreadPoolExecutor(1) as writer:
-        writing = writer.submit(write_package, notes, media, output, stamp, settings)
+        writing = writer.submit(
+            write_package, notes, media, output, stamp, settings, collection
+        )
         staged = None
         try:
             if result.state_changed:
                 staged = stage_state(result.state, state_file)
             staging = time.perf_counter() - started
-            writing.result()
+            pieces = writing.result()
         except BaseException:
             if staged is not None:
                 staged.unlink(missing_ok=True)
@@ -168,7 +178,9 @@ def build(
     log.debug("wrote %s; seconds per stage: %s", output, seconds)
     report = replace(result.report, output=str(output), stage_seconds=seconds)
     if session.cache is not None:
-        _remember_deck(session, output.resolve(), report)
+        top = max((card.id for card in result.state.cards), default=0)
+        patch = None if collection is None else (collection, pieces, top)
+        _remember_deck(session, output.resolve(), report, patch, result.clashes)
     return replace(result, report=report)
 
 
@@ -274,6 +286,178 @@ def _reuse_deck(session: _Session, output: Path, clock: Clock) -> BuildResult | 
     )
 
 
+_COLLECTION = "collection.anki2"
+
+
+def _collection(session: _Session) -> Path | None:
+    """Where a build keeps its collection for the next build to patch, if it may: whole
+    vaults only (note files share a state file with other notes), and never a shared
+    deck, which a full build makes the same to the byte on every machine."""
+    inputs = session.config.inputs
+    whole_vault = len(inputs) == 1 and inputs[0].is_dir()
+    if session.cache is None or session.config.share or not whole_vault:
+        return None
+    return session.cache.folder / _COLLECTION
+
+
+def _patch_deck(
+    session: _Session, output: Path, clock: Clock, progress: Progress | None
+) -> BuildResult | None:
+    """The deck and state file of a full build, made by changing the last ones where the
+    changed notes' cards are: None when that cannot be shown to give the same result.
+
+    It can when the last build left the collection in the cache, the deck and state file
+    are the ones it wrote, the cache holds what that build read, that build had no cards
+    with the same identity, and no changed note shares its identity with another note.
+    """
+    started = time.perf_counter()
+    cache, discovery, config = session.cache, session.discovery, session.config
+    collection = _collection(session)
+    if cache is None or collection is None:
+        return None
+    record = read_json(cache.folder / _LAST_DECK)
+    state_file = discovery.root / STATE_FILE
+    fresh = cache.fresh(discovery.notes)
+    gone = cache.gone(discovery.notes)
+    if (
+        record is None
+        or record.get("key") != cache.key
+        or record.get("output") != str(output.resolve())
+        or record.get("deck") != file_stamp(output)
+        or record.get("state") != file_stamp(state_file)
+        or record.get("notes") != cache.loaded_contents()
+        or record.get("inputs") != _deck_inputs(session)
+        or record.get("clashes") != 0
+    ):
+        return None
+    from flashgen.package import Piece, Previous, package_collection
+    from flashgen.patch import StateRows, note_needles
+
+    try:
+        kept = record["collection"]
+        if kept["stamp"] != file_stamp(collection):
+            return None
+        pieces = [Piece(str(d), int(o), int(n)) for d, o, n in kept["pieces"]]
+        top = int(kept["top_id"])
+        rows = StateRows(state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        log.debug("cannot patch the last deck: %r", err)
+        return None
+
+    job = _Job(config, session.root_deck, session.vault_name, discovery, False, True)
+    outputs: dict[str, NoteOutput] = {}
+    for done, (source, processed) in enumerate(
+        zip(fresh, _process_notes(job, fresh), strict=True), start=1
+    ):
+        cache.record(source, processed)
+        outputs[source.rel] = processed.output
+        if progress is not None:
+            progress(done, len(fresh))
+    notes_done = time.perf_counter()
+    keyed = [
+        item
+        for source in discovery.notes
+        if source.rel in outputs
+        for item in outputs[source.rel][0]
+    ]
+    paths = {*outputs, *gone}
+    identities = {item.key[0] for item in keyed}
+    found = rows.find(
+        note_needles(
+            sorted(paths), sorted(i for i in identities if i.startswith("id:"))
+        )
+    )
+    old = rows.cards(found)
+    if any(card.note not in paths and card.key[0] in identities for card in old):
+        return None  # another note has the same identity: only a full build can tell
+    from flashgen.deck import DeckSettings, anki_notes
+    from flashgen.patch import patch_collection
+    from flashgen.reconcile import reconcile
+
+    now = clock()
+    result = reconcile(keyed, State(tuple(old)), int(now), reserved=rows, last_id=top)
+    reconciled = time.perf_counter()
+    settings = DeckSettings(
+        root_deck=session.root_deck,
+        removed_tag=REMOVED_TAG,
+        css=_extra_css(config, discovery.root),
+        namespace=None,
+    )
+    # From here on the kept collection changes: it is trusted again only once recorded.
+    (cache.folder / _LAST_DECK).unlink(missing_ok=True)
+    cards, decks = patch_collection(
+        collection,
+        anki_notes(result.cards, result.retired, settings),
+        settings,
+        lambda count: _description(config, discovery.root, count),
+        int(now),
+    )
+    media = {name: discovery.root / source for name, source in cache.files().items()}
+    staged = None
+    if result.state_changed:
+        staged = stage_state_text(rows.replaced(found, result.state.cards), state_file)
+    try:
+        pieces = package_collection(collection, media, output, Previous(output, pieces))
+    except BaseException:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+        raise
+    if staged is not None:
+        commit_state(staged, state_file)
+    written = time.perf_counter()
+    cache.save()
+
+    diagnostics = list(discovery.diagnostics)
+    for source in discovery.notes:
+        if source.rel in outputs:
+            diagnostics.extend(outputs[source.rel][1])
+        else:
+            diagnostics.extend(cache.problems(source.rel))
+    diagnostics.extend(result.diagnostics)
+    news = tuple(_change_messages(result.cards, result.newly_removed))
+    diagnostics.extend(news)
+    statuses = Counter(card.status for card in result.cards)
+    changed = statuses["added"] + statuses["updated"] + statuses["rematched"]
+    report = BuildReport(
+        output=str(output),
+        notes=len(discovery.notes),
+        cards=cards,
+        decks=decks,
+        diagnostics=tuple(diagnostics),
+        skipped=discovery.skipped,
+        changes=Changes(
+            added=statuses["added"],
+            updated=statuses["updated"],
+            unchanged=cards - changed,
+            rematched=statuses["rematched"],
+            removed=len(result.newly_removed),
+        ),
+        stage_seconds={
+            "notes": notes_done - started,
+            "reconcile": reconciled - notes_done,
+            "write": written - reconciled,
+        },
+        reused=len(discovery.notes) - len(fresh),
+        news=news,
+        patched=True,
+    )
+    top = max([top, *(card.id for card in result.state.cards)])
+    patch = (collection, pieces, top)
+    _remember_deck(session, output.resolve(), report, patch, len(result.diagnostics))
+    return BuildResult(
+        result.cards,
+        result.retired,
+        report,
+        session.root_deck,
+        discovery.root,
+        State(),
+        False,
+        now,
+        tuple(source.rel for source in discovery.notes),
+        len(result.diagnostics),
+    )
+
+
 def _deck_inputs(session: _Session) -> list[list[int] | None]:
     """Files the deck reads besides the notes: the vault README (its description, even
     when the README is not built) and the extra CSS."""
@@ -282,14 +466,20 @@ def _deck_inputs(session: _Session) -> list[list[int] | None]:
     return [file_stamp(root / "README.md"), file_stamp(root / css) if css else None]
 
 
-def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None:
+def _remember_deck(
+    session: _Session,
+    output: Path,
+    report: BuildReport,
+    patch: tuple[Path, Sequence[Piece], int] | None,
+    clashes: int,
+) -> None:
     cache = session.cache
     assert cache is not None
     # What a rebuild with no change would report: not this build's news of changes.
     news = set(report.news)
     stable = [d for d in report.diagnostics if d not in news]
     found = len(session.discovery.diagnostics)
-    record = {
+    record: dict[str, Any] = {
         "key": cache.key,
         "output": str(output),
         "deck": file_stamp(output),
@@ -299,7 +489,15 @@ def _remember_deck(session: _Session, output: Path, report: BuildReport) -> None
         "cards": report.cards,
         "decks": report.decks,
         "diagnostics": encode_diagnostics(stable[found:]),
+        "clashes": clashes,
     }
+    if patch is not None:
+        collection, pieces, top = patch
+        record["collection"] = {
+            "stamp": file_stamp(collection),
+            "pieces": [[p.digest, p.offset, p.length] for p in pieces],
+            "top_id": top,
+        }
     text = json.dumps(record, ensure_ascii=False)
     write_atomically(cache.folder / _LAST_DECK, [text.encode()])
 
@@ -386,6 +584,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         result.state_changed,
         now,
         tuple(source.rel for source in discovery.notes),
+        len(result.diagnostics),
     )
 
 
@@ -405,11 +604,11 @@ def _extra_css(config: Config, vault: Path) -> str:
         ) from err
 
 
-def _description(config: Config, result: BuildResult) -> str:
+def _description(config: Config, vault: Path, cards: int) -> str:
     """The root deck's description: the config's, or the vault README's opening, and a
     version line."""
     text = config.description
-    readme = result.vault / "README.md"
+    readme = vault / "README.md"
     if text is None and readme.is_file():
         paragraphs = readme.read_text(encoding="utf-8", errors="replace").split("\n\n")
         prose = [
@@ -418,7 +617,6 @@ def _description(config: Config, result: BuildResult) -> str:
             if p.strip() and not p.lstrip().startswith(("#", "---"))
         ]
         text = prose[0] if prose else None
-    cards = len(result.cards)
     version = f"{cards} cards, built by flashgen {__version__}"
     return f"{html.escape(text)}<br><br>{version}" if text else version
 

@@ -74,6 +74,8 @@ class BuildReport:
     """Notes whose cards came from the build cache, unchanged since an earlier build."""
     news: tuple[Diagnostic, ...] = ()
     """The messages (also in `diagnostics`) about what changed since the last build."""
+    patched: bool = False
+    """The last deck was patched: only the rows of the changed notes' cards were written."""
 
     @property
     def has_errors(self) -> bool:

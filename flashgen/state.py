@@ -69,7 +69,9 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
         if data.get("version") != _VERSION:
             raise ValueError(f"unknown version {data.get('version')!r}")
         # Written in GUID order; reconcile does not depend on the order anyway.
-        cards = tuple(_card(guid, entry) for guid, entry in data["cards"].items())
+        cards = tuple(
+            card_from_entry(guid, entry) for guid, entry in data["cards"].items()
+        )
         lines = _lines(text, cards)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         log.debug("state file unreadable: %r", err)
@@ -111,9 +113,14 @@ def stage_state(state: State, path: Path) -> Path:
     ordered = sorted(state.cards, key=lambda card: card.guid)
     lines = [_line(card, state.lines) for card in ordered]
     text = f'{{"version": {_VERSION}, "cards": {{\n' + ",\n".join(lines) + "\n}}"
+    return stage_state_text(text + "\n", path)
+
+
+def stage_state_text(text: str, path: Path) -> Path:
+    """Write a state file's text beside `path`; commit_state puts it in place."""
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
-        staged.write_text(text + "\n", encoding="utf-8")
+        staged.write_text(text, encoding="utf-8")
     except OSError as err:
         staged.unlink(missing_ok=True)
         raise _write_error(path, err) from err
@@ -138,6 +145,11 @@ def _line(card: CardState, known: Mapping[str, tuple[CardState, str]]) -> str:
     read = known.get(card.guid)
     if read is not None and read[0] == card:
         return read[1]
+    return encode_line(card)
+
+
+def encode_line(card: CardState) -> str:
+    """The card's line in the file (without the separating comma)."""
     return f"{_quoted(card.guid)}: {_encode(_entry(card))}"
 
 
@@ -150,7 +162,8 @@ def _quoted(guid: str) -> str:
     return f'"{guid}"' if guid.isascii() and guid.isalnum() else json.dumps(guid)
 
 
-def _card(guid: str, entry: dict[str, Any]) -> CardState:
+def card_from_entry(guid: str, entry: dict[str, Any]) -> CardState:
+    """A card from its entry in the file."""
     return CardState(
         guid=guid,
         key=tuple(map(str, entry["key"])),

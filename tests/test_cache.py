@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,28 +26,71 @@ def _config(vault: Path, out: Path, *, cache: bool = True, jobs: int = 1) -> Con
 
 
 def _incremental_equals_full(
-    vault: Path, tmp_path: Path, change: Callable[[Path], None], jobs: int = 1
+    vault: Path,
+    tmp_path: Path,
+    change: Callable[[Path], None],
+    jobs: int = 1,
+    *,
+    patched: bool = True,
 ):
-    """Build, change the vault, rebuild from the cache; then build the same change again
-    from scratch (same state, same clock): decks and state files must be identical."""
-    first = _config(vault, tmp_path / "first.apkg", jobs=jobs)
-    build(first, clock=lambda: FIXED_TIME)
-    state = (vault / STATE_FILE).read_bytes()
+    """Build, change the vault, rebuild (from the cache, patching the last deck); then
+    build the same change again from scratch (same state, same clock): the decks must
+    hold the same and the state files must be identical."""
+    build(_config(vault, tmp_path / "deck.apkg", jobs=jobs), clock=lambda: FIXED_TIME)
+    return _step(vault, tmp_path, change, LATER, jobs, patched=patched)
+
+
+def _step(
+    vault: Path,
+    tmp_path: Path,
+    change: Callable[[Path], None],
+    when: float,
+    jobs: int = 1,
+    *,
+    patched: bool = True,
+):
+    """One change and rebuild of the deck at tmp_path/deck.apkg, checked against a full
+    build; the vault is left as the rebuild left it, for the next step."""
+    deck = tmp_path / "deck.apkg"
+    state_file = vault / STATE_FILE
+    state = state_file.read_bytes()
     change(vault)
-    incremental = build(
-        _config(vault, tmp_path / "inc.apkg", jobs=jobs), clock=lambda: LATER
-    )
-    incremental_state = (vault / STATE_FILE).read_bytes()
-    (vault / STATE_FILE).write_bytes(state)
+    incremental = build(_config(vault, deck, jobs=jobs), clock=lambda: when)
+    written = state_file.read_bytes(), state_file.stat()
+    state_file.write_bytes(state)
     full = build(
-        _config(vault, tmp_path / "full.apkg", cache=False), clock=lambda: LATER
+        _config(vault, tmp_path / "full.apkg", cache=False), clock=lambda: when
     )
-    assert (tmp_path / "inc.apkg").read_bytes() == (tmp_path / "full.apkg").read_bytes()
-    assert (vault / STATE_FILE).read_bytes() == incremental_state
-    assert incremental.report.diagnostics == full.report.diagnostics
-    assert incremental.report.changes == full.report.changes
+    assert incremental.report.patched == patched
+    assert deck_content(deck) == deck_content(tmp_path / "full.apkg")
+    assert state_file.read_bytes() == written[0]
+    for field in ("cards", "decks", "diagnostics", "changes", "news"):
+        assert getattr(incremental.report, field) == getattr(full.report, field)
     assert full.report.reused == 0
+    # As the rebuild left it, time included: the next step may patch again.
+    os.utime(state_file, ns=(written[1].st_atime_ns, written[1].st_mtime_ns))
     return incremental
+
+
+def deck_content(apkg: Path) -> dict[str, object]:
+    """Everything an .apkg holds: each file, and the collection's schema and rows, in a
+    form that does not depend on where SQLite put them in the file."""
+    content: dict[str, object] = {}
+    with zipfile.ZipFile(apkg) as archive:
+        assert archive.testzip() is None  # every entry's CRC checks out
+        for name in archive.namelist():
+            if name != "collection.anki2":
+                content[name] = archive.read(name)
+                continue
+            database = apkg.with_suffix(".anki2")
+            database.write_bytes(archive.read(name))
+            connection = sqlite3.connect(database)
+            try:
+                content[name] = list(connection.iterdump())
+            finally:
+                connection.close()
+            database.unlink()
+    return content
 
 
 @pytest.fixture
@@ -153,8 +198,9 @@ def test_touching_a_note_without_changing_it_reuses_it(examples_vault, tmp_path)
         for note in vault.rglob("*.md"):
             os.utime(note, ns=(0, 10**18))
 
-    result = _incremental_equals_full(examples_vault, tmp_path, change)
+    result = _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
     assert result.report.reused == result.report.notes
+    assert result.report.up_to_date
 
 
 @pytest.mark.parametrize(
@@ -167,12 +213,12 @@ def test_a_corrupt_cache_is_rebuilt_never_an_error(
 ):
     def change(vault: Path) -> None:
         files = [file for file in cache_dir.rglob("*") if file.is_file()]
-        assert len(files) == 3  # index, data, last deck
+        assert len(files) == 4  # index, data, last deck, collection
         for file in files:
             data = file.read_bytes()
             file.write_bytes(data[: len(data) // 2] if garbage is None else garbage)
 
-    result = _incremental_equals_full(examples_vault, tmp_path, change)
+    result = _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
     assert not result.report.up_to_date
     assert (
         result.report.diagnostics
@@ -296,3 +342,104 @@ def test_single_notes_from_one_folder_keep_caches_of_their_own(tmp_path):
         for config in configs:
             build(config, clock=lambda: FIXED_TIME)
     assert all(build(c, clock=lambda: FIXED_TIME).report.up_to_date for c in configs)
+
+
+def test_a_run_of_edits_patches_the_deck_each_time_as_a_full_build_would(
+    examples_vault, tmp_path
+):
+    vault = examples_vault
+    raid = vault / "Storage" / "RAID Levels.md"
+    build(_config(vault, tmp_path / "deck.apkg"), clock=lambda: FIXED_TIME)
+
+    def delete_point(vault: Path) -> None:
+        _edit(
+            raid,
+            "- **Disadvantages**:\n  1. One failed",
+            "- Disadvantages:\n  1. One failed",
+        )
+
+    def restore_point(vault: Path) -> None:
+        _edit(
+            raid,
+            "- Disadvantages:\n  1. One failed",
+            "- **Disadvantages**:\n  1. One failed",
+        )
+
+    def rename_label(vault: Path) -> None:
+        _edit(raid, "**Advantages**:\n  1. Improved", "**Benefits**:\n  1. Improved")
+
+    def move_note(vault: Path) -> None:
+        (vault / "Archive").mkdir()
+        raid.rename(vault / "Archive" / raid.name)
+
+    defence = vault / "Security" / "Defence Concepts.md"
+    kept = defence.read_text(encoding="utf-8")
+
+    def delete_note(vault: Path) -> None:
+        defence.unlink()
+
+    def note_back_elsewhere(vault: Path) -> None:
+        # Its retired cards come back by file name, though no note at the old path.
+        (vault / "Archive" / defence.name).write_text(kept, encoding="utf-8")
+
+    def own_deck(vault: Path) -> None:
+        note = vault / "Programming" / "Python Comprehensions.md"
+        note.write_text("---\ndeck: Elsewhere\n---\n" + note.read_text("utf-8"))
+
+    def new_note(vault: Path) -> None:
+        (vault / "New.md").write_text("**Fresh**: a point that was not there.\n")
+
+    steps = [
+        (delete_point, lambda r: r.changes.removed >= 1),
+        (restore_point, lambda r: r.changes.rematched + r.changes.updated >= 1),
+        (rename_label, lambda r: r.changes.rematched == 1),
+        (move_note, lambda r: r.changes.removed == 0 and r.changes.rematched > 1),
+        (delete_note, lambda r: r.changes.removed >= 1),
+        (note_back_elsewhere, lambda r: r.changes.added == 0),
+        (own_deck, lambda r: r.changes.removed == 0),
+        (new_note, lambda r: r.changes.added == 1),
+    ]
+    for number, (change, expected) in enumerate(steps, start=1):
+        result = _step(vault, tmp_path, change, LATER + 60 * number)
+        assert expected(result.report), change.__name__
+    assert result.report.reused == result.report.notes - 1
+
+
+def test_a_note_taking_another_notes_identity_is_built_in_full(
+    examples_vault, tmp_path
+):
+    raid = examples_vault / "Storage" / "RAID Levels.md"
+    other = examples_vault / "Security" / "Defence Concepts.md"
+    for note in (raid, other):
+        text = note.read_text(encoding="utf-8")
+        name = "raid" if note == raid else "defence"
+        note.write_text(f"---\nid: {name}\n---\n" + text, encoding="utf-8")
+
+    def change(vault: Path) -> None:
+        _edit(other, "id: defence", "id: raid")
+
+    # Checked against a full build, which sees both notes' cards.
+    _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
+
+
+def test_a_patched_deck_updates_the_edited_note_in_anki(
+    examples_vault, tmp_path, collection
+):
+    from .conftest import import_deck
+
+    out = tmp_path / "deck.apkg"
+    build(_config(examples_vault, out), clock=lambda: FIXED_TIME)
+    import_deck(collection, out)
+    before = {
+        nid: collection.get_note(nid).fields[1] for nid in collection.find_notes("")
+    }
+    _edit(examples_vault / "Storage" / "RAID Levels.md", ".", ", as edited.")
+    result = build(_config(examples_vault, out), clock=lambda: LATER)
+    assert result.report.patched and result.report.changes.updated == 1
+    import_deck(collection, out)
+    after = {
+        nid: collection.get_note(nid).fields[1] for nid in collection.find_notes("")
+    }
+    assert after.keys() == before.keys()  # no note added: matched by GUID
+    changed = [nid for nid in after if after[nid] != before[nid]]
+    assert len(changed) == 1 and "as edited" in after[changed[0]]
