@@ -178,9 +178,7 @@ def _add_collection(
         assert archive.fp is not None
         offset = archive.fp.tell()
         for batch in _batches(source):
-            digests = [
-                hashlib.blake2b(raw, digest_size=16).hexdigest() for raw in batch
-            ]
+            digests = list(pool.map(_digest, batch))
             first = len(pieces)
             reused = [old.get(first + n, digest) for n, digest in enumerate(digests)]
             fresh = pool.map(
@@ -207,6 +205,10 @@ def _batches(source: BinaryIO) -> Iterator[list[bytes]]:
         if not batch:
             return
         yield batch
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:32]
 
 
 def _deflate(raw: bytes) -> bytes:

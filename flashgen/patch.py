@@ -7,12 +7,12 @@ state entries of the notes that changed and rewriting only the rows of their car
 
 from __future__ import annotations
 
-import bisect
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate
 from pathlib import Path
+from typing import BinaryIO
 
 from flashgen.deck import (
     AnkiNote,
@@ -29,53 +29,112 @@ from flashgen.state import CardState, card_from_entry, encode_line
 
 
 class StateRows:
-    """The lines of a state file as save_state writes them (one card a line, in GUID
-    order), read without decoding them."""
+    """The lines of a state file as save_state writes it (a header line, then one card a
+    line in GUID order, then the closing line), searched without splitting or decoding
+    the whole file."""
 
-    def __init__(self, text: str) -> None:
-        lines = text.split("\n")
-        if len(lines) < 4 or lines[-2:] != ["}}", ""]:
-            raise ValueError("not laid out as flashgen writes it")
-        self._head = lines[0]
-        self._rows = [line.removesuffix(",") for line in lines[1:-2]]
-        self._starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
-        self._text = text
-        self._guids = [row[1 : row.index('"', 1)] for row in self._rows]
+    def __init__(self, data: bytes) -> None:
+        first = data.find(b"\n") + 1
+        if not first or not data.endswith(b"\n}}\n") or len(data) <= first + 4:
+            raise ValueError("not laid out as flashgen writes it, or no cards")
+        self._head = data[:first]
+        # Every row ends with ",\n", the last one too: rows are cut and added alike.
+        self._rows = data[first:-4] + b",\n"
+
+    def _guid_at(self, start: int) -> bytes:
+        return self._rows[start + 1 : self._rows.index(b'"', start + 1)]
+
+    def _first_from(self, guid: bytes) -> int:
+        """Where the first row whose GUID is not below `guid` starts (binary search)."""
+        rows = self._rows
+        low, high = 0, len(rows)
+        while low < high:
+            middle = (low + high) // 2
+            start = rows.rfind(b"\n", low, middle) + 1 or low
+            if self._guid_at(start) < guid:
+                low = rows.index(b"\n", start) + 1
+            else:
+                high = start
+        return low
 
     def __contains__(self, guid: object) -> bool:
         if not isinstance(guid, str):
             return False
-        at = bisect.bisect_left(self._guids, guid)
-        return at < len(self._guids) and self._guids[at] == guid
+        wanted = guid.encode()
+        at = self._first_from(wanted)
+        return at < len(self._rows) and self._guid_at(at) == wanted
 
-    def find(self, needles: Iterable[str]) -> list[int]:
-        """Rows holding any of the needles, in file order."""
-        found: set[int] = set()
+    def find(self, needles: Iterable[str]) -> list[tuple[int, int]]:
+        """The rows holding any of the needles, as (start, end) spans, in file order."""
+        rows = self._rows
+        found = set()
         for needle in needles:
-            at = self._text.find(needle)
+            wanted = needle.encode()
+            at = rows.find(wanted)
             while at != -1:
-                # Line 0 is the header: row r is line r + 1.
-                found.add(bisect.bisect_right(self._starts, at) - 2)
-                at = self._text.find(needle, at + 1)
-        return sorted(row for row in found if 0 <= row < len(self._rows))
+                start = rows.rfind(b"\n", 0, at) + 1
+                end = rows.index(b"\n", at) + 1
+                found.add((start, end))
+                at = rows.find(wanted, end)
+        return sorted(found)
 
-    def cards(self, rows: Iterable[int]) -> list[CardState]:
+    def cards(self, spans: Iterable[tuple[int, int]]) -> list[CardState]:
         cards = []
-        for row in rows:
-            ((guid, entry),) = json.loads("{" + self._rows[row] + "}").items()
+        for start, end in spans:
+            row = self._rows[start : end - 2]  # without ",\n"
+            ((guid, entry),) = json.loads(b"{" + row + b"}").items()
             cards.append(card_from_entry(guid, entry))
         return cards
 
-    def replaced(self, rows: Iterable[int], cards: Iterable[CardState]) -> str:
-        """The file with these rows dropped and these cards written in GUID order."""
-        drop = set(rows)
-        kept = [row for number, row in enumerate(self._rows) if number not in drop]
-        guids = [guid for number, guid in enumerate(self._guids) if number not in drop]
-        for card in sorted(cards, key=lambda card: card.guid):
-            at = bisect.bisect_left(guids, card.guid)
-            guids.insert(at, card.guid)
-            kept.insert(at, encode_line(card))
-        return self._head + "\n" + ",\n".join(kept) + "\n}}\n"
+    def write_replaced(
+        self,
+        spans: Iterable[tuple[int, int]],
+        cards: Iterable[CardState],
+        source: BinaryIO,
+        target: BinaryIO,
+    ) -> None:
+        """Write the file with these rows dropped and these cards' rows put in GUID order.
+
+        `source` is the file these rows were read from: the rows kept are copied from it
+        by the kernel where it can (os.copy_file_range), not passed through Python."""
+        cuts = [(start, end, b"") for start, end in spans]
+        for card in cards:
+            at = self._first_from(card.guid.encode())
+            cuts.append((at, at, encode_line(card).encode() + b",\n"))
+        # A new row goes where a dropped row with its GUID was; new rows in GUID order.
+        cuts.sort(key=lambda cut: (cut[0], cut[1] - cut[0] == 0, cut[2]))
+        target.write(self._head)
+        done = 0
+        for start, end, row in cuts:
+            self._copy(source, target, done, start)
+            target.write(row)
+            done = max(done, end)
+        self._copy(source, target, done, len(self._rows))
+        # The last row ends without a comma.
+        target.truncate(target.seek(-2, os.SEEK_END))
+        target.write(b"\n}}\n")
+
+    def _copy(self, source: BinaryIO, target: BinaryIO, start: int, end: int) -> None:
+        """Rows [start, end) as they are in the file (the last row's ",\n" is not)."""
+        real = len(self._rows) - 2
+        if end > real:
+            self._copy(source, target, start, real)
+            target.write(b",\n"[max(start, real) - real :])
+            return
+        offset, count = len(self._head) + start, end - start
+        while count > 0:
+            try:
+                copied = os.copy_file_range(
+                    source.fileno(), target.fileno(), count, offset
+                )
+            except (AttributeError, OSError):  # not Linux, or not between these files
+                copied = 0
+            if copied <= 0:
+                source.seek(offset)
+                target.write(source.read(count))
+                return
+            offset += copied
+            count -= copied
 
 
 def note_needles(paths: Iterable[str], identities: Iterable[str]) -> Iterator[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import quote
 
 from flashgen import __version__
@@ -35,7 +35,7 @@ from flashgen.cache import (
 )
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes
-from flashgen.errors import ConfigError
+from flashgen.errors import ConfigError, OutputError
 from flashgen.media import MediaIndex
 from flashgen.report import BuildReport, Changes, Diagnostic, Severity
 from flashgen.state import (
@@ -45,7 +45,6 @@ from flashgen.state import (
     commit_state,
     load_state,
     stage_state,
-    stage_state_text,
 )
 
 # Parsing, extraction, rendering and reconciling are imported where notes are processed,
@@ -310,15 +309,12 @@ def _patch_deck(
     are the ones it wrote, the cache holds what that build read, that build had no cards
     with the same identity, and no changed note shares its identity with another note.
     """
-    started = time.perf_counter()
-    cache, discovery, config = session.cache, session.discovery, session.config
+    cache, discovery = session.cache, session.discovery
     collection = _collection(session)
     if cache is None or collection is None:
         return None
     record = read_json(cache.folder / _LAST_DECK)
     state_file = discovery.root / STATE_FILE
-    fresh = cache.fresh(discovery.notes)
-    gone = cache.gone(discovery.notes)
     if (
         record is None
         or record.get("key") != cache.key
@@ -330,8 +326,7 @@ def _patch_deck(
         or record.get("clashes") != 0
     ):
         return None
-    from flashgen.package import Piece, Previous, package_collection
-    from flashgen.patch import StateRows, note_needles
+    from flashgen.package import Piece
 
     try:
         kept = record["collection"]
@@ -339,8 +334,40 @@ def _patch_deck(
             return None
         pieces = [Piece(str(d), int(o), int(n)) for d, o, n in kept["pieces"]]
         top = int(kept["top_id"])
-        rows = StateRows(state_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError) as err:
+        # Kept open: the rows kept are copied from the very file that was read.
+        source = state_file.open("rb", buffering=0)
+    except (OSError, KeyError, TypeError, ValueError) as err:
+        log.debug("cannot patch the last deck: %r", err)
+        return None
+    with source:
+        stat = os.fstat(source.fileno())
+        if [stat.st_size, stat.st_mtime_ns] != record["state"]:
+            return None
+        return _patch(session, output, clock, progress, pieces, top, source)
+
+
+def _patch(
+    session: _Session,
+    output: Path,
+    clock: Clock,
+    progress: Progress | None,
+    pieces: list[Piece],
+    top: int,
+    old_state: BinaryIO,
+) -> BuildResult | None:
+    started = time.perf_counter()
+    cache, discovery, config = session.cache, session.discovery, session.config
+    assert cache is not None
+    collection = cache.folder / _COLLECTION
+    state_file = discovery.root / STATE_FILE
+    fresh = cache.fresh(discovery.notes)
+    gone = cache.gone(discovery.notes)
+    from flashgen.package import Previous, package_collection
+    from flashgen.patch import StateRows, note_needles
+
+    try:
+        rows = StateRows(old_state.read())
+    except (OSError, ValueError) as err:
         log.debug("cannot patch the last deck: %r", err)
         return None
 
@@ -395,7 +422,16 @@ def _patch_deck(
     media = {name: discovery.root / source for name, source in cache.files().items()}
     staged = None
     if result.state_changed:
-        staged = stage_state_text(rows.replaced(found, result.state.cards), state_file)
+        staged = state_file.with_name(f".flashgen-{state_file.name}.tmp")
+        try:
+            with staged.open("wb", buffering=0) as target:
+                rows.write_replaced(found, result.state.cards, old_state, target)
+        except OSError as err:
+            staged.unlink(missing_ok=True)
+            raise OutputError(
+                f"{state_file}: error: cannot write the state file: "
+                f"{err.strerror or err}"
+            ) from err
     try:
         pieces = package_collection(collection, media, output, Previous(output, pieces))
     except BaseException:

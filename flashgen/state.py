@@ -113,14 +113,14 @@ def stage_state(state: State, path: Path) -> Path:
     ordered = sorted(state.cards, key=lambda card: card.guid)
     lines = [_line(card, state.lines) for card in ordered]
     text = f'{{"version": {_VERSION}, "cards": {{\n' + ",\n".join(lines) + "\n}}"
-    return stage_state_text(text + "\n", path)
+    return stage_state_bytes((text + "\n").encode(), path)
 
 
-def stage_state_text(text: str, path: Path) -> Path:
-    """Write a state file's text beside `path`; commit_state puts it in place."""
+def stage_state_bytes(data: bytes, path: Path) -> Path:
+    """Write a state file's bytes beside `path`; commit_state puts it in place."""
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
-        staged.write_text(text, encoding="utf-8")
+        staged.write_bytes(data)
     except OSError as err:
         staged.unlink(missing_ok=True)
         raise _write_error(path, err) from err
