@@ -65,6 +65,7 @@ def _build(vault: Path, out: Path) -> dict[str, object]:
         "stages": dict(report.stage_seconds),
         "reused": report.reused,
         "up_to_date": report.up_to_date,
+        "patched": report.patched,
     }
 
 
@@ -129,6 +130,8 @@ def main() -> None:
             reused = (
                 f"  {run['reused']:,} notes from the cache" if "reused" in run else ""
             )
+            if run.get("patched"):
+                reused += ", last deck patched"
             print(
                 f"  {name:18} {seconds:8.2f} s  {seconds / base:6.1%} of full  "
                 f"peak {float(run['peak_mb']):7.0f} MB{reused}"
