@@ -410,6 +410,7 @@ def _summary_json(report: Any, dry_run: bool) -> dict[str, Any]:
         "removed": changes.removed,
         "up_to_date": report.up_to_date,
         "reused_notes": report.reused,
+        "patched": report.patched,
         "diagnostics": [diagnostic.format() for diagnostic in report.diagnostics],
     }
 

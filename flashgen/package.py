@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 import zipfile
@@ -28,6 +30,8 @@ from typing import BinaryIO
 
 from flashgen.deck import AnkiNote, DeckSettings, write_collection
 from flashgen.errors import OutputError
+
+log = logging.getLogger(__name__)
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _PIECE = 1 << 18
@@ -62,22 +66,46 @@ def write_package(
     timestamp: float,
     settings: DeckSettings,
     collection: Path | None = None,
-) -> list[Piece]:
+) -> Written:
     """Write the notes and their media (deck name -> file) to `output` atomically.
 
-    With `collection`, the SQLite file is written there and kept (for a later patch)."""
+    With `collection`, the SQLite file is then kept there (for a later patch) when that
+    folder takes it; `kept` says whether it did."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(
             dir=output.parent, prefix=".flashgen-"
         ) as scratch:
-            database = collection or Path(scratch, "collection.anki2")
-            database.parent.mkdir(parents=True, exist_ok=True)
-            database.unlink(missing_ok=True)
+            database = Path(scratch, "collection.anki2")
             _write_collection(notes, database, timestamp, settings)
-            return _package(database, media, output, Path(scratch), None)
+            pieces = _package(database, media, output, Path(scratch), None)
+            kept = collection is not None and _keep(database, collection)
+            return Written(pieces, kept)
     except OSError as err:
         raise _write_error(output, err) from err
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    pieces: list[Piece]
+    kept: bool
+
+
+def _keep(database: Path, collection: Path) -> bool:
+    """Move the collection into the cache; a cache that cannot take it is only slower."""
+    staged = collection.with_name(f".{collection.name}.{os.getpid()}.tmp")
+    try:
+        collection.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            database.replace(staged)
+        except OSError:  # another file system
+            shutil.copyfile(database, staged)
+        staged.replace(collection)
+    except OSError as err:
+        log.debug("cannot keep the collection in %s: %r", collection, err)
+        staged.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def package_collection(

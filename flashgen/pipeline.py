@@ -161,7 +161,7 @@ def build(
             if result.state_changed:
                 staged = stage_state(result.state, state_file)
             staging = time.perf_counter() - started
-            pieces = writing.result()
+            written_deck = writing.result()
         except BaseException:
             if staged is not None:
                 staged.unlink(missing_ok=True)
@@ -178,7 +178,10 @@ def build(
     report = replace(result.report, output=str(output), stage_seconds=seconds)
     if session.cache is not None:
         top = max((card.id for card in result.state.cards), default=0)
-        patch = None if collection is None else (collection, pieces, top)
+        patch = None
+        if written_deck.kept:
+            assert collection is not None
+            patch = (collection, written_deck.pieces, top)
         _remember_deck(session, output.resolve(), report, patch, result.clashes)
     return replace(result, report=report)
 
@@ -362,6 +365,8 @@ def _patch(
     state_file = discovery.root / STATE_FILE
     fresh = cache.fresh(discovery.notes)
     gone = cache.gone(discovery.notes)
+    import sqlite3
+
     from flashgen.package import Previous, package_collection
     from flashgen.patch import StateRows, note_needles
 
@@ -411,14 +416,19 @@ def _patch(
         namespace=None,
     )
     # From here on the kept collection changes: it is trusted again only once recorded.
-    (cache.folder / _LAST_DECK).unlink(missing_ok=True)
-    cards, decks = patch_collection(
-        collection,
-        anki_notes(result.cards, result.retired, settings),
-        settings,
-        lambda count: _description(config, discovery.root, count),
-        int(now),
-    )
+    try:
+        (cache.folder / _LAST_DECK).unlink(missing_ok=True)
+        cards, decks = patch_collection(
+            collection,
+            anki_notes(result.cards, result.retired, settings),
+            settings,
+            lambda count: _description(config, discovery.root, count),
+            int(now),
+        )
+    except (OSError, sqlite3.Error, ValueError, KeyError) as err:
+        # A cache that cannot be patched: a full build writes the deck instead.
+        log.debug("cannot patch the kept collection: %r", err)
+        return None
     media = {name: discovery.root / source for name, source in cache.files().items()}
     staged = None
     if result.state_changed:

@@ -443,3 +443,17 @@ def test_a_patched_deck_updates_the_edited_note_in_anki(
     assert after.keys() == before.keys()  # no note added: matched by GUID
     changed = [nid for nid in after if after[nid] != before[nid]]
     assert len(changed) == 1 and "as edited" in after[changed[0]]
+
+
+def test_a_kept_collection_sqlite_cannot_read_gives_a_full_build(
+    examples_vault, tmp_path, cache_dir
+):
+    def change(vault: Path) -> None:
+        (kept,) = cache_dir.rglob("collection.anki2")
+        stat = kept.stat()
+        kept.write_bytes(b"x" * stat.st_size)  # same size and time: it looks untouched
+        os.utime(kept, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        _edit(vault / "Storage" / "RAID Levels.md", ".", ", as edited.")
+
+    result = _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
+    assert result.report.changes.updated >= 1
