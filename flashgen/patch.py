@@ -131,7 +131,10 @@ class StateRows:
                 copied = 0
             if copied <= 0:
                 source.seek(offset)
-                target.write(source.read(count))
+                data = source.read(count)
+                if len(data) != count:
+                    raise OSError("the state file changed while it was read")
+                target.write(data)
                 return
             offset += copied
             count -= copied

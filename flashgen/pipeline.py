@@ -442,6 +442,7 @@ def _patch(
                 f"{state_file}: error: cannot write the state file: "
                 f"{err.strerror or err}"
             ) from err
+    old_state.close()  # before the file is replaced (Windows refuses an open file)
     try:
         pieces = package_collection(collection, media, output, Previous(output, pieces))
     except BaseException:
