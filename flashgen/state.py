@@ -109,22 +109,27 @@ def save_state(state: State, path: Path) -> None:
 
 def stage_state(state: State, path: Path) -> Path:
     """Write the state to a temporary file beside `path`; commit_state puts it in place."""
-    # One card a line: small diffs when the file is committed, and a fast write.
+    # One card a line: small diffs when the file is committed, and a fast write. Written
+    # a few thousand lines at a time: a large state is never all in memory as text.
     ordered = sorted(state.cards, key=lambda card: card.guid)
-    lines = [_line(card, state.lines) for card in ordered]
-    text = f'{{"version": {_VERSION}, "cards": {{\n' + ",\n".join(lines) + "\n}}"
-    return stage_state_bytes((text + "\n").encode(), path)
-
-
-def stage_state_bytes(data: bytes, path: Path) -> Path:
-    """Write a state file's bytes beside `path`; commit_state puts it in place."""
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
-        staged.write_bytes(data)
+        with staged.open("wb") as stream:
+            stream.write(f'{{"version": {_VERSION}, "cards": {{\n'.encode())
+            for start in range(0, len(ordered), _BATCH):
+                lines = (
+                    _line(card, state.lines) for card in ordered[start : start + _BATCH]
+                )
+                text = ",\n".join(lines)
+                stream.write((",\n" + text if start else text).encode())
+            stream.write(b"\n}}\n")
     except OSError as err:
         staged.unlink(missing_ok=True)
         raise _write_error(path, err) from err
     return staged
+
+
+_BATCH = 4096
 
 
 def commit_state(staged: Path, path: Path) -> None:

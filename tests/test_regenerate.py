@@ -262,3 +262,30 @@ def test_building_one_note_leaves_the_other_notes_of_its_folder_alone(
     again = _build(folder / "A.md", tmp_path / "a2.apkg", now=FIXED_TIME + 120)
     assert [c.guid for c in again.cards] == [c.guid for c in first.cards]
     assert again.report.changes.unchanged == 1
+
+
+def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path):
+    from flashgen.state import CardState, State, load_state, save_state
+
+    cards = tuple(
+        CardState(
+            guid=f"fg{number:024d}",
+            key=("path:N.md", "point", f"Label {number}", "0"),
+            note="N.md",
+            kind="point",
+            context=(),
+            label=f"Label {number}",
+            text=f"answer \u00e9 {number}",
+            digest=f"{number:024x}",
+            modified=int(FIXED_TIME) + number,
+            removed=number % 7 == 0,
+            id=number * 2 + 1,
+        )
+        for number in range(10_001)  # a few write batches, the last one short
+    )
+    save_state(State(cards), tmp_path / STATE_FILE)
+    text = (tmp_path / STATE_FILE).read_text(encoding="utf-8")
+    assert text.count("\n") == len(cards) + 2 and ",\n}}" not in text
+    loaded, problems = load_state(tmp_path / STATE_FILE)
+    assert not problems and loaded.cards == cards
+    assert len(loaded.lines) == len(cards)  # laid out as written: lines are reused
