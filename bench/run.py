@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/run.py                    # 1,000 and 10,000 notes
     .venv/bin/python bench/run.py --notes 1000 10000 50000
+    .venv/bin/python bench/run.py --notes 10000 --other 'mdankideck {vault} {out}'
 
 For each vault size, in one run and side by side, each in a fresh process: the floor (read
 every file, render it with pyromark, pull points out with one regex, write them with genanki,
 with no flashgen logic), a full build, a no-change rebuild, and a rebuild after editing one
 note. Prints seconds, ratios, flashgen's per-stage seconds and each process's peak memory.
+With --other, another converter's command is timed on a copy of the same vault.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import json
 import os
 import re
 import resource
+import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,9 +95,29 @@ def _edit_one_note(vault: Path) -> None:
     note.write_text(text.replace(".", ", edited.", 1), encoding="utf-8")
 
 
+def _other(command: str, vault: Path) -> float:
+    """Wall-clock seconds another converter takes on the vault (a copy: it may write)."""
+    with tempfile.TemporaryDirectory(prefix="flashgen-other-") as scratch:
+        copy, out = Path(scratch, "vault"), Path(scratch, "out")
+        shutil.copytree(vault, copy, ignore=shutil.ignore_patterns(".flashgen*"))
+        out.mkdir()
+        words = [w.format(vault=copy, out=out) for w in shlex.split(command)]
+        started = time.perf_counter()
+        subprocess.run(words, check=True, capture_output=True)
+        return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument(
+        "--other",
+        action="append",
+        default=[],
+        metavar="COMMAND",
+        help="another converter to time on the same vault, e.g. "
+        "'mdankideck {vault} {out}' ({out} is an empty folder)",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -117,6 +141,7 @@ def main() -> None:
             unchanged = _run("build", vault, out)
             _edit_one_note(vault)
             edited = _run("build", vault, out)
+            others = [(command, _other(command, vault)) for command in args.other]
         rows.append((notes, floor, full, unchanged, edited))
         base = float(full["seconds"])  # type: ignore[arg-type]
         print(f"\n{notes:,} notes, {full['cards']:,} cards")
@@ -137,6 +162,11 @@ def main() -> None:
                 f"peak {float(run['peak_mb']):7.0f} MB{reused}"
             )  # type: ignore[arg-type]
         print(f"  full / floor: {base / float(floor['seconds']):.2f}x")  # type: ignore[arg-type]
+        for command, seconds in others:
+            print(
+                f"  {command}: {seconds:.2f} s, {seconds / base:.2f}x flashgen's full "
+                "build"
+            )
         stages = ", ".join(f"{k} {v:.2f} s" for k, v in full["stages"].items())  # type: ignore[union-attr]
         print(f"  full build stages: {stages}")
     if len(rows) > 1:
