@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from flashgen import __version__
 from flashgen.discover import SourceFile
@@ -147,6 +147,13 @@ class NoteCache:
         self._entries: dict[str, _Entry] = {}
         self._stats: dict[str, tuple[int, int] | None] = {}
         self._changed = False
+        # New outputs go to disk as they come (a large vault's never all in memory): at
+        # the end of the data file, or into a new one (`_sink_path`) that replaces it.
+        self._sink: BinaryIO | None = None
+        self._sink_path: Path | None = None
+        self._sink_token = ""
+        self._sink_failed = False
+        self._sunk: set[str] = set()
         self._load()
 
     def check(self, sources: Sequence[SourceFile]) -> None:
@@ -208,16 +215,41 @@ class NoteCache:
         if mtime >= self._started - _RACY_NS:
             mtime = -1
         files, problems = _summary(processed.output)
+        payload: bytes | tuple[int, int] = processed.payload
+        sink = self._open_sink()
+        if sink is not None:
+            try:
+                offset = sink.tell()
+                sink.write(processed.payload)
+                payload = (offset, len(processed.payload))
+                if self._sink_path is not None:
+                    self._sunk.add(source.rel)
+            except OSError as err:
+                log.debug("cannot write the cache: %r", err)
+                self._sink_failed = True
         self._entries[source.rel] = _Entry(
-            size,
-            mtime,
-            processed.digest,
-            processed.reads,
-            processed.payload,
-            files,
-            problems,
+            size, mtime, processed.digest, processed.reads, payload, files, problems
         )
         self._changed = True
+
+    def _open_sink(self) -> BinaryIO | None:
+        if self._sink is not None or self._sink_failed:
+            return self._sink
+        try:
+            if self._appendable():
+                self.close()  # unmapped before it grows
+                self._sink, self._sink_token = self._data.open("ab"), self._token
+            else:
+                token = os.urandom(8).hex()
+                path = self._data.with_name(f".{self._data.name}.{os.getpid()}.tmp")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._sink = path.open("wb")
+                self._sink.write(token.encode() + b"\n")
+                self._sink_path, self._sink_token = path, token
+        except OSError as err:
+            log.debug("cannot write the cache: %r", err)
+            self._sink_failed = True
+        return self._sink
 
     def fresh(self, sources: Sequence[SourceFile]) -> list[SourceFile]:
         """The notes with no usable entry: those a build must process."""
@@ -260,7 +292,13 @@ class NoteCache:
         if not self._changed:
             self.close()
             return
-        index = self._append() if self._appendable() else self._rewrite()
+        if self._sink is not None and self._sink_path is not None:
+            index = self._finish(self._sink, self._sink_path)
+        else:
+            if self._sink is not None:
+                self._sink.close()  # appended to the data file
+                self._sink = None
+            index = self._append() if self._appendable() else self._rewrite()
         if index is not None:
             header = {
                 "format": _FORMAT,
@@ -294,7 +332,7 @@ class NoteCache:
         return (
             bool(self._token)
             and token == self._token.encode() + b"\n"
-            and (size <= 2 * live + (1 << 20))
+            and size <= 2 * live
         )
 
     def _append(self) -> list[list[object]] | None:
@@ -345,6 +383,34 @@ class NoteCache:
         self._token = token
         return index
 
+    def _finish(self, sink: BinaryIO, path: Path) -> list[list[object]] | None:
+        """The new data file, given the outputs reused from the old one, replaces it."""
+        self._sink = self._sink_path = None
+        spans = {}
+        try:
+            with sink:
+                for rel in sorted(self._entries):
+                    entry = self._entries[rel]
+                    if rel in self._sunk:
+                        spans[rel] = entry.payload
+                        continue
+                    payload = self._payload(entry)
+                    spans[rel] = (sink.tell(), len(payload))
+                    sink.write(payload)
+            self.close()  # the old file unmapped before it is replaced
+            path.replace(self._data)
+        except (OSError, ValueError) as err:
+            log.debug("cannot write cache %s: %r", self._data, err)
+            path.unlink(missing_ok=True)
+            return None
+        self._token = self._sink_token
+        rows = []
+        for rel in sorted(self._entries):
+            span = spans[rel]
+            assert not isinstance(span, bytes)
+            rows.append(self._row(rel, self._entries[rel], *span))
+        return rows
+
     @staticmethod
     def _row(rel: str, entry: _Entry, offset: int, length: int) -> list[object]:
         reads = entry.reads
@@ -362,10 +428,15 @@ class NoteCache:
         ]
 
     def close(self) -> None:
-        """Let go of the mapped data file."""
+        """Let go of the mapped data file (and of a new one never finished)."""
         if self._blob is not None:
             self._blob.close()
             self._blob = None
+        if self._sink is not None:
+            self._sink.close()
+            if self._sink_path is not None:
+                self._sink_path.unlink(missing_ok=True)
+            self._sink = self._sink_path = None
 
     def _load(self) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -457,3 +458,28 @@ def test_a_kept_collection_sqlite_cannot_read_gives_a_full_build(
 
     result = _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
     assert result.report.changes.updated >= 1
+
+
+def test_outputs_outgrown_by_edits_are_compacted_and_still_read(
+    examples_vault, tmp_path, cache_dir
+):
+    raid = examples_vault / "Storage" / "RAID Levels.md"
+    build(_config(examples_vault, tmp_path / "deck.apkg"), clock=lambda: FIXED_TIME)
+    sizes = []
+    for number in range(1, 13):
+
+        def change(vault: Path, number: int = number) -> None:
+            _edit(raid, "Data", f"Data ({number})")
+
+        result = _step(examples_vault, tmp_path, change, LATER + 60 * number)
+        assert result.report.reused == result.report.notes - 1
+        (data,) = cache_dir.rglob("notes-*.data")
+        sizes.append(data.stat().st_size)
+    # New outputs go at the end of the data file, until it is written afresh with only
+    # what is still in use (the outputs of the other notes copied from the old file).
+    grew = [later > earlier for earlier, later in itertools.pairwise(sizes)]
+    assert True in grew and False in grew
+    # A deck elsewhere is a full build from the cache: every stored output is read.
+    other = build(_config(examples_vault, tmp_path / "other.apkg"), clock=lambda: LATER)
+    assert not other.report.patched and other.report.reused == other.report.notes
+    assert deck_content(tmp_path / "other.apkg") == deck_content(tmp_path / "deck.apkg")
