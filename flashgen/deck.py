@@ -11,7 +11,7 @@ import functools
 import html
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
@@ -55,6 +55,22 @@ class DeckSettings:
     """For a shared deck: enters every GUID, so two authors' decks never collide."""
 
 
+class AnkiNotes:
+    """The notes of the deck, made afresh on each pass: a large deck's notes are never
+    all in memory as records."""
+
+    def __init__(
+        self,
+        cards: Sequence[Assigned],
+        retired: Sequence[CardState],
+        settings: DeckSettings,
+    ) -> None:
+        self._parts = cards, retired, settings
+
+    def __iter__(self) -> Iterator[AnkiNote]:
+        return anki_notes(*self._parts)
+
+
 def anki_notes(
     cards: Iterable[Assigned], retired: Iterable[CardState], settings: DeckSettings
 ) -> Iterator[AnkiNote]:
@@ -88,19 +104,18 @@ def _shared_guid(namespace: str | None) -> Callable[[str], str]:
 
 def write_collection(
     connection: sqlite3.Connection,
-    notes: Iterable[AnkiNote],
+    notes: AnkiNotes | Sequence[AnkiNote],
     timestamp: float,
     settings: DeckSettings,
 ) -> None:
-    """Fill an empty SQLite file with an Anki collection holding `notes`."""
+    """Fill an empty SQLite file with an Anki collection holding `notes` (read three
+    times: pass an AnkiNotes or a list)."""
     model = anki_model(note_type_for(settings))
     cursor = connection.cursor()
     # The tables first and their indexes after the rows: one sorted build per index.
     tables, indexes = _split_schema(APKG_SCHEMA)
     cursor.executescript(tables)
     cursor.executescript(APKG_COL)
-    # In id order: each table is filled from its start to its end.
-    notes = sorted(notes, key=lambda note: note.id)
     deck_ids = deck_ids_for((note.deck for note in notes), settings.root_deck)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
     cursor.executemany(NOTE_INSERT, (note_row(note, model) for note in notes))

@@ -22,13 +22,13 @@ import sqlite3
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flashgen.deck import AnkiNote, DeckSettings, write_collection
+from flashgen.deck import AnkiNote, AnkiNotes, DeckSettings, write_collection
 from flashgen.errors import OutputError
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class Previous:
 
 
 def write_package(
-    notes: Iterable[AnkiNote],
+    notes: AnkiNotes | Sequence[AnkiNote],
     media: Mapping[str, Path],
     output: Path,
     timestamp: float,
@@ -146,7 +146,10 @@ def _package(
 
 
 def _write_collection(
-    notes: Iterable[AnkiNote], database: Path, timestamp: float, settings: DeckSettings
+    notes: AnkiNotes | Sequence[AnkiNote],
+    database: Path,
+    timestamp: float,
+    settings: DeckSettings,
 ) -> None:
     connection = sqlite3.connect(database)
     try:

@@ -128,7 +128,7 @@ def build(
     if dry_run:
         return result
     # genanki and sqlite load only when a deck is written.
-    from flashgen.deck import DeckSettings, anki_notes
+    from flashgen.deck import AnkiNotes, DeckSettings
     from flashgen.package import write_package
 
     media = {
@@ -145,7 +145,7 @@ def build(
         namespace=config.namespace if config.share else None,
     )
     collection = _collection(session)
-    notes = anki_notes(result.cards, result.retired, settings)
+    notes = AnkiNotes(result.cards, result.retired, settings)
     # The package's time (which numbers notes and cards) comes from the cards themselves:
     # the same notes and state give the same bytes, whenever they are built.
     stamp = max((c.modified for c in result.cards), default=int(result.now))
