@@ -31,28 +31,38 @@ from flashgen.state import CardState, card_from_entry, encode_line
 class StateRows:
     """The lines of a state file as save_state writes it (a header line, then one card a
     line in GUID order, then the closing line), searched without splitting or decoding
-    the whole file."""
+    the whole file, and without copying it.
+
+    Positions count from the first row, as if every row ended with ",\n", the last one
+    too: rows are then cut and added alike.
+    """
 
     def __init__(self, data: bytes) -> None:
         first = data.find(b"\n") + 1
         if not first or not data.endswith(b"\n}}\n") or len(data) <= first + 4:
             raise ValueError("not laid out as flashgen writes it, or no cards")
+        self._data = data
+        self._first = first
         self._head = data[:first]
-        # Every row ends with ",\n", the last one too: rows are cut and added alike.
-        self._rows = data[first:-4] + b",\n"
+        self._length = len(data) - 4 - first + 2
+
+    def _row_end(self, start: int) -> int:
+        end = self._data.index(b"\n", self._first + start) - self._first + 1
+        return end + 1 if end == self._length - 1 else end  # the last row: as if ",\n"
 
     def _guid_at(self, start: int) -> bytes:
-        return self._rows[start + 1 : self._rows.index(b'"', start + 1)]
+        at = self._first + start + 1
+        return self._data[at : self._data.index(b'"', at)]
 
     def _first_from(self, guid: bytes) -> int:
         """Where the first row whose GUID is not below `guid` starts (binary search)."""
-        rows = self._rows
-        low, high = 0, len(rows)
+        low, high = 0, self._length
         while low < high:
             middle = (low + high) // 2
-            start = rows.rfind(b"\n", low, middle) + 1 or low
+            newline = self._data.rfind(b"\n", self._first + low, self._first + middle)
+            start = newline - self._first + 1 if newline != -1 else low
             if self._guid_at(start) < guid:
-                low = rows.index(b"\n", start) + 1
+                low = self._row_end(start)
             else:
                 high = start
         return low
@@ -62,26 +72,27 @@ class StateRows:
             return False
         wanted = guid.encode()
         at = self._first_from(wanted)
-        return at < len(self._rows) and self._guid_at(at) == wanted
+        return at < self._length and self._guid_at(at) == wanted
 
     def find(self, needles: Iterable[str]) -> list[tuple[int, int]]:
         """The rows holding any of the needles, as (start, end) spans, in file order."""
-        rows = self._rows
+        data, first = self._data, self._first
+        limit = first + self._length - 2
         found = set()
         for needle in needles:
             wanted = needle.encode()
-            at = rows.find(wanted)
+            at = data.find(wanted, first, limit)
             while at != -1:
-                start = rows.rfind(b"\n", 0, at) + 1
-                end = rows.index(b"\n", at) + 1
+                start = data.rfind(b"\n", 0, at) + 1 - first
+                end = self._row_end(start)
                 found.add((start, end))
-                at = rows.find(wanted, end)
+                at = data.find(wanted, first + end, limit)
         return sorted(found)
 
     def cards(self, spans: Iterable[tuple[int, int]]) -> list[CardState]:
         cards = []
         for start, end in spans:
-            row = self._rows[start : end - 2]  # without ",\n"
+            row = self._data[self._first + start : self._first + end - 2]
             ((guid, entry),) = json.loads(b"{" + row + b"}").items()
             cards.append(card_from_entry(guid, entry))
         return cards
@@ -109,19 +120,20 @@ class StateRows:
             self._copy(source, target, done, start)
             target.write(row)
             done = max(done, end)
-        self._copy(source, target, done, len(self._rows))
+        self._copy(source, target, done, self._length)
         # The last row ends without a comma.
         target.truncate(target.seek(-2, os.SEEK_END))
         target.write(b"\n}}\n")
 
     def _copy(self, source: BinaryIO, target: BinaryIO, start: int, end: int) -> None:
         """Rows [start, end) as they are in the file (the last row's ",\n" is not)."""
-        real = len(self._rows) - 2
+        real = self._length - 2
         if end > real:
             self._copy(source, target, start, real)
             target.write(b",\n"[max(start, real) - real :])
             return
         offset, count = len(self._head) + start, end - start
+        target.flush()  # what is buffered goes first: the kernel writes at the file's end
         while count > 0:
             try:
                 copied = os.copy_file_range(

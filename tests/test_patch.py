@@ -1,0 +1,60 @@
+"""Patching the state file: rows found, kept and replaced as a full write would lay them."""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from flashgen.patch import StateRows, note_needles
+from flashgen.state import STATE_FILE, CardState, State, save_state
+
+
+def _card(number: int, note: str, removed: bool = False) -> CardState:
+    return CardState(
+        guid=f"fg{number * 7919 % 100_003:026d}",
+        key=(f"path:{note}", "point", f"Label {number}", "0"),
+        note=note,
+        kind="point",
+        context=("Heading",),
+        label=f"Label {number}",
+        text=f"answer {number} \u00e9",
+        digest=f"{number:024x}",
+        modified=1_700_000_000 + number,
+        removed=removed,
+        id=2 * number + 1,
+    )
+
+
+def test_rows_are_found_replaced_and_written_as_a_full_write_would(tmp_path: Path):
+    rng = random.Random(5)
+    notes = ["A.md", "B b.md", "C/\u00e9.md", 'D "q".md']
+    cards = [_card(n, rng.choice(notes), removed=n % 11 == 0) for n in range(600)]
+    path = tmp_path / STATE_FILE
+    save_state(State(tuple(cards)), path)
+    rows = StateRows(path.read_bytes())
+    assert all(card.guid in rows for card in cards)
+    assert "fg" + "9" * 26 not in rows and "fg" not in rows and 1 not in rows
+    # The rows of B and C, and every retired row.
+    found = rows.find(note_needles(["B b.md", "C/\u00e9.md"], []))
+    wanted = [c for c in cards if c.note in ("B b.md", "C/\u00e9.md") or c.removed]
+    assert sorted(rows.cards(found), key=lambda c: c.guid) == sorted(
+        wanted, key=lambda c: c.guid
+    )
+    # Their replacement: some changed, some gone, new ones anywhere (first and last too).
+    changed = [replace(c, text="new") for c in wanted[::2]]
+    new = [_card(n, "B b.md") for n in range(600, 640)]
+    new += [replace(new[0], guid="fg0"), replace(new[1], guid="fz")]
+    kept = [c for c in cards if c not in wanted]
+    save_state(State(tuple(kept + changed + new)), tmp_path / "full.json")
+    full = (tmp_path / "full.json").read_bytes()
+    for buffering in (0, -1):
+        target = tmp_path / f"patched-{buffering}.json"
+        with path.open("rb") as source, target.open("wb", buffering) as out:
+            rows.write_replaced(found, changed + new, source, out)
+        assert target.read_bytes() == full
+    # Where the kernel cannot copy (not Linux, no file descriptors), Python copies.
+    memory = io.BytesIO()
+    rows.write_replaced(found, changed + new, io.BytesIO(path.read_bytes()), memory)
+    assert memory.getvalue() == full
