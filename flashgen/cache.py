@@ -4,8 +4,10 @@ Per note it keeps what parsing, extraction and rendering made of the note (keyed
 diagnostics, as JSON) with the note's size, modification time and content hash, and what
 else the note read (media files, embedded notes). An entry is reused while all of that is
 unchanged. Beside it, a record of the last deck written lets a build that finds nothing
-changed skip writing altogether. It lives in the user's cache folder, never in the vault;
-files are written to a temporary name and renamed; an unreadable cache counts as empty.
+changed skip writing altogether, and a copy of that deck's collection lets a build that
+finds a few notes changed patch it (see patch.py). It lives in the user's cache folder,
+never in the vault; files are written to a temporary name and renamed; an unreadable cache
+counts as empty.
 """
 
 from __future__ import annotations
@@ -147,7 +149,7 @@ class NoteCache:
         self._entries: dict[str, _Entry] = {}
         self._stats: dict[str, tuple[int, int] | None] = {}
         self._changed = False
-        # New outputs go to disk as they come (a large vault's never all in memory): at
+        # New outputs go to disk as they come (a large vault's are never all in memory): at
         # the end of the data file, or into a new one (`_sink_path`) that replaces it.
         self._sink: BinaryIO | None = None
         self._sink_path: Path | None = None

@@ -146,7 +146,7 @@ def build(
     )
     collection = _collection(session)
     notes = AnkiNotes(result.cards, result.retired, settings)
-    # The package's time (which numbers notes and cards) comes from the cards themselves:
+    # The note type's time comes from the cards themselves (as ids come from the state):
     # the same notes and state give the same bytes, whenever they are built.
     stamp = max((c.modified for c in result.cards), default=int(result.now))
     state_file = result.vault / STATE_FILE
