@@ -117,11 +117,12 @@ def build(
     session = _start(config, lint=False)
     output = config.output or Path("decks") / f"{_file_name(session.root_deck)}.apkg"
     if not dry_run and session.cache is not None:
-        last = _reuse_deck(session, output, clock)
+        record = read_json(session.cache.folder / _LAST_DECK)
+        last = _reuse_deck(session, output, clock, record)
         if last is not None:
             seconds = {"check": time.perf_counter() - started}
             return replace(last, report=replace(last.report, stage_seconds=seconds))
-        patched = _patch_deck(session, output, clock, progress)
+        patched = _patch_deck(session, output, clock, progress, record)
         if patched is not None:
             return patched
     result = _plan(session, clock, progress)
@@ -240,21 +241,35 @@ def _open_cache(
 _LAST_DECK = "last-deck.json"
 
 
-def _reuse_deck(session: _Session, output: Path, clock: Clock) -> BuildResult | None:
+def _same_deck(
+    session: _Session, output: Path, record: Mapping[str, Any] | None, notes: str
+) -> bool:
+    """Whether the last deck record is this build's: same settings, output and deck
+    and state files as written, the same notes (`notes`: the cache contents it read), and
+    the same README and CSS."""
+    cache = session.cache
+    assert cache is not None
+    return (
+        record is not None
+        and record.get("key") == cache.key
+        and record.get("output") == str(output.resolve())
+        and record.get("deck") == file_stamp(output)
+        and record.get("state") == file_stamp(session.discovery.root / STATE_FILE)
+        and record.get("notes") == notes
+        and record.get("inputs") == _deck_inputs(session)
+    )
+
+
+def _reuse_deck(
+    session: _Session, output: Path, clock: Clock, record: Mapping[str, Any] | None
+) -> BuildResult | None:
     """The last build's result when no note, setting, deck or state file changed since."""
     cache = session.cache
     assert cache is not None
-    record = read_json(cache.folder / _LAST_DECK)
-    state_file = session.discovery.root / STATE_FILE
     if (
         record is None
         or not cache.unchanged
-        or record.get("key") != cache.key
-        or record.get("output") != str(output.resolve())
-        or record.get("deck") != file_stamp(output)
-        or record.get("state") != file_stamp(state_file)
-        or record.get("notes") != cache.contents()
-        or record.get("inputs") != _deck_inputs(session)
+        or not _same_deck(session, output, record, cache.contents())
     ):
         return None
     try:
@@ -303,7 +318,11 @@ def _collection(session: _Session) -> Path | None:
 
 
 def _patch_deck(
-    session: _Session, output: Path, clock: Clock, progress: Progress | None
+    session: _Session,
+    output: Path,
+    clock: Clock,
+    progress: Progress | None,
+    record: Mapping[str, Any] | None,
 ) -> BuildResult | None:
     """The deck and state file of a full build, made by changing the last ones where the
     changed notes' cards are: None when that cannot be shown to give the same result.
@@ -312,20 +331,13 @@ def _patch_deck(
     are the ones it wrote, the cache holds what that build read, that build had no cards
     with the same identity, and no changed note shares its identity with another note.
     """
-    cache, discovery = session.cache, session.discovery
+    cache = session.cache
     collection = _collection(session)
     if cache is None or collection is None:
         return None
-    record = read_json(cache.folder / _LAST_DECK)
-    state_file = discovery.root / STATE_FILE
     if (
         record is None
-        or record.get("key") != cache.key
-        or record.get("output") != str(output.resolve())
-        or record.get("deck") != file_stamp(output)
-        or record.get("state") != file_stamp(state_file)
-        or record.get("notes") != cache.loaded_contents()
-        or record.get("inputs") != _deck_inputs(session)
+        or not _same_deck(session, output, record, cache.loaded_contents())
         or record.get("clashes") != 0
     ):
         return None
@@ -338,7 +350,7 @@ def _patch_deck(
         pieces = [Piece(str(d), int(o), int(n)) for d, o, n in kept["pieces"]]
         top = int(kept["top_id"])
         # Kept open: the rows kept are copied from the very file that was read.
-        source = state_file.open("rb", buffering=0)
+        source = (session.discovery.root / STATE_FILE).open("rb", buffering=0)
     except (OSError, KeyError, TypeError, ValueError) as err:
         log.debug("cannot patch the last deck: %r", err)
         return None
