@@ -592,6 +592,12 @@ def decode_output(payload: bytes) -> NoteOutput:
 
     cards, problems = json.loads(payload)
     keyed = []
+    # What a note's cards repeat is kept once, as when the note is rendered (see render.py).
+    shared: dict[Any, Any] = {}
+
+    def one(value: Any) -> Any:
+        return shared.setdefault(value, value)
+
     for (
         key,
         digest,
@@ -616,21 +622,23 @@ def decode_output(payload: bytes) -> NoteOutput:
         # Rendered cards keep no trees (see RenderedCard.draft).
         draft = CardDraft(
             kind,
-            note_path,
-            note_title,
-            tuple(heading_path),
+            one(note_path),
+            one(note_title),
+            one(tuple(heading_path)),
             label,
             (),
             (),
             line,
             end_line,
-            tuple(tags),
+            one(tuple(tags)),
             (),
             pin,
             occurrence,
         )
         files = tuple(MediaFile(path, name) for path, name in media)
-        card = RenderedCard(draft, deck, question, answer, context, source, files)
+        card = RenderedCard(
+            draft, one(deck), question, answer, one(context), one(source), files
+        )
         keyed.append(Keyed(card, tuple(key), digest, text))
     return keyed, decode_diagnostics(problems)
 

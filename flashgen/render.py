@@ -7,6 +7,7 @@ deck never carries scripts whatever the note contains.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -80,15 +81,12 @@ def render_card(
     answer = writer.blocks(draft.answer)
     if draft.footnotes:
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
-    context = CONTEXT_SEPARATOR.join(
-        html.escape(part) for part in (draft.note_title, *draft.context)
-    )
     card = RenderedCard(
         draft=_without_trees(draft),
         deck=deck,
         question=sanitise(question) if writer.has_raw_html else question,
         answer=sanitise(answer) if writer.has_raw_html else answer,
-        context=context,
+        context=_context(draft.note_title, draft.context),
         source=_source(draft.note_path, source_link) if show_source else "",
         media=tuple(dict.fromkeys(writer.media)),
     )
@@ -114,6 +112,14 @@ def _without_trees(draft: CardDraft) -> CardDraft:
     )
 
 
+# A note's cards share its Source and, section by section, their Context: one string each,
+# made once, keeps a large vault's cards smaller in memory and in transit between processes.
+@functools.lru_cache(maxsize=256)
+def _context(title: str, headings: tuple[str, ...]) -> str:
+    return CONTEXT_SEPARATOR.join(html.escape(part) for part in (title, *headings))
+
+
+@functools.lru_cache(maxsize=64)
 def _source(path: str, link: str | None) -> str:
     # No line number: it moves with every edit above the card and would make Anki see a
     # change (and overwrite the user's edits in Anki) where there is none.
