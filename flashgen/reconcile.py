@@ -23,6 +23,8 @@ from flashgen.state import CardState, State
 
 SIMILAR_ANSWER = 0.8
 _TEXT_LIMIT = 300
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,8 +229,8 @@ def content_digest(card: RenderedCard) -> str:
 
 
 def answer_text(card: RenderedCard) -> str:
-    text = html.unescape(re.sub(r"<[^>]+>", " ", card.answer))
-    return re.sub(r"\s+", " ", text).strip()[:_TEXT_LIMIT]
+    text = html.unescape(_TAG.sub(" ", card.answer))
+    return _SPACE.sub(" ", text).strip()[:_TEXT_LIMIT]
 
 
 def _rematch(

@@ -241,9 +241,8 @@ class _HtmlWriter:
         match inline.kind:
             case "text":
                 # Obsidian's ==highlight== has no CommonMark syntax; it arrives as text.
-                return _HIGHLIGHT.sub(
-                    r"<mark>\1</mark>", html.escape(inline.text, quote=False)
-                )
+                text = html.escape(inline.text, quote=False)
+                return _HIGHLIGHT.sub(r"<mark>\1</mark>", text) if "==" in text else text
             case "code":
                 return f"<code>{html.escape(inline.text, quote=False)}</code>"
             case "math":
