@@ -183,7 +183,7 @@ def reconcile(
         cards=tuple(assigned),
         retired=tuple(retired),
         newly_removed=tuple(newly_removed),
-        state=State(tuple(sorted(states, key=lambda card: card.guid)), previous.lines),
+        state=State(tuple(sorted(states, key=lambda card: card.guid)), previous.source),
         diagnostics=tuple(diagnostics),
         state_changed=state_changed,
     )

@@ -242,7 +242,9 @@ class _HtmlWriter:
             case "text":
                 # Obsidian's ==highlight== has no CommonMark syntax; it arrives as text.
                 text = html.escape(inline.text, quote=False)
-                return _HIGHLIGHT.sub(r"<mark>\1</mark>", text) if "==" in text else text
+                return (
+                    _HIGHLIGHT.sub(r"<mark>\1</mark>", text) if "==" in text else text
+                )
             case "code":
                 return f"<code>{html.escape(inline.text, quote=False)}</code>"
             case "math":

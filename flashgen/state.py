@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from flashgen.errors import OutputError
 from flashgen.report import Diagnostic, Severity
@@ -50,13 +51,22 @@ class CardState:
 
 
 @dataclass(frozen=True, slots=True)
+class StateSource:
+    """The file a state was read from, laid out as save_state writes it."""
+
+    path: Path
+    stamp: tuple[int, int]
+    """Its size and modification time when read: its rows are reused only while unchanged."""
+    cards: tuple[CardState, ...]
+    """The cards read, in the file's order (by GUID), one a row."""
+
+
+@dataclass(frozen=True, slots=True)
 class State:
     cards: tuple[CardState, ...] = ()
-    lines: Mapping[str, tuple[CardState, str]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    """Each card as it was read and its line in the file: an unchanged card is written
-    back as the same text, without encoding it again."""
+    source: StateSource | None = field(default=None, compare=False, repr=False)
+    """Where the cards were read from: a card that is still the one read is written back
+    as the same bytes, copied from that file rather than encoded again."""
 
 
 def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
@@ -64,15 +74,17 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
     if not path.exists():
         return State(), ()
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-        if data.get("version") != _VERSION:
-            raise ValueError(f"unknown version {data.get('version')!r}")
-        # Written in GUID order; reconcile does not depend on the order anyway.
-        cards = tuple(
-            card_from_entry(guid, entry) for guid, entry in data["cards"].items()
-        )
-        lines = _lines(text, cards)
+        with path.open("rb") as stream:
+            stat = os.fstat(stream.fileno())
+            # Row by row when laid out as written: a large state is never all in memory
+            # as one document.
+            cards = _read_rows(stream)
+            source = None
+            if cards is not None:
+                source = StateSource(path, (stat.st_size, stat.st_mtime_ns), cards)
+            else:
+                stream.seek(0)
+                cards = _read_document(stream.read())
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         log.debug("state file unreadable: %r", err)
         return State(), (
@@ -85,21 +97,74 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
                 f"({err}; restore it from version control, or delete it to silence this)",
             ),
         )
-    return State(cards, lines), ()
+    return State(cards, source), ()
 
 
-def _lines(text: str, cards: tuple[CardState, ...]) -> dict[str, tuple[CardState, str]]:
-    """Each card's line, when the file is laid out as save_state writes it."""
-    rows = text.split("\n")[1:-2]
-    if len(rows) != len(cards):
-        return {}  # reformatted by hand or by a tool: encode every card afresh
-    lines = {}
-    for card, row in zip(cards, rows, strict=True):
-        line = row.removesuffix(",")
-        if not line.startswith(_quoted(card.guid) + ": "):
-            return {}
-        lines[card.guid] = (card, line)
-    return lines
+_HEADER = f'{{"version": {_VERSION}, "cards": {{\n'.encode()
+_FOOTER = b"}}\n"
+
+
+def _read_document(data: bytes) -> tuple[CardState, ...]:
+    """Any JSON layout of the state (a file reformatted by hand or by a tool)."""
+    document = json.loads(data)
+    if document.get("version") != _VERSION:
+        raise ValueError(f"unknown version {document.get('version')!r}")
+    return tuple(
+        card_from_entry(guid, entry) for guid, entry in document["cards"].items()
+    )
+
+
+def _read_rows(stream: BinaryIO) -> tuple[CardState, ...] | None:
+    """The cards of a file laid out as save_state writes it (a header line, one card a
+    line in GUID order, a footer line); None for any other layout."""
+    if stream.readline() != _HEADER:
+        return None
+    cards: list[CardState] = []
+    shared: dict[Any, Any] = {}
+    rows: list[bytes] = []
+    last = False  # the last row (no comma after it) is read
+    for line in stream:
+        if last:
+            if line != _FOOTER or not _add_rows(rows, cards, shared):
+                return None
+            break
+        if line == b"\n" and not cards and not rows:  # no cards at all
+            last = True
+            continue
+        if line.endswith(b",\n"):
+            rows.append(line[:-2])
+        elif line.endswith(b"\n"):
+            rows.append(line[:-1])
+            last = True
+        else:
+            return None
+        if len(rows) == _BATCH and not _add_rows(rows, cards, shared):
+            return None
+    else:
+        return None  # cut short
+    if stream.read(1):
+        return None
+    return tuple(cards)
+
+
+def _add_rows(
+    rows: list[bytes], cards: list[CardState], shared: dict[Any, Any]
+) -> bool:
+    """Decode rows (one card each, in GUID order) onto cards; False when they are not."""
+    if not rows:
+        return True
+    try:
+        entries = json.loads(b"{" + b",".join(rows) + b"}")
+    except ValueError:
+        return False
+    if not isinstance(entries, dict) or len(entries) != len(rows):
+        return False  # a row holds more or less than one card
+    rows.clear()
+    for guid, entry in entries.items():
+        if cards and guid <= cards[-1].guid:
+            return False  # not in GUID order, so not as written
+        cards.append(card_from_entry(guid, entry, shared))
+    return True
 
 
 def save_state(state: State, path: Path) -> None:
@@ -114,19 +179,75 @@ def stage_state(state: State, path: Path) -> Path:
     ordered = sorted(state.cards, key=lambda card: card.guid)
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
-        with staged.open("wb") as stream:
-            stream.write(f'{{"version": {_VERSION}, "cards": {{\n'.encode())
+        with staged.open("wb") as stream, _OldRows(state.source) as old:
+            stream.write(_HEADER)
             for start in range(0, len(ordered), _BATCH):
-                lines = (
-                    _line(card, state.lines) for card in ordered[start : start + _BATCH]
-                )
-                text = ",\n".join(lines)
-                stream.write((",\n" + text if start else text).encode())
-            stream.write(b"\n}}\n")
+                rows = [
+                    old.row(card) or encode_line(card).encode()
+                    for card in ordered[start : start + _BATCH]
+                ]
+                if start:
+                    stream.write(b",\n")
+                stream.write(b",\n".join(rows))
+            stream.write(b"\n" + _FOOTER)
     except OSError as err:
         staged.unlink(missing_ok=True)
         raise _write_error(path, err) from err
     return staged
+
+
+class _OldRows:
+    """The rows of the file a state was read from, walked in GUID order beside the cards
+    being written: a card that is still the one read gets its row back as it was."""
+
+    def __init__(self, source: StateSource | None) -> None:
+        self._cards = source.cards if source is not None else ()
+        self._file: BinaryIO | None = None
+        self._index = 0
+        self._read = 0
+        self._line = b""
+        if source is None:
+            return
+        try:
+            file = source.path.open("rb")
+        except OSError:
+            return
+        try:
+            stat = os.fstat(file.fileno())
+            same = (stat.st_size, stat.st_mtime_ns) == source.stamp
+            if same and file.readline() == _HEADER:
+                self._file = file
+                return
+        except OSError:
+            pass
+        file.close()  # changed since it was read, or unreadable: rows are encoded afresh
+
+    def row(self, card: CardState) -> bytes | None:
+        if self._file is None:
+            return None
+        cards, index = self._cards, self._index
+        while index < len(cards) and cards[index].guid < card.guid:
+            index += 1
+        self._index = index
+        if index == len(cards) or (cards[index] is not card and cards[index] != card):
+            return None
+        try:
+            while self._read <= index:
+                self._line = self._file.readline()
+                self._read += 1
+        except OSError:
+            self._file.close()
+            self._file = None
+            return None
+        line = self._line.removesuffix(b"\n").removesuffix(b",")
+        return line if line.startswith(_quoted(card.guid).encode() + b": ") else None
+
+    def __enter__(self) -> _OldRows:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
 _BATCH = 4096
@@ -146,13 +267,6 @@ def _write_error(path: Path, err: OSError) -> OutputError:
     )
 
 
-def _line(card: CardState, known: Mapping[str, tuple[CardState, str]]) -> str:
-    read = known.get(card.guid)
-    if read is not None and read[0] == card:
-        return read[1]
-    return encode_line(card)
-
-
 def encode_line(card: CardState) -> str:
     """The card's line in the file (without the separating comma)."""
     return f"{_quoted(card.guid)}: {_encode(_entry(card))}"
@@ -167,15 +281,25 @@ def _quoted(guid: str) -> str:
     return f'"{guid}"' if guid.isascii() and guid.isalnum() else json.dumps(guid)
 
 
-def card_from_entry(guid: str, entry: dict[str, Any]) -> CardState:
-    """A card from its entry in the file."""
+def card_from_entry(
+    guid: str, entry: dict[str, Any], shared: dict[Any, Any] | None = None
+) -> CardState:
+    """A card from its entry in the file. With `shared`, what many cards repeat (the
+    note, the parts of keys, the heading paths) is kept once, there and in sys.intern."""
+    key = tuple(map(str, entry["key"]))
+    note, kind = str(entry["note"]), str(entry["kind"])
+    context, label = tuple(map(str, entry["context"])), str(entry["label"])
+    if shared is not None:
+        key = tuple(map(sys.intern, key))
+        note, kind, label = sys.intern(note), sys.intern(kind), sys.intern(label)
+        context = shared.setdefault(context, tuple(map(sys.intern, context)))
     return CardState(
         guid=guid,
-        key=tuple(map(str, entry["key"])),
-        note=str(entry["note"]),
-        kind=str(entry["kind"]),
-        context=tuple(map(str, entry["context"])),
-        label=str(entry["label"]),
+        key=key,
+        note=note,
+        kind=kind,
+        context=context,
+        label=label,
         text=str(entry["text"]),
         digest=str(entry["digest"]),
         modified=int(entry["modified"]),

@@ -203,7 +203,17 @@ def test_dry_run_writes_nothing_and_reports_the_same(examples_vault, tmp_path):
     assert [c.guid for c in planned.cards] == [c.guid for c in done.cards]
 
 
-@pytest.mark.parametrize("damage", ["{not json", '{"version": 99, "cards": {}}', ""])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "{not json",
+        '{"version": 99, "cards": {}}',
+        "",
+        '{"version": 1, "cards": {\n"fgA": {"key": ["x"]},\n',  # cut short
+        '{"version": 1, "cards": {\n"fgA": [],\n"fgB": 7\n}}\n',
+        '{"version": 1, "cards": {\n\n}}\n<<<<<<< HEAD\n',  # more after the end
+    ],
+)
 def test_a_damaged_state_file_is_reported_and_rebuilt(examples_vault, tmp_path, damage):
     (examples_vault / STATE_FILE).write_text(damage, encoding="utf-8")
     result = _build(examples_vault, tmp_path / "d.apkg")
@@ -235,7 +245,8 @@ def test_a_state_file_written_from_reused_lines_equals_one_encoded_afresh(
     _edit(examples_vault / "Security" / "Defence Concepts.md", "90 days", "91 days")
     _build(examples_vault, tmp_path / "v2.apkg", now=FIXED_TIME + 60)
     state, problems = load_state(examples_vault / STATE_FILE)
-    assert not problems and len(state.lines) == len(state.cards) > 40
+    assert not problems and state.source is not None
+    assert state.source.cards == state.cards and len(state.cards) > 40
     save_state(State(state.cards), tmp_path / "fresh.json")
     written = (examples_vault / STATE_FILE).read_bytes()
     assert (tmp_path / "fresh.json").read_bytes() == written
@@ -288,4 +299,86 @@ def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path
     assert text.count("\n") == len(cards) + 2 and ",\n}}" not in text
     loaded, problems = load_state(tmp_path / STATE_FILE)
     assert not problems and loaded.cards == cards
-    assert len(loaded.lines) == len(cards)  # laid out as written: lines are reused
+    assert loaded.source is not None  # laid out as written: its rows are reused
+
+
+def _state_of(number: int) -> tuple:
+    from flashgen.state import CardState
+
+    return tuple(
+        CardState(
+            guid=f"fg{n:04d}",
+            key=("path:N.md", "point", f"Label {n}", "0"),
+            note="N.md",
+            kind="point",
+            context=("Part",),
+            label=f"Label {n}",
+            text=f"answer {n}",
+            digest=f"{n:024x}",
+            modified=int(FIXED_TIME),
+            id=n * 2 + 1,
+        )
+        for n in range(number)
+    )
+
+
+def test_a_state_file_keeps_the_rows_of_unchanged_cards_as_they_were(tmp_path):
+    import dataclasses
+    import json
+    import os
+
+    from flashgen.state import State, commit_state, load_state, save_state, stage_state
+
+    path = tmp_path / STATE_FILE
+    cards = _state_of(3)
+    save_state(State(cards), path)
+    # The same entries, spaced otherwise: read row by row, and each row kept as it is.
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for number in (1, 2, 3):
+        guid, _, entry = lines[number].rstrip(",").partition(": ")
+        compact = json.dumps(json.loads(entry), separators=(",", ":"))
+        lines[number] = f"{guid}: {compact}" + ("," if number < 3 else "")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    loaded, problems = load_state(path)
+    assert not problems and loaded.cards == cards and loaded.source is not None
+    changed = dataclasses.replace(loaded.cards[1], digest="f" * 24, modified=2)
+    state = State((loaded.cards[0], changed, loaded.cards[2]), loaded.source)
+    commit_state(stage_state(state, path), path)
+    written = path.read_text(encoding="utf-8").split("\n")
+    assert written[1] == lines[1] and written[3] == lines[3]  # copied
+    assert '"digest": "ffff' in written[2]  # encoded afresh
+    assert load_state(path)[0].cards == state.cards
+    # A file changed since it was read gives no rows back: every card is encoded.
+    again, _ = load_state(path)
+    os.utime(path, ns=(0, 0))
+    commit_state(stage_state(again, path), path)
+    fresh = tmp_path / "fresh.json"
+    save_state(State(again.cards), fresh)
+    assert path.read_bytes() == fresh.read_bytes()
+
+
+def test_a_state_file_in_another_layout_is_read_whole(tmp_path):
+    import json
+
+    from flashgen.state import State, load_state, save_state
+
+    path = tmp_path / STATE_FILE
+    cards = _state_of(4)
+    save_state(State(cards), path)
+    written = path.read_text(encoding="utf-8")
+    header, *rows, end, _ = written.split("\n")
+    rows = [row.rstrip(",") for row in rows]
+    for layout in (
+        json.dumps(json.loads(written), indent=2),  # reformatted by a tool
+        "\n".join([header, ",\n".join(reversed(rows)), end, ""]),  # not by GUID
+        written.replace('{"version": 1, ', '{"version":1, '),
+        "\n".join([header, ", ".join(rows[:2]) + ",", ",\n".join(rows[2:]), end, ""]),
+    ):
+        path.write_text(layout, encoding="utf-8")
+        loaded, problems = load_state(path)
+        assert not problems and loaded.source is None
+        assert sorted(loaded.cards, key=lambda card: card.guid) == list(cards)
+    empty = tmp_path / "empty.json"
+    save_state(State(), empty)
+    loaded, problems = load_state(empty)
+    assert not problems and loaded.cards == () and loaded.source is not None
