@@ -8,6 +8,7 @@ state entries of the notes that changed and rewriting only the rows of their car
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,9 @@ from flashgen.deck import (
 from flashgen.identity import stable_id
 from flashgen.state import CardState, card_from_entry, encode_line
 
+_WINDOW = 32 << 20
+"""How much of a mapped state file find() holds in memory at a time."""
+
 
 class StateRows:
     """The lines of a state file as save_state writes it (a header line, then one card a
@@ -37,22 +41,28 @@ class StateRows:
     too: rows are then cut and added alike.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | mmap.mmap) -> None:
         first = data.find(b"\n") + 1
-        if not first or not data.endswith(b"\n}}\n") or len(data) <= first + 4:
+        if not first or data[-4:] != b"\n}}\n" or len(data) <= first + 4:
             raise ValueError("not laid out as flashgen writes it, or no cards")
         self._data = data
         self._first = first
         self._head = data[:first]
         self._length = len(data) - 4 - first + 2
 
+    def _index(self, what: bytes, start: int) -> int:
+        at = self._data.find(what, start)
+        if at == -1:
+            raise ValueError("not laid out as flashgen writes it")
+        return at
+
     def _row_end(self, start: int) -> int:
-        end = self._data.index(b"\n", self._first + start) - self._first + 1
+        end = self._index(b"\n", self._first + start) - self._first + 1
         return end + 1 if end == self._length - 1 else end  # the last row: as if ",\n"
 
     def _guid_at(self, start: int) -> bytes:
         at = self._first + start + 1
-        return self._data[at : self._data.index(b'"', at)]
+        return self._data[at : self._index(b'"', at)]
 
     def _first_from(self, guid: bytes) -> int:
         """Where the first row whose GUID is not below `guid` starts (binary search)."""
@@ -74,19 +84,30 @@ class StateRows:
         at = self._first_from(wanted)
         return at < self._length and self._guid_at(at) == wanted
 
-    def find(self, needles: Iterable[str]) -> list[tuple[int, int]]:
-        """The rows holding any of the needles, as (start, end) spans, in file order."""
+    def find(
+        self, needles: Iterable[str], window: int = _WINDOW
+    ) -> list[tuple[int, int]]:
+        """The rows holding any of the needles, as (start, end) spans, in file order.
+
+        A mapped file is searched a window at a time, each let go of once searched: a
+        large state file is never all in memory."""
         data, first = self._data, self._first
         limit = first + self._length - 2
+        wanted = [needle.encode() for needle in needles]
+        reach = max(map(len, wanted), default=1) - 1  # a needle across a window's end
         found = set()
-        for needle in needles:
-            wanted = needle.encode()
-            at = data.find(wanted, first, limit)
-            while at != -1:
-                start = data.rfind(b"\n", 0, at) + 1 - first
-                end = self._row_end(start)
-                found.add((start, end))
-                at = data.find(wanted, first + end, limit)
+        for low in range(first, limit, window):
+            high = min(limit, low + window + reach)
+            for needle in wanted:
+                at = data.find(needle, low, high)
+                while at != -1:
+                    start = data.rfind(b"\n", 0, at) + 1 - first
+                    end = self._row_end(start)
+                    found.add((start, end))
+                    at = data.find(needle, first + end, high)
+            if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+                aligned = low - low % mmap.PAGESIZE
+                data.madvise(mmap.MADV_DONTNEED, aligned, high - aligned)
         return sorted(found)
 
     def cards(self, spans: Iterable[tuple[int, int]]) -> list[CardState]:

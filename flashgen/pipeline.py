@@ -50,6 +50,8 @@ from flashgen.state import (
 # Parsing, extraction, rendering and reconciling are imported where notes are processed,
 # so a build that finds nothing changed never loads them.
 if TYPE_CHECKING:
+    import mmap
+
     from flashgen.package import Piece
     from flashgen.reconcile import Assigned, Keyed
     from flashgen.transclude import NoteLibrary
@@ -358,7 +360,16 @@ def _patch_deck(
         stat = os.fstat(source.fileno())
         if [stat.st_size, stat.st_mtime_ns] != record["state"]:
             return None
-        return _patch(session, output, clock, progress, pieces, top, source)
+        import mmap
+
+        try:
+            # Mapped, not read: a large state file is never all in memory.
+            mapped = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as err:
+            log.debug("cannot patch the last deck: %r", err)
+            return None
+        with mapped:
+            return _patch(session, output, clock, progress, pieces, top, source, mapped)
 
 
 def _patch(
@@ -369,6 +380,7 @@ def _patch(
     pieces: list[Piece],
     top: int,
     old_state: BinaryIO,
+    old_rows: mmap.mmap,
 ) -> BuildResult | None:
     started = time.perf_counter()
     cache, discovery, config = session.cache, session.discovery, session.config
@@ -383,8 +395,8 @@ def _patch(
     from flashgen.patch import StateRows, note_needles
 
     try:
-        rows = StateRows(old_state.read())
-    except (OSError, ValueError) as err:
+        rows = StateRows(old_rows)
+    except ValueError as err:
         log.debug("cannot patch the last deck: %r", err)
         return None
 
@@ -454,7 +466,9 @@ def _patch(
                 f"{state_file}: error: cannot write the state file: "
                 f"{err.strerror or err}"
             ) from err
-    old_state.close()  # before the file is replaced (Windows refuses an open file)
+    # Before the file is replaced (Windows refuses an open or mapped file).
+    old_rows.close()
+    old_state.close()
     try:
         pieces = package_collection(collection, media, output, Previous(output, pieces))
     except BaseException:

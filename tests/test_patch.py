@@ -58,3 +58,26 @@ def test_rows_are_found_replaced_and_written_as_a_full_write_would(tmp_path: Pat
     memory = io.BytesIO()
     rows.write_replaced(found, changed + new, io.BytesIO(path.read_bytes()), memory)
     assert memory.getvalue() == full
+
+
+def test_a_mapped_state_file_is_searched_a_window_at_a_time(tmp_path: Path):
+    import mmap
+
+    rng = random.Random(9)
+    notes = ["A.md", "B b.md", "C/\u00e9.md"]
+    cards = [_card(n, rng.choice(notes), removed=n % 13 == 0) for n in range(400)]
+    path = tmp_path / STATE_FILE
+    save_state(State(tuple(cards)), path)
+    needles = list(note_needles(["B b.md"], ["path:C/\u00e9.md"]))
+    whole = StateRows(path.read_bytes()).find(needles)
+    wanted = {c.guid for c in cards if c.note != "A.md" or c.removed}
+    with path.open("rb") as source:
+        mapped = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
+        with mapped:
+            rows = StateRows(mapped)
+            assert all(card.guid in rows for card in cards)
+            # Windows smaller than a row and than a needle: matches across their ends.
+            for window in (7, 100, 4096, 1 << 20):
+                found = rows.find(needles, window)
+                assert found == whole
+                assert {card.guid for card in rows.cards(found)} == wanted
