@@ -16,8 +16,8 @@ from flashgen.extract import CardDraft
 # Bump only with a migration: a new namespace gives every card a new GUID (lost history).
 _GUID_NAMESPACE = "flashgen/card/v1"
 _UNIT = "\x1f"
-# Base32 (RFC 4648, lower case), ten bits at a time: base64.b32encode is pure Python and
-# was a tenth of a large build's serial time.
+# Base32 (RFC 4648, lower case), ten bits at a time: base64.b32encode is pure Python, and
+# this makes a GUID in less than half its time (every card of a full build needs one).
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 _PAIRS = tuple(a + b for a in _B32 for b in _B32)
 _SHIFTS = tuple(range(110, -1, -10))
