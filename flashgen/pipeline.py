@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import html
 import json
 import logging
@@ -100,7 +102,8 @@ def plan_build(
 
     With lint, the report also carries what `flashgen check` looks for (see lint.py).
     """
-    return _plan(_start(config, lint), clock, progress)
+    with _cycle_collection_paused():
+        return _plan(_start(config, lint), clock, progress)
 
 
 def build(
@@ -115,6 +118,27 @@ def build(
     With dry_run, nothing is written and the report says what a build would do. When
     nothing changed since this deck was last written, it is left as it is.
     """
+    with _cycle_collection_paused():
+        return _build(config, clock, dry_run, progress)
+
+
+@contextlib.contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """A build makes millions of records that hold no reference cycles (reference counting
+    frees them), and Python's cycle collector would walk them all again and again as they
+    are made: about a tenth of a large build's time. It is paused for the build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(
+    config: Config, clock: Clock, dry_run: bool, progress: Progress | None
+) -> BuildResult:
     started = time.perf_counter()
     session = _start(config, lint=False)
     output = config.output or Path("decks") / f"{_file_name(session.root_deck)}.apkg"

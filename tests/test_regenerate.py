@@ -382,3 +382,26 @@ def test_a_state_file_in_another_layout_is_read_whole(tmp_path):
     save_state(State(), empty)
     loaded, problems = load_state(empty)
     assert not problems and loaded.cards == () and loaded.source is not None
+
+
+def test_the_cycle_collector_is_paused_during_a_build_and_only_then(
+    examples_vault, tmp_path
+):
+    import gc
+
+    from flashgen.errors import ConfigError
+
+    seen = []
+    config = Config(inputs=(examples_vault,), output=tmp_path / "g.apkg", cache=False)
+    assert gc.isenabled()
+    build(config, progress=lambda done, total: seen.append(gc.isenabled()))
+    assert seen and not any(seen) and gc.isenabled()
+    with pytest.raises(ConfigError):  # --share without a namespace
+        build(Config(inputs=(examples_vault,), share=True))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build(config)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
