@@ -268,12 +268,39 @@ def _write_error(path: Path, err: OSError) -> OutputError:
 
 
 def encode_line(card: CardState) -> str:
-    """The card's line in the file (without the separating comma)."""
-    return f"{_quoted(card.guid)}: {_encode(_entry(card))}"
+    """The card's line in the file (without the separating comma): its entry as
+    json.dumps(entry, ensure_ascii=False) writes it, formatted directly, which takes half
+    the time of building the entry and encoding it."""
+    text = _string
+    parts = [
+        _quoted(card.guid),
+        ': {"key": [',
+        ", ".join(map(text, card.key)),
+        '], "note": ',
+        text(card.note),
+        ', "kind": ',
+        text(card.kind),
+        ', "context": [',
+        ", ".join(map(text, card.context)),
+        '], "label": ',
+        text(card.label),
+        ', "text": ',
+        text(card.text),
+        ', "digest": ',
+        text(card.digest),
+        ', "modified": ',
+        str(int(card.modified)),
+    ]
+    if card.removed:
+        parts.append(', "removed": true')
+    if card.id:
+        parts += (', "id": ', str(int(card.id)))
+    parts.append("}")
+    return "".join(parts)
 
 
-# One encoder for every line: json.dumps with options builds a new one on each call.
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+# A JSON string as json.dumps(..., ensure_ascii=False) writes it (json's C encoder).
+_string = json.encoder.encode_basestring
 
 
 def _quoted(guid: str) -> str:
@@ -306,21 +333,3 @@ def card_from_entry(
         removed=bool(entry.get("removed", False)),
         id=int(entry.get("id", 0)),
     )
-
-
-def _entry(card: CardState) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "key": list(card.key),
-        "note": card.note,
-        "kind": card.kind,
-        "context": list(card.context),
-        "label": card.label,
-        "text": card.text,
-        "digest": card.digest,
-        "modified": card.modified,
-    }
-    if card.removed:
-        entry["removed"] = True
-    if card.id:
-        entry["id"] = card.id
-    return entry

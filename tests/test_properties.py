@@ -131,3 +131,44 @@ def test_any_bytes_parse_extract_and_render_without_raising(tmp_path, data):
         card = render_card(draft, "D", index).card
         assert "\x1f" not in card.question + card.answer + card.context
         assert "<script" not in card.answer.lower()
+
+
+_TEXTS = st.text(max_size=40)
+
+
+@given(
+    key=st.lists(_TEXTS, max_size=6),
+    note=_TEXTS,
+    context=st.lists(_TEXTS, max_size=3),
+    label=_TEXTS,
+    text=_TEXTS,
+    modified=st.integers(0, 2**40),
+    removed=st.booleans(),
+    card_id=st.integers(0, 2**62),
+)
+def test_a_state_line_is_its_entry_as_json_writes_it(
+    key, note, context, label, text, modified, removed, card_id
+):
+    import json
+
+    from flashgen.state import CardState, encode_line
+
+    card = CardState(
+        "fgabc234", tuple(key), note, "point", tuple(context), label, text, "0f" * 12,
+        modified, removed, card_id,
+    )  # fmt: skip
+    entry = {
+        "key": key,
+        "note": note,
+        "kind": "point",
+        "context": context,
+        "label": label,
+        "text": text,
+        "digest": "0f" * 12,
+        "modified": modified,
+    }
+    if removed:
+        entry["removed"] = True
+    if card_id:
+        entry["id"] = card_id
+    assert encode_line(card) == '"fgabc234": ' + json.dumps(entry, ensure_ascii=False)
