@@ -70,6 +70,13 @@ class AnkiNotes:
     def __iter__(self) -> Iterator[AnkiNote]:
         return anki_notes(*self._parts)
 
+    def decks(self) -> Iterator[str]:
+        """Each note's deck, as anki_notes gives it, without making the notes."""
+        cards, retired, settings = self._parts
+        yield from (item.card.deck for item in cards)
+        if retired:
+            yield settings.root_deck
+
 
 def anki_notes(
     cards: Iterable[Assigned], retired: Iterable[CardState], settings: DeckSettings
@@ -108,15 +115,16 @@ def write_collection(
     timestamp: float,
     settings: DeckSettings,
 ) -> None:
-    """Fill an empty SQLite file with an Anki collection holding `notes` (read three
-    times: pass an AnkiNotes or a list)."""
+    """Fill an empty SQLite file with an Anki collection holding `notes` (read twice,
+    and an AnkiNotes's decks once: pass an AnkiNotes or a list)."""
     model = anki_model(note_type_for(settings))
     cursor = connection.cursor()
     # The tables first and their indexes after the rows: one sorted build per index.
     tables, indexes = _split_schema(APKG_SCHEMA)
     cursor.executescript(tables)
     cursor.executescript(APKG_COL)
-    deck_ids = deck_ids_for((note.deck for note in notes), settings.root_deck)
+    names = notes.decks() if isinstance(notes, AnkiNotes) else (n.deck for n in notes)
+    deck_ids = deck_ids_for(names, settings.root_deck)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
     cursor.executemany(NOTE_INSERT, (note_row(note, model) for note in notes))
     cursor.executemany(CARD_INSERT, (card_row(note, deck_ids) for note in notes))

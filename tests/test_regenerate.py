@@ -405,3 +405,19 @@ def test_the_cycle_collector_is_paused_during_a_build_and_only_then(
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_a_card_retired_from_a_note_with_its_own_deck_lands_in_the_root_deck(
+    tmp_path, collection
+):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "A.md"
+    note.write_text("---\ndeck: Elsewhere\n---\n**Alpha**: one.\n\n**Beta**: two.\n")
+    _build(vault, tmp_path / "a.apkg")
+    note.write_text("---\ndeck: Elsewhere\n---\n**Alpha**: one.\n")
+    again = _build(vault, tmp_path / "b.apkg", now=FIXED_TIME + 60)
+    assert len(again.retired) == 1
+    import_deck(collection, tmp_path / "b.apkg")
+    (retired,) = collection.find_cards(f"tag:{REMOVED_TAG}")
+    assert collection.decks.name(collection.get_card(retired).did) == "vault"
