@@ -180,17 +180,24 @@ class NoteCache:
         same = len(valid) == len(self._old) == len(sources)
         self._changed = self._changed or not same
 
-    def outputs(self) -> dict[str, NoteOutput]:
-        """The stored output of every unchanged note, by vault path."""
-        reused: dict[str, NoteOutput] = {}
-        for rel, entry in list(self._entries.items()):
-            try:
-                reused[rel] = decode_output(self._payload(entry))
-            except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
-                log.debug("cache entry for %s unreadable: %r", rel, err)
-                del self._entries[rel]
-                self._changed = True
-        return reused
+    def reusable(self) -> set[str]:
+        """Vault paths of the unchanged notes, whose output is stored."""
+        return set(self._entries)
+
+    def output(self, rel: str) -> tuple[NoteOutput, bytes] | None:
+        """An unchanged note's stored output and its encoding; None when unreadable (the
+        entry is dropped and the note must be processed again)."""
+        entry = self._entries.get(rel)
+        if entry is None:
+            return None
+        try:
+            payload = bytes(self._payload(entry))
+            return decode_output(payload), payload
+        except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
+            log.debug("cache entry for %s unreadable: %r", rel, err)
+            del self._entries[rel]
+            self._changed = True
+            return None
 
     def _payload(self, entry: _Entry) -> bytes:
         if isinstance(entry.payload, bytes):

@@ -19,9 +19,9 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from flashgen.cards import Assigned, AssignedCards
 from flashgen.identity import card_guid, stable_id
 from flashgen.model import NOTE_TYPE, NoteType
-from flashgen.reconcile import Assigned
 from flashgen.render import CONTEXT_SEPARATOR
 from flashgen.state import CardState
 
@@ -73,9 +73,24 @@ class AnkiNotes:
     def decks(self) -> Iterator[str]:
         """Each note's deck, as anki_notes gives it, without making the notes."""
         cards, retired, settings = self._parts
-        yield from (item.card.deck for item in cards)
+        if isinstance(cards, AssignedCards):
+            yield from cards.decks()
+        else:
+            yield from (item.card.deck for item in cards)
         if retired:
             yield settings.root_deck
+
+    def card_rows(self, deck_ids: Mapping[str, int]) -> Iterator[tuple[object, ...]]:
+        """The card rows, as card_row gives them, without making the notes."""
+        cards, retired, settings = self._parts
+        if not isinstance(cards, AssignedCards):
+            yield from (card_row(note, deck_ids) for note in self)
+            return
+        for card_id, deck, modified in cards.light():
+            yield _card_row(card_id, deck_ids[deck], modified, False)
+        root = deck_ids.get(settings.root_deck, 0)
+        for old in retired:
+            yield _card_row(old.id, root, old.modified, True)
 
 
 def anki_notes(
@@ -115,8 +130,8 @@ def write_collection(
     timestamp: float,
     settings: DeckSettings,
 ) -> None:
-    """Fill an empty SQLite file with an Anki collection holding `notes` (read twice,
-    and an AnkiNotes's decks once: pass an AnkiNotes or a list)."""
+    """Fill an empty SQLite file with an Anki collection holding `notes` (read twice, or
+    once with an AnkiNotes, which gives its decks and card rows without making notes)."""
     model = anki_model(note_type_for(settings))
     cursor = connection.cursor()
     # The tables first and their indexes after the rows: one sorted build per index.
@@ -127,7 +142,12 @@ def write_collection(
     deck_ids = deck_ids_for(names, settings.root_deck)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
     cursor.executemany(NOTE_INSERT, (note_row(note, model) for note in notes))
-    cursor.executemany(CARD_INSERT, (card_row(note, deck_ids) for note in notes))
+    rows = (
+        notes.card_rows(deck_ids)
+        if isinstance(notes, AnkiNotes)
+        else (card_row(note, deck_ids) for note in notes)
+    )
+    cursor.executemany(CARD_INSERT, rows)
     cursor.executescript(indexes)
     root, description = settings.root_deck, settings.description
     describe_collection(cursor, deck_ids, root, description, timestamp, model)
@@ -192,9 +212,14 @@ def note_row(note: AnkiNote, model: genanki.Model) -> tuple[object, ...]:
 
 def card_row(note: AnkiNote, deck_ids: Mapping[str, int]) -> tuple[object, ...]:
     """The row of the note's one card, as genanki writes it."""
-    queue = -1 if note.suspended else 0
-    deck = deck_ids[note.deck]
-    return (note.id + 1, note.id, deck, 0, note.modified, -1, 0, queue, *_ZEROS, "")
+    return _card_row(note.id, deck_ids[note.deck], note.modified, note.suspended)
+
+
+def _card_row(
+    note_id: int, deck: int, modified: int, suspended: bool
+) -> tuple[object, ...]:
+    queue = -1 if suspended else 0
+    return (note_id + 1, note_id, deck, 0, modified, -1, 0, queue, *_ZEROS, "")
 
 
 _ZEROS = (0,) * 9

@@ -11,7 +11,6 @@ import multiprocessing
 import os
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -54,8 +53,8 @@ from flashgen.state import (
 if TYPE_CHECKING:
     import mmap
 
+    from flashgen.cards import AssignedCards
     from flashgen.package import Piece
-    from flashgen.reconcile import Assigned, Keyed
     from flashgen.transclude import NoteLibrary
 
 log = logging.getLogger(__name__)
@@ -69,8 +68,9 @@ REMOVED_TAG = "flashgen::removed"
 class BuildResult:
     """The cards a build makes, the cards it retires, and its report."""
 
-    cards: tuple[Assigned, ...]
-    """Empty when the deck was up to date (`report.up_to_date`) and left as it was."""
+    cards: AssignedCards
+    """Empty when the deck was up to date (`report.up_to_date`) and left as it was. Made
+    as they are read: a large vault's cards are never all in memory as records."""
     retired: tuple[CardState, ...]
     report: BuildReport
     root_deck: str
@@ -158,11 +158,7 @@ def _build(
     from flashgen.deck import AnkiNotes, DeckSettings
     from flashgen.package import write_package
 
-    media = {
-        item.name: result.vault / item.source
-        for card in result.cards
-        for item in card.card.media
-    }
+    media = {name: result.vault / path for name, path in result.cards.media().items()}
     started = time.perf_counter()
     settings = DeckSettings(
         root_deck=result.root_deck,
@@ -175,7 +171,7 @@ def _build(
     notes = AnkiNotes(result.cards, result.retired, settings)
     # The note type's time comes from the cards themselves (as ids come from the state):
     # the same notes and state give the same bytes, whenever they are built.
-    stamp = max((c.modified for c in result.cards), default=int(result.now))
+    stamp = result.cards.newest() or int(result.now)
     state_file = result.vault / STATE_FILE
     # The state is encoded while the deck is compressed (zlib lets go of the GIL); it
     # replaces the old state only once the deck is in place.
@@ -204,7 +200,11 @@ def _build(
     log.debug("wrote %s; seconds per stage: %s", output, seconds)
     report = replace(result.report, output=str(output), stage_seconds=seconds)
     if session.cache is not None:
-        top = max((card.id for card in result.state.cards), default=0)
+        # The state's highest id: its cards' and the retired ones' (a whole vault's
+        # state, the only one whose collection is kept, has no others).
+        top = max(
+            max(result.cards.ids(), default=0), *(c.id for c in result.retired), 0
+        )
         patch = None
         if written_deck.kept:
             assert collection is not None
@@ -316,8 +316,10 @@ def _reuse_deck(
         up_to_date=True,
         reused=len(discovery.notes),
     )
+    from flashgen.cards import AssignedCards, Assignments, CardStore
+
     return BuildResult(
-        (),
+        AssignedCards(CardStore(), Assignments()),
         (),
         report,
         session.root_deck,
@@ -513,7 +515,7 @@ def _patch(
     diagnostics.extend(result.diagnostics)
     news = tuple(_change_messages(result.cards, result.newly_removed))
     diagnostics.extend(news)
-    statuses = Counter(card.status for card in result.cards)
+    statuses = result.cards.statuses()
     changed = statuses["added"] + statuses["updated"] + statuses["rematched"]
     report = BuildReport(
         output=str(output),
@@ -610,20 +612,23 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         session.lint,
         cache is not None,
     )
+    from flashgen.cards import CardStore
     from flashgen.lint import lint_cards
     from flashgen.reconcile import reconcile
 
-    keyed: list[Keyed] = []
+    store = CardStore()
     diagnostics: list[Diagnostic] = list(discovery.diagnostics)
     total = len(discovery.notes)
     # The state file is read in a thread meanwhile: while worker processes parse and
     # render, this process is mostly waiting.
     with ThreadPoolExecutor(1) as reader:
         loading = reader.submit(load_state, discovery.root / STATE_FILE)
-        reused = cache.outputs() if cache is not None else {}
+        reused = cache.reusable() if cache is not None else set()
         outputs = _note_outputs(job, cache, reused)
-        for done, (note_keyed, note_diagnostics) in enumerate(outputs, start=1):
-            keyed.extend(note_keyed)
+        for done, ((note_keyed, note_diagnostics), payload) in enumerate(
+            outputs, start=1
+        ):
+            store.add(note_keyed, payload or None)
             diagnostics.extend(note_diagnostics)
             if progress is not None:
                 progress(done, total)
@@ -637,7 +642,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
     inputs = session.config.inputs
     whole_vault = len(inputs) == 1 and inputs[0].is_dir()
     built = None if whole_vault else {source.rel for source in discovery.notes}
-    result = reconcile(keyed, previous, int(now), notes=built)
+    result = reconcile(store, previous, int(now), notes=built)
     diagnostics.extend(state_problems)
     diagnostics.extend(result.diagnostics)
     news: tuple[Diagnostic, ...] = ()
@@ -648,7 +653,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         news = tuple(_change_messages(result.cards, result.newly_removed))
         diagnostics.extend(news)
     reconciled = time.perf_counter()
-    statuses = Counter(card.status for card in result.cards)
+    statuses = result.cards.statuses()
     changes = Changes(
         added=statuses["added"],
         updated=statuses["updated"],
@@ -660,7 +665,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         output=None,
         notes=len(discovery.notes),
         cards=len(result.cards),
-        decks=len({card.card.deck for card in result.cards}),
+        decks=len(result.cards.decks()),
         diagnostics=tuple(diagnostics),
         skipped=discovery.skipped,
         changes=changes,
@@ -737,19 +742,25 @@ class _Job:
 
 
 def _note_outputs(
-    job: _Job, cache: NoteCache | None, reused: Mapping[str, NoteOutput]
-) -> Iterator[NoteOutput]:
-    """Every note's output in order: from the cache when the note is unchanged."""
+    job: _Job, cache: NoteCache | None, reused: set[str]
+) -> Iterator[tuple[NoteOutput, bytes]]:
+    """Every note's output in order, with its cache encoding (empty when not made): from
+    the cache when the note is unchanged."""
     notes = job.discovery.notes
     fresh = _process_notes(job, [s for s in notes if s.rel not in reused])
     for source in notes:
         if source.rel in reused:
-            yield reused[source.rel]
-            continue
-        processed = next(fresh)
+            stored = cache.output(source.rel) if cache is not None else None
+            if stored is not None:
+                yield stored
+                continue
+            # Unreadable after all: processed here, in this process.
+            processed = next(_process_notes(replace(job, caching=True), [source]))
+        else:
+            processed = next(fresh)
         if cache is not None:
             cache.record(source, processed)
-        yield processed.output
+        yield processed.output, processed.payload
 
 
 def _process_notes(job: _Job, notes: Sequence[SourceFile]) -> Iterator[Processed]:
@@ -844,13 +855,12 @@ def _note_output(
 
 
 def _change_messages(
-    cards: tuple[Assigned, ...], removed: tuple[CardState, ...]
+    cards: AssignedCards, removed: tuple[CardState, ...]
 ) -> list[Diagnostic]:
     messages = []
-    for card in cards:
+    for card in cards.rematched():
         old = card.previous
-        if old is None:
-            continue
+        assert old is not None
         draft = card.card.draft
         was = " \u203a ".join((*old.context, old.label))
         now = " \u203a ".join((*draft.context, draft.label))

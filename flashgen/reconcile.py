@@ -4,76 +4,64 @@ A card keeps the GUID of the card with the same structural key. A card whose key
 inherits the GUID of a vanished card of the same kind from the same note (same note id or
 file name) when at least two of these agree: heading path, label, answer (80% similar). The
 best-scoring pairs win; ties go to source order. Pure: no I/O.
+
+The cards are read from a CardStore a note at a time, in a few passes over their facts, and
+what each card gets is kept in compact arrays (see cards.py): a large vault's cards are
+never all in memory as records.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import html
-import re
-from collections.abc import Collection, Container, Sequence
+import unicodedata
+from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
+from typing import overload
 
+from flashgen.cards import (
+    STATUSES,
+    Assigned,
+    AssignedCards,
+    Assignments,
+    CardStore,
+    Fact,
+    Keyed,
+    answer_text,
+    content_digest,
+)
 from flashgen.identity import card_guid
-from flashgen.render import RenderedCard
 from flashgen.report import Diagnostic, Severity
 from flashgen.state import CardState, State
 
+__all__ = [
+    "Assigned",
+    "Keyed",
+    "Reconciliation",
+    "answer_text",
+    "content_digest",
+    "reconcile",
+]
+
 SIMILAR_ANSWER = 0.8
-_TEXT_LIMIT = 300
-_TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class Keyed:
-    """A rendered card with its structural key (see identity.card_key)."""
-
-    card: RenderedCard
-    key: tuple[str, ...]
-    digest: str
-    """content_digest(card): whether Anki would see a change."""
-    text: str
-    """answer_text(card): what re-matching compares."""
-
-    @classmethod
-    def of(cls, card: RenderedCard, key: tuple[str, ...]) -> Keyed:
-        """Both are made where the card is rendered: in parallel, and kept in the cache."""
-        return cls(card, key, content_digest(card), answer_text(card))
-
-
-@dataclass(frozen=True, slots=True)
-class Assigned:
-    """A card with the GUID and modification time it gets in the deck."""
-
-    card: RenderedCard
-    guid: str
-    modified: int
-    """Whole seconds; newer than last build's only when the content changed."""
-    status: str
-    """added, updated, unchanged or rematched."""
-    id: int
-    """The note's id in the deck: the card's own since it first appeared."""
-    previous: CardState | None = None
-    """For a re-matched card: the card whose identity it took."""
 
 
 @dataclass(frozen=True, slots=True)
 class Reconciliation:
-    cards: tuple[Assigned, ...]
+    cards: AssignedCards
     retired: tuple[CardState, ...]
     """Cards no longer in the notes, still put in the deck to retire them in Anki."""
     newly_removed: tuple[CardState, ...]
     state: State
+    """The cards of the new state: this build's in source order, then the retired and
+    the kept ones (state.stage_state writes them in GUID order)."""
     diagnostics: tuple[Diagnostic, ...]
     state_changed: bool = True
     """False when `state` is the previous state again (nothing to save)."""
 
 
 def reconcile(
-    keyed: Sequence[Keyed],
+    keyed: Iterable[Keyed] | CardStore,
     previous: State,
     now: int,
     *,
@@ -89,62 +77,43 @@ def reconcile(
     highest id held by cards not in `previous` (a build that reads only part of the
     state): new cards take neither.
     """
+    store = keyed if isinstance(keyed, CardStore) else CardStore.of(keyed)
     old_by_key = {card.key: card for card in previous.cards}
-    claimed: set[str] = set()
-    matched: dict[int, CardState] = {}
-    pending: list[int] = []
-    diagnostics: list[Diagnostic] = []
-    seen_keys: dict[tuple[str, ...], RenderedCard] = {}
-    unique: list[Keyed] = []
-    for item in keyed:
-        if item.key in seen_keys:
-            diagnostics.append(_duplicate(item.card, seen_keys[item.key]))
-            continue
-        seen_keys[item.key] = item.card
-        unique.append(item)
-    for index, item in enumerate(unique):
-        old = old_by_key.get(item.key)
-        if old is not None:
-            matched[index] = old
-            claimed.add(old.guid)
-        else:
-            pending.append(index)
+    checks = _check(store, old_by_key)
     orphans = [
         card
         for card in previous.cards
-        if card.guid not in claimed and (notes is None or card.note in notes)
+        if card.guid not in checks.claimed and (notes is None or card.note in notes)
     ]
-    rematched = _rematch(unique, pending, orphans)
-    claimed.update(card.guid for card in rematched.values())
+    rematched = _rematch(store, checks, old_by_key, orphans) if orphans else {}
+    claimed = checks.claimed | {card.guid for card in rematched.values()}
 
-    assigned: list[Assigned] = []
     # Every GUID the state knows stays reserved: a card that took over an old key's GUID
     # (a rename) must not meet a new card that brings that key back.
     taken = {card.guid for card in previous.cards}
     ids = _Ids(now, max((card.id for card in previous.cards), default=0), last_id)
-    digests = [item.digest for item in unique]
-    for index, item in enumerate(unique):
-        digest = digests[index]
-        if index in matched:
-            old = matched[index]
-            changed = old.digest != digest or old.removed
-            status = "updated" if changed else "unchanged"
-            guid = old.guid
-            modified = max(now, old.modified + 1) if changed else old.modified
-            assigned.append(
-                Assigned(item.card, guid, modified, status, ids.keep(old.id))
-            )
-        elif index in rematched:
-            old = rematched[index]
-            modified = max(now, old.modified + 1)
-            card_id = ids.keep(old.id)
-            assigned.append(
-                Assigned(item.card, old.guid, modified, "rematched", card_id, old)
-            )
-        else:
-            guid = _fresh_guid(item.key, taken, reserved)
-            taken.add(guid)
-            assigned.append(Assigned(item.card, guid, now, "added", ids.next()))
+    assigned = Assignments()
+    assigned.previous.update(rematched)
+    left_out = checks.left_out
+    for note in range(store.notes):
+        first = store.first(note)
+        for index, fact in enumerate(store.facts(note), start=first):
+            if index in left_out:
+                assigned.leave_out(index)
+                continue
+            old = old_by_key.get(fact.key)
+            if old is not None:
+                changed = old.digest != fact.digest or old.removed
+                modified = max(now, old.modified + 1) if changed else old.modified
+                status = "updated" if changed else "unchanged"
+                assigned.add(old.guid, modified, status, ids.keep(old.id))
+            elif index in rematched:
+                old = rematched[index]
+                modified = max(now, old.modified + 1)
+                assigned.add(old.guid, modified, "rematched", ids.keep(old.id))
+            else:
+                guid = _fresh_guid(fact.key, taken, reserved, checks.unnormalised)
+                assigned.add(guid, now, "added", ids.next())
 
     retired: list[CardState] = []
     newly_removed: list[CardState] = []
@@ -162,39 +131,89 @@ def reconcile(
             gone = replace(old, modified=modified, removed=True, id=card_id)
             retired.append(gone)
             newly_removed.append(gone)
-    # An unchanged card's entry is the one it had: same key, text, digest and time.
-    states = (
-        [
-            matched[index]
-            if item.status == "unchanged" and matched[index].id
-            else _state_of(item, key)
-            for index, (item, key) in enumerate(zip(assigned, unique, strict=True))
-        ]
-        + retired
-        + kept
-    )
+    cards = AssignedCards(store, assigned)
+    statuses = cards.statuses()
+    states = _States(store, assigned, old_by_key, (*retired, *kept))
     state_changed = (
         bool(newly_removed)
         or ids.given
         or len(states) != len(previous.cards)
-        or any(item.status != "unchanged" for item in assigned)
+        or statuses["unchanged"] != len(cards)
     )
     return Reconciliation(
-        cards=tuple(assigned),
+        cards=cards,
         retired=tuple(retired),
         newly_removed=tuple(newly_removed),
-        state=State(tuple(sorted(states, key=lambda card: card.guid)), previous.source),
-        diagnostics=tuple(diagnostics),
+        state=State(states, previous.source),
+        diagnostics=checks.diagnostics,
         state_changed=state_changed,
     )
 
 
-def _fresh_guid(key: tuple[str, ...], taken: set[str], reserved: Container[str]) -> str:
+@dataclass(frozen=True, slots=True)
+class _Checks:
+    """What a first pass over every card finds."""
+
+    left_out: set[int]
+    """Cards with the same key as an earlier card."""
+    diagnostics: tuple[Diagnostic, ...]
+    claimed: set[str]
+    """GUIDs of the previous cards that a card has by its key."""
+    unnormalised: frozenset[str]
+    """Keys (joined, NFC) that some card spells otherwise: their GUIDs may meet."""
+
+
+def _check(store: CardStore, old_by_key: dict[tuple[str, ...], CardState]) -> _Checks:
+    # Keys of different notes meet only when the notes have the same identity (a key's
+    # first part): only such keys are remembered across notes.
+    notes_of: dict[str, int] = {}
+    for note in range(store.notes):
+        for head in store.heads(note):
+            notes_of[head] = notes_of.get(head, 0) + 1
+    shared: dict[tuple[str, ...], Fact] = {}
+    left_out: set[int] = set()
+    diagnostics: list[Diagnostic] = []
+    claimed: set[str] = set()
+    unnormalised: set[str] = set()
+    for note in range(store.notes):
+        local: dict[tuple[str, ...], Fact] = {}
+        for index, fact in enumerate(store.facts(note), start=store.first(note)):
+            key = fact.key
+            seen = shared if key and notes_of[key[0]] > 1 else local
+            first = seen.get(key)
+            if first is not None:
+                left_out.add(index)
+                diagnostics.append(_duplicate(fact, first))
+                continue
+            seen[key] = fact
+            old = old_by_key.get(key)
+            if old is not None:
+                claimed.add(old.guid)
+            joined = "\x1f".join(key)
+            # ASCII is always in NFC form (and isascii() takes no time).
+            if not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
+                unnormalised.add(unicodedata.normalize("NFC", joined))
+    return _Checks(left_out, tuple(diagnostics), claimed, frozenset(unnormalised))
+
+
+def _fresh_guid(
+    key: tuple[str, ...],
+    taken: set[str],
+    reserved: Container[str],
+    unnormalised: frozenset[str],
+) -> str:
+    """A new card's GUID: from its key, past any GUID already held.
+
+    GUIDs hash the key's NFC form, so two new cards meet only when their keys are spelt
+    differently with the same NFC form; only those cards' GUIDs are remembered in `taken`
+    (a large vault's new GUIDs are not all kept in a set)."""
     guid = card_guid(key)
     attempt = 1
     while guid in taken or guid in reserved:
         guid = card_guid((*key, f"~{attempt}"))
         attempt += 1
+    if unnormalised and unicodedata.normalize("NFC", "\x1f".join(key)) in unnormalised:
+        taken.add(guid)
     return guid
 
 
@@ -216,43 +235,37 @@ class _Ids:
         return known or self.next()
 
 
-def content_digest(card: RenderedCard) -> str:
-    """Hash of what Anki stores for the note (the fields and tags)."""
-    fields = (
-        card.question,
-        card.answer,
-        card.context,
-        card.source,
-        *sorted(card.draft.tags),
-    )
-    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:24]
-
-
-def answer_text(card: RenderedCard) -> str:
-    text = html.unescape(_TAG.sub(" ", card.answer))
-    return _SPACE.sub(" ", text).strip()[:_TEXT_LIMIT]
-
-
 def _rematch(
-    unique: Sequence[Keyed], pending: Sequence[int], orphans: Sequence[CardState]
+    store: CardStore,
+    checks: _Checks,
+    old_by_key: dict[tuple[str, ...], CardState],
+    orphans: Sequence[CardState],
 ) -> dict[int, CardState]:
+    """New cards that take the identity of an orphan: by source-order index."""
+    heads = {old.key[0] for old in orphans if old.key}
+    names = {PurePosixPath(old.note).name for old in orphans}
     scored: list[tuple[float, int, int]] = []
-    for index in pending:
-        item = unique[index]
-        draft = item.card.draft
-        text = item.text
-        for position, old in enumerate(orphans):
-            if old.kind != draft.kind or not _same_note(old, item):
+    for note in range(store.notes):
+        # Only a note that shares an identity or a file name with an orphan is read.
+        if not store.heads(note) & heads and not any(
+            PurePosixPath(path).name in names for path in store.paths(note)
+        ):
+            continue
+        for index, fact in enumerate(store.facts(note), start=store.first(note)):
+            if index in checks.left_out or fact.key in old_by_key:
                 continue
-            similarity = _similarity(old.text, text)
-            signals = (
-                (old.context == draft.context)
-                + (old.label == draft.label)
-                + (similarity >= SIMILAR_ANSWER)
-            )
-            if signals >= 2:
-                bonus = 0.5 if old.note == draft.note_path else 0.0
-                scored.append((signals + similarity + bonus, index, position))
+            for position, old in enumerate(orphans):
+                if old.kind != fact.kind or not _same_note(old, fact):
+                    continue
+                similarity = _similarity(old.text, fact.text)
+                signals = (
+                    (old.context == fact.context)
+                    + (old.label == fact.label)
+                    + (similarity >= SIMILAR_ANSWER)
+                )
+                if signals >= 2:
+                    bonus = 0.5 if old.note == fact.note else 0.0
+                    scored.append((signals + similarity + bonus, index, position))
     scored.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
     taken_new: set[int] = set()
     taken_old: set[int] = set()
@@ -266,11 +279,11 @@ def _rematch(
     return result
 
 
-def _same_note(old: CardState, item: Keyed) -> bool:
+def _same_note(old: CardState, fact: Fact) -> bool:
     """Same note id (or path), or the same file name: a note moved to another folder."""
-    if old.key[:1] == item.key[:1]:
+    if old.key[:1] == fact.key[:1]:
         return True
-    return PurePosixPath(old.note).name == PurePosixPath(item.card.draft.note_path).name
+    return PurePosixPath(old.note).name == PurePosixPath(fact.note).name
 
 
 def _similarity(left: str, right: str) -> float:
@@ -279,28 +292,83 @@ def _similarity(left: str, right: str) -> float:
     return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
 
 
-def _state_of(item: Assigned, keyed: Keyed) -> CardState:
-    draft = item.card.draft
-    return CardState(
-        guid=item.guid,
-        key=keyed.key,
-        note=draft.note_path,
-        kind=draft.kind,
-        context=draft.context,
-        label=draft.label,
-        text=keyed.text,
-        digest=keyed.digest,
-        modified=item.modified,
-        id=item.id,
-    )
+class _States(Sequence[CardState]):
+    """The new state's cards, made as they are read: this build's cards in source order
+    (an unchanged card's entry is the one it had: same key, text, digest and time), then
+    `others`."""
+
+    def __init__(
+        self,
+        store: CardStore,
+        assigned: Assignments,
+        old_by_key: dict[tuple[str, ...], CardState],
+        others: tuple[CardState, ...],
+    ) -> None:
+        self._store, self._assigned = store, assigned
+        self._old_by_key, self._others = old_by_key, others
+        self._count = len(store) - len(assigned.left_out)
+
+    def __len__(self) -> int:
+        return self._count + len(self._others)
+
+    @overload
+    def __getitem__(self, index: int) -> CardState: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CardState]: ...
+
+    def __getitem__(self, index: int | slice) -> CardState | Sequence[CardState]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        if index >= self._count:
+            return self._others[index - self._count]
+        for skipped in self._assigned.left_out:
+            if skipped <= index:
+                index += 1
+        note = self._store.note_of(index)
+        fact = self._store.facts(note)[index - self._store.first(note)]
+        return self._state(index, fact)
+
+    def __iter__(self) -> Iterator[CardState]:
+        store, status = self._store, self._assigned.status
+        for note in range(store.notes):
+            for index, fact in enumerate(store.facts(note), start=store.first(note)):
+                if status[index]:
+                    yield self._state(index, fact)
+        yield from self._others
+
+    def _state(self, index: int, fact: Fact) -> CardState:
+        assigned = self._assigned
+        if assigned.status[index] == _UNCHANGED:
+            old = self._old_by_key[fact.key]
+            if old.id:
+                return old
+        return CardState(
+            guid=assigned.guid(index),
+            key=fact.key,
+            note=fact.note,
+            kind=fact.kind,
+            context=fact.context,
+            label=fact.label,
+            text=fact.text,
+            digest=fact.digest,
+            modified=assigned.modified[index],
+            id=assigned.ids[index],
+        )
 
 
-def _duplicate(card: RenderedCard, first: RenderedCard) -> Diagnostic:
-    draft, other = card.draft, first.draft
+_UNCHANGED = STATUSES.index("unchanged")
+
+
+def _duplicate(fact: Fact, first: Fact) -> Diagnostic:
     return Diagnostic(
-        draft.note_path,
-        draft.line,
+        fact.note,
+        fact.line,
         Severity.ERROR,
-        f"card '{draft.label}' has the same identity as {other.note_path}:{other.line} "
+        f"card '{fact.label}' has the same identity as {first.note}:{first.line} "
         "and was left out (give one of the notes another `id`)",
     )

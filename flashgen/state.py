@@ -8,11 +8,18 @@ to a temporary file and renamed into place.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
+import heapq
 import json
 import logging
 import os
+import pickle
 import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -63,7 +70,8 @@ class StateSource:
 
 @dataclass(frozen=True, slots=True)
 class State:
-    cards: tuple[CardState, ...] = ()
+    cards: Sequence[CardState] = ()
+    """In any order: the file has them in GUID order."""
     source: StateSource | None = field(default=None, compare=False, repr=False)
     """Where the cards were read from: a card that is still the one read is written back
     as the same bytes, copied from that file rather than encoded again."""
@@ -176,24 +184,105 @@ def stage_state(state: State, path: Path) -> Path:
     """Write the state to a temporary file beside `path`; commit_state puts it in place."""
     # One card a line: small diffs when the file is committed, and a fast write. Written
     # a few thousand lines at a time: a large state is never all in memory as text.
-    ordered = sorted(state.cards, key=lambda card: card.guid)
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
-        with staged.open("wb") as stream, _OldRows(state.source) as old:
+        with staged.open("wb") as stream:
             stream.write(_HEADER)
-            for start in range(0, len(ordered), _BATCH):
-                rows = [
-                    old.row(card) or encode_line(card).encode()
-                    for card in ordered[start : start + _BATCH]
-                ]
+            rows = _rows(state, path.parent)
+            for start, batch in enumerate(_batches(rows)):
                 if start:
                     stream.write(b",\n")
-                stream.write(b",\n".join(rows))
+                stream.write(b",\n".join(batch))
             stream.write(b"\n" + _FOOTER)
     except OSError as err:
         staged.unlink(missing_ok=True)
         raise _write_error(path, err) from err
     return staged
+
+
+_RUN = 100_000
+"""Cards sorted in memory at once; a larger state is sorted in runs of this many, kept
+in scratch files and merged."""
+
+
+def _rows(state: State, scratch: Path) -> Iterator[bytes]:
+    """The state's rows in GUID order. A card that is still the one read from the state
+    file gets its row back as it was (see _OldRows)."""
+    source = state.source
+    read = source.cards if source is not None else ()
+    guid = attrgetter("guid")
+
+    def row(card: CardState) -> bytes:
+        return old.row(card) or encode_line(card).encode()
+
+    with _OldRows(source) as old, contextlib.ExitStack() as files:
+        runs: list[BinaryIO] = []
+        run: list[CardState] = []
+        for card in state.cards:
+            run.append(card)
+            if len(run) == _RUN:
+                runs.append(_spill(run, read, files.enter_context(_scratch(scratch))))
+                run = []
+        run.sort(key=guid)
+        if not runs:
+            yield from map(row, run)
+            return
+        runs.append(_spill(run, read, files.enter_context(_scratch(scratch))))
+        for key, line in heapq.merge(*map(_unspill, runs), key=itemgetter(0)):
+            # None: the card read from the file, found again there by its GUID.
+            yield line if line is not None else row(read[_find(read, key)])
+
+
+def _scratch(folder: Path) -> BinaryIO:
+    return tempfile.TemporaryFile(dir=folder, prefix=".flashgen-")
+
+
+def _spill(run: list[CardState], read: Sequence[CardState], file: BinaryIO) -> BinaryIO:
+    """Write a run's rows in GUID order; a card still the one read is written as None."""
+    run.sort(key=attrgetter("guid"))
+    for start in range(0, len(run), _BATCH):
+        pickle.dump(
+            [
+                (
+                    card.guid,
+                    None if _is_read(card, read) else encode_line(card).encode(),
+                )
+                for card in run[start : start + _BATCH]
+            ],
+            file,
+            pickle.HIGHEST_PROTOCOL,
+        )
+    run.clear()
+    file.seek(0)
+    return file
+
+
+def _unspill(file: BinaryIO) -> Iterator[tuple[str, bytes | None]]:
+    while True:
+        try:
+            yield from pickle.load(file)
+        except EOFError:
+            return
+
+
+def _find(read: Sequence[CardState], guid: str) -> int:
+    return bisect.bisect_left(read, guid, key=attrgetter("guid"))
+
+
+def _is_read(card: CardState, read: Sequence[CardState]) -> bool:
+    index = _find(read, card.guid)
+    return index < len(read) and (read[index] is card or read[index] == card)
+
+
+def _batches(rows: Iterable[bytes]) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class _OldRows:

@@ -1,0 +1,333 @@
+"""A build's cards, note by note, held compactly.
+
+A large vault makes millions of cards. Each note's rendered cards are kept encoded and
+compressed (the cache's encoding), beside a compressed list of the few facts of each card
+that reconcile and the state file read (its key, digest, answer text, where it is). Cards
+are made into records only while they are read, a note at a time, so a 50,000-note vault's
+cards are never all in memory as records.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import html
+import marshal
+import re
+import zlib
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple, overload
+
+from flashgen.state import CardState
+
+if TYPE_CHECKING:
+    from flashgen.render import RenderedCard
+
+_TEXT_LIMIT = 300
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Keyed:
+    """A rendered card with its structural key (see identity.card_key)."""
+
+    card: RenderedCard
+    key: tuple[str, ...]
+    digest: str
+    """content_digest(card): whether Anki would see a change."""
+    text: str
+    """answer_text(card): what re-matching compares."""
+
+    @classmethod
+    def of(cls, card: RenderedCard, key: tuple[str, ...]) -> Keyed:
+        """Both are made where the card is rendered: in parallel, and kept in the cache."""
+        return cls(card, key, content_digest(card), answer_text(card))
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    """A card with the GUID and modification time it gets in the deck."""
+
+    card: RenderedCard
+    guid: str
+    modified: int
+    """Whole seconds; newer than last build's only when the content changed."""
+    status: str
+    """added, updated, unchanged or rematched."""
+    id: int
+    """The note's id in the deck: the card's own since it first appeared."""
+    previous: CardState | None = None
+    """For a re-matched card: the card whose identity it took."""
+
+
+def content_digest(card: RenderedCard) -> str:
+    """Hash of what Anki stores for the note (the fields and tags)."""
+    fields = (
+        card.question,
+        card.answer,
+        card.context,
+        card.source,
+        *sorted(card.draft.tags),
+    )
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:24]
+
+
+def answer_text(card: RenderedCard) -> str:
+    text = html.unescape(_TAG.sub(" ", card.answer))
+    return _SPACE.sub(" ", text).strip()[:_TEXT_LIMIT]
+
+
+class Fact(NamedTuple):
+    """What reconcile, the state file and the deck's card rows read of a card."""
+
+    key: tuple[str, ...]
+    digest: str
+    text: str
+    kind: str
+    note: str
+    context: tuple[str, ...]
+    label: str
+    line: int
+    deck: str
+    media: tuple[tuple[str, str], ...]
+    """(vault path, name in the deck) of each file the card uses."""
+
+
+def fact_of(item: Keyed) -> Fact:
+    card, draft = item.card, item.card.draft
+    return Fact(
+        item.key,
+        item.digest,
+        item.text,
+        draft.kind,
+        draft.note_path,
+        draft.context,
+        draft.label,
+        draft.line,
+        card.deck,
+        tuple((media.source, media.name) for media in card.media),
+    )
+
+
+class CardStore:
+    """The cards of a build in source order, grouped by note.
+
+    Compact (the default), a note's cards are kept as compressed bytes and decoded when
+    read; otherwise as they are given (a few cards, as tests and small rebuilds have)."""
+
+    def __init__(self, *, compact: bool = True) -> None:
+        self._compact = compact
+        self._facts: list[bytes | list[Fact]] = []
+        self._cards: list[bytes | list[Keyed]] = []
+        self._firsts = array("q")
+        self._heads: list[frozenset[str]] = []
+        self._paths: list[frozenset[str]] = []
+        self._total = 0
+
+    @classmethod
+    def of(cls, keyed: Iterable[Keyed]) -> CardStore:
+        """Cards in memory, a note being each run of cards from the same note file."""
+        store = cls(compact=False)
+        run: list[Keyed] = []
+        for item in keyed:
+            if run and run[-1].card.draft.note_path != item.card.draft.note_path:
+                store.add(run)
+                run = []
+            run.append(item)
+        if run:
+            store.add(run)
+        return store
+
+    def add(self, keyed: Sequence[Keyed], payload: bytes | None = None) -> None:
+        """One note's cards; `payload` is their cache encoding when already made."""
+        if not keyed:
+            return
+        facts = [fact_of(item) for item in keyed]
+        self._firsts.append(self._total)
+        self._total += len(keyed)
+        self._heads.append(frozenset(fact.key[0] for fact in facts if fact.key))
+        self._paths.append(frozenset(fact.note for fact in facts))
+        if not self._compact:
+            self._facts.append(facts)
+            self._cards.append(list(keyed))
+            return
+        if payload is None:
+            from flashgen.cache import encode_output
+
+            payload = encode_output((list(keyed), []))
+        self._facts.append(zlib.compress(marshal.dumps(_plain(facts)), 1))
+        self._cards.append(zlib.compress(payload, 1))
+
+    def __len__(self) -> int:
+        return self._total
+
+    @property
+    def notes(self) -> int:
+        return len(self._firsts)
+
+    def first(self, note: int) -> int:
+        """The source-order index of the note's first card."""
+        return self._firsts[note]
+
+    def heads(self, note: int) -> frozenset[str]:
+        """The first parts of the note's card keys (its identity)."""
+        return self._heads[note]
+
+    def paths(self, note: int) -> frozenset[str]:
+        return self._paths[note]
+
+    def facts(self, note: int) -> list[Fact]:
+        held = self._facts[note]
+        if isinstance(held, list):
+            return held
+        return list(map(Fact._make, marshal.loads(zlib.decompress(held))))
+
+    def keyed(self, note: int) -> list[Keyed]:
+        held = self._cards[note]
+        if isinstance(held, list):
+            return held
+        from flashgen.cache import decode_output
+
+        return decode_output(zlib.decompress(held))[0]
+
+    def note_of(self, index: int) -> int:
+        return bisect.bisect_right(self._firsts, index) - 1
+
+
+def _plain(facts: list[Fact]) -> list[tuple[object, ...]]:
+    # marshal takes plain tuples only.
+    return [tuple(fact) for fact in facts]
+
+
+STATUSES = ("", "added", "updated", "unchanged", "rematched")
+"""Status codes; 0 is a card left out (same identity as an earlier one)."""
+
+
+class Assignments:
+    """The GUID, time, status and id of each card of a store, by source-order index."""
+
+    def __init__(self) -> None:
+        self._guids = bytearray()
+        self._ends = array("q")
+        self.modified = array("q")
+        self.ids = array("q")
+        self.status = bytearray()
+        self.previous: dict[int, CardState] = {}
+        """Re-matched cards: the card whose identity each took."""
+        self.left_out: list[int] = []
+        """Cards left out for having the same identity as an earlier one, in order."""
+
+    def add(self, guid: str, modified: int, status: str, card_id: int) -> None:
+        self._guids += guid.encode()
+        self._ends.append(len(self._guids))
+        self.modified.append(modified)
+        self.ids.append(card_id)
+        self.status.append(STATUSES.index(status))
+
+    def leave_out(self, index: int) -> None:
+        self.left_out.append(index)
+        self.add("", 0, "", 0)
+
+    def guid(self, index: int) -> str:
+        start = self._ends[index - 1] if index else 0
+        return self._guids[start : self._ends[index]].decode()
+
+
+class AssignedCards(Sequence[Assigned]):
+    """The cards a build puts in the deck, in source order, made as they are read."""
+
+    def __init__(self, store: CardStore, assignments: Assignments) -> None:
+        self._store = store
+        self._assigned = assignments
+        self._held: tuple[int, list[Keyed]] = (-1, [])
+
+    def __len__(self) -> int:
+        return len(self._store) - len(self._assigned.left_out)
+
+    @overload
+    def __getitem__(self, index: int) -> Assigned: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Assigned]: ...
+
+    def __getitem__(self, index: int | slice) -> Assigned | Sequence[Assigned]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        for skipped in self._assigned.left_out:
+            if skipped <= index:
+                index += 1
+        note = self._store.note_of(index)
+        if self._held[0] != note:
+            self._held = (note, self._store.keyed(note))
+        item = self._held[1][index - self._store.first(note)]
+        return self._made(index, item)
+
+    def __iter__(self) -> Iterator[Assigned]:
+        store, status = self._store, self._assigned.status
+        for note in range(store.notes):
+            first = store.first(note)
+            for offset, item in enumerate(store.keyed(note)):
+                if status[first + offset]:
+                    yield self._made(first + offset, item)
+
+    def _made(self, index: int, item: Keyed) -> Assigned:
+        assigned = self._assigned
+        return Assigned(
+            item.card,
+            assigned.guid(index),
+            assigned.modified[index],
+            STATUSES[assigned.status[index]],
+            assigned.ids[index],
+            assigned.previous.get(index),
+        )
+
+    def facts(self) -> Iterator[tuple[int, Fact]]:
+        """(source-order index, facts) of every card in the deck, without making cards."""
+        store, status = self._store, self._assigned.status
+        for note in range(store.notes):
+            first = store.first(note)
+            for offset, fact in enumerate(store.facts(note)):
+                if status[first + offset]:
+                    yield first + offset, fact
+
+    def decks(self) -> set[str]:
+        return {fact.deck for _, fact in self.facts()}
+
+    def light(self) -> Iterator[tuple[int, str, int]]:
+        """(id, deck, modified) of every card in the deck, without making cards."""
+        ids, modified = self._assigned.ids, self._assigned.modified
+        for index, fact in self.facts():
+            yield ids[index], fact.deck, modified[index]
+
+    def statuses(self) -> Counter[str]:
+        counts = Counter(STATUSES[code] for code in self._assigned.status)
+        del counts[""]
+        return counts
+
+    def ids(self) -> array[int]:
+        return self._assigned.ids
+
+    def newest(self) -> int | None:
+        """The latest modification time of any card, None when there are none."""
+        pairs = zip(self._assigned.modified, self._assigned.status, strict=True)
+        return max((time for time, status in pairs if status), default=None)
+
+    def rematched(self) -> list[Assigned]:
+        """The cards that took the identity of a card no longer in the notes."""
+        store, made = self._store, []
+        for index in sorted(self._assigned.previous):
+            note = store.note_of(index)
+            made.append(self._made(index, store.keyed(note)[index - store.first(note)]))
+        return made
+
+    def media(self) -> Mapping[str, str]:
+        """Deck file name -> vault path of every file the cards use."""
+        return {name: source for _, fact in self.facts() for source, name in fact.media}
