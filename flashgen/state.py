@@ -175,20 +175,26 @@ def _add_rows(
     return True
 
 
+_RUN = 100_000
+
+
 def save_state(state: State, path: Path) -> None:
     """Write the state atomically (temporary file in the same folder, then rename)."""
     commit_state(stage_state(state, path), path)
 
 
-def stage_state(state: State, path: Path) -> Path:
-    """Write the state to a temporary file beside `path`; commit_state puts it in place."""
+def stage_state(state: State, path: Path, *, run: int = _RUN) -> Path:
+    """Write the state to a temporary file beside `path`; commit_state puts it in place.
+
+    Up to `run` cards are sorted in memory; more are sorted in runs of that many, kept
+    in scratch files beside `path`, and merged."""
     # One card a line: small diffs when the file is committed, and a fast write. Written
     # a few thousand lines at a time: a large state is never all in memory as text.
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
         with staged.open("wb") as stream:
             stream.write(_HEADER)
-            rows = _rows(state, path.parent)
+            rows = _rows(state, path.parent, run)
             for start, batch in enumerate(_batches(rows)):
                 if start:
                     stream.write(b",\n")
@@ -200,12 +206,7 @@ def stage_state(state: State, path: Path) -> Path:
     return staged
 
 
-_RUN = 100_000
-"""Cards sorted in memory at once; a larger state is sorted in runs of this many, kept
-in scratch files and merged."""
-
-
-def _rows(state: State, scratch: Path) -> Iterator[bytes]:
+def _rows(state: State, scratch: Path, size: int) -> Iterator[bytes]:
     """The state's rows in GUID order. A card that is still the one read from the state
     file gets its row back as it was (see _OldRows)."""
     source = state.source
@@ -220,7 +221,7 @@ def _rows(state: State, scratch: Path) -> Iterator[bytes]:
         run: list[CardState] = []
         for card in state.cards:
             run.append(card)
-            if len(run) == _RUN:
+            if len(run) == size:
                 runs.append(_spill(run, read, files.enter_context(_scratch(scratch))))
                 run = []
         run.sort(key=guid)

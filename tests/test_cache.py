@@ -483,3 +483,22 @@ def test_outputs_outgrown_by_edits_are_compacted_and_still_read(
     other = build(_config(examples_vault, tmp_path / "other.apkg"), clock=lambda: LATER)
     assert not other.report.patched and other.report.reused == other.report.notes
     assert deck_content(tmp_path / "other.apkg") == deck_content(tmp_path / "deck.apkg")
+
+
+def test_a_stored_output_that_cannot_be_read_is_processed_again(
+    examples_vault, tmp_path, cache_dir
+):
+    def change(vault: Path) -> None:
+        # The index still takes the data file, but every note's stored output in it is
+        # damaged; and the last deck's record is gone, so the deck is written again.
+        (data,) = cache_dir.rglob("notes-*.data")
+        raw = bytearray(data.read_bytes())
+        token_end = raw.index(b"\n") + 1
+        raw[token_end:] = bytes(len(raw) - token_end)
+        data.write_bytes(bytes(raw))
+        (record,) = cache_dir.rglob("last-deck.json")
+        record.unlink()
+
+    result = _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
+    assert result.report.reused == result.report.notes
+    assert not any(d.severity.value == "error" for d in result.report.diagnostics)

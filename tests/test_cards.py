@@ -1,0 +1,118 @@
+"""A build's cards held note by note (cards.py): reconcile over a compact store gives what
+it gives over cards in memory, and a large state is written in sorted runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+
+import pytest
+
+from flashgen.cards import CardStore
+from flashgen.reconcile import reconcile
+from flashgen.state import State, commit_state, load_state, save_state, stage_state
+
+from .test_reconcile import NOW, _keyed
+
+OLD = {
+    "A.md": "# Part\n\n**One**: first answer.\n\n**Two**: second answer.\n",
+    "B.md": "---\nid: shared\n---\n**Three**: third.\n\n**Gone**: soon gone.\n",
+    "C.md": "**Four**: fourth.\n",
+}
+NEW = {
+    # A renamed label (re-matched), a new card, a removed one (retired), and a note
+    # with the same id as another (its card with the same key is left out).
+    "A.md": "# Part\n\n**Uno**: first answer.\n\n**Two**: second answer, longer.\n",
+    "B.md": "---\nid: shared\n---\n**Three**: third.\n",
+    "D.md": "---\nid: shared\n---\n**Three**: again.\n\n**Five**: fifth.\n",
+    "C.md": "**Four**: fourth.\n\n**Café**: composed.\n\n"
+    + unicodedata.normalize("NFD", "**Café**: decomposed.\n"),
+}
+
+
+def _notes(keyed):
+    """Cards grouped as the pipeline adds them: one note at a time."""
+    groups: dict[str, list] = {}
+    for item in keyed:
+        groups.setdefault(item.card.draft.note_path, []).append(item)
+    return list(groups.values())
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_a_store_reconciles_as_the_cards_in_memory(tmp_path, compact):
+    first = reconcile(_keyed(OLD, tmp_path), State(), NOW)
+    keyed = _keyed(NEW, tmp_path)
+    store = CardStore(compact=compact)
+    for note in _notes(keyed):
+        store.add(note)
+    expected = reconcile(keyed, first.state, NOW + 60)
+    got = reconcile(store, first.state, NOW + 60)
+    assert list(got.cards) == list(expected.cards)
+    assert [got.cards[i] for i in range(len(got.cards))] == list(expected.cards)
+    assert got.cards[-1] == list(expected.cards)[-1]
+    with pytest.raises(IndexError):
+        got.cards[len(got.cards)]
+    assert list(got.state.cards) == list(expected.state.cards)
+    assert [got.state.cards[i] for i in range(len(got.state.cards))] == list(
+        got.state.cards
+    )
+    assert got.retired == expected.retired and got.diagnostics == expected.diagnostics
+    # What the fixture sets out to hold: each kind of card is there.
+    statuses = got.cards.statuses()
+    assert statuses["rematched"] == 1 and statuses["added"] >= 3
+    assert [old.label for old in got.newly_removed] == ["Gone"]
+    assert len(got.diagnostics) == 1 and "same identity" in got.diagnostics[0].message
+    assert [card.card.draft.label for card in got.cards.rematched()] == ["Uno"]
+
+
+def test_two_spellings_of_one_label_get_two_guids(tmp_path):
+    result = reconcile(_keyed(NEW, tmp_path), State(), NOW)
+    cafes = [c for c in result.cards if c.card.draft.label.startswith("Caf")]
+    assert len(cafes) == 2 and cafes[0].guid != cafes[1].guid
+    guids = [card.guid for card in result.cards]
+    assert len(set(guids)) == len(guids)
+
+
+def _state(count: int):
+    from .test_regenerate import _state_of
+
+    return _state_of(count)
+
+
+@pytest.mark.parametrize("run", [1, 3, 4, 1000])
+def test_a_large_state_is_written_in_sorted_runs_to_the_same_bytes(tmp_path, run):
+    path = tmp_path / "state.json"
+    save_state(State(_state(10)), path)
+    loaded, _ = load_state(path)
+    assert loaded.source is not None
+    cards = list(loaded.cards)
+    cards[4] = dataclasses.replace(cards[4], digest="f" * 24, modified=2)
+    new = dataclasses.replace(cards[0], guid="fg9999", key=("path:N.md", "new"))
+    # Out of GUID order, as a build gives them: read, changed and new cards.
+    shuffled = State((*cards[::-1], new), loaded.source)
+    commit_state(stage_state(shuffled, path, run=run), path)
+    expected = tmp_path / "expected.json"
+    save_state(State(sorted((*cards, new), key=lambda card: card.guid)), expected)
+    assert path.read_bytes() == expected.read_bytes()
+
+
+def test_rows_read_are_copied_as_they_were_from_sorted_runs_too(tmp_path):
+    path = tmp_path / "state.json"
+    save_state(State(_state(6)), path)
+    # Spaced otherwise: a row copied from the file keeps its spacing.
+    text = path.read_text(encoding="utf-8").replace('"note": ', '"note":  ')
+    path.write_text(text, encoding="utf-8")
+    loaded, _ = load_state(path)
+    changed = dataclasses.replace(loaded.cards[2], text="changed")
+    state = State((*loaded.cards[:2], changed, *loaded.cards[3:]), loaded.source)
+    commit_state(stage_state(state, path, run=2), path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert [('"note":  ' in line) for line in lines[1:7]] == [
+        True,
+        True,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert load_state(path)[0].cards == state.cards
