@@ -29,7 +29,7 @@ from flashgen.discover import SourceFile
 from flashgen.report import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from flashgen.reconcile import Keyed
+    from flashgen.cards import Keyed, PackedNote
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,10 @@ class Processed:
     reads: Reads
     payload: bytes
     """The output as UTF-8 JSON (made where the note was processed, in parallel)."""
+    files: tuple[tuple[str, str], ...]
+    """The media its cards show (vault path, name in the deck), sorted."""
+    packed: PackedNote | None = None
+    """The cards packed for a build's CardStore, when they are not in `output`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +87,11 @@ class _Entry:
     """Its diagnostics (see encode_diagnostics)."""
 
 
-def _summary(output: NoteOutput) -> tuple[tuple[tuple[str, str], ...], tuple[Any, ...]]:
-    keyed, diagnostics = output
-    files = {(m.source, m.name) for item in keyed for m in item.card.media}
-    return tuple(sorted(files)), tuple(map(tuple, encode_diagnostics(diagnostics)))
+def media_files(keyed: Iterable[Keyed]) -> tuple[tuple[str, str], ...]:
+    """The media the cards show (vault path, name in the deck), sorted."""
+    return tuple(
+        sorted({(m.source, m.name) for item in keyed for m in item.card.media})
+    )
 
 
 def cache_folder(vault: Path, inputs: Iterable[Path] = ()) -> Path:
@@ -184,15 +189,14 @@ class NoteCache:
         """Vault paths of the unchanged notes, whose output is stored."""
         return set(self._entries)
 
-    def output(self, rel: str) -> tuple[NoteOutput, bytes] | None:
-        """An unchanged note's stored output and its encoding; None when unreadable (the
-        entry is dropped and the note must be processed again)."""
+    def output(self, rel: str) -> NoteOutput | None:
+        """An unchanged note's stored output; None when unreadable (the entry is dropped
+        and the note must be processed again)."""
         entry = self._entries.get(rel)
         if entry is None:
             return None
         try:
-            payload = bytes(self._payload(entry))
-            return decode_output(payload), payload
+            return decode_output(self._payload(entry))
         except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
             log.debug("cache entry for %s unreadable: %r", rel, err)
             del self._entries[rel]
@@ -223,7 +227,8 @@ class NoteCache:
         size, mtime = stat
         if mtime >= self._started - _RACY_NS:
             mtime = -1
-        files, problems = _summary(processed.output)
+        files = processed.files
+        problems = tuple(map(tuple, encode_diagnostics(processed.output[1])))
         payload: bytes | tuple[int, int] = processed.payload
         sink = self._open_sink()
         if sink is not None:
@@ -556,10 +561,25 @@ def _prune(folder: Path, keep: tuple[Path, ...]) -> None:
 def encode_output(output: NoteOutput) -> bytes:
     """One note's keyed cards and diagnostics as one line of JSON."""
     keyed, diagnostics = output
-    cards = []
+    text = json.dumps(
+        [card_rows(keyed), encode_diagnostics(diagnostics)],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return text.encode()
+
+
+def decode_output(payload: bytes) -> NoteOutput:
+    cards, problems = json.loads(payload)
+    return keyed_from_rows(cards), decode_diagnostics(problems)
+
+
+def card_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:
+    """Keyed cards as lists of strings, numbers and lists of them: for JSON or marshal."""
+    rows = []
     for item in keyed:
         card, draft = item.card, item.card.draft
-        cards.append(
+        rows.append(
             [
                 item.key,
                 item.digest,
@@ -582,22 +602,17 @@ def encode_output(output: NoteOutput) -> bytes:
                 draft.occurrence,
             ]
         )
-    text = json.dumps(
-        [cards, encode_diagnostics(diagnostics)],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return text.encode()
+    return rows
 
 
-def decode_output(payload: bytes) -> NoteOutput:
+def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
+    """The cards card_rows gave (after a round trip through JSON or marshal)."""
     # Loaded here: a build that finds nothing changed never needs the card records.
+    from flashgen.cards import Keyed
     from flashgen.extract import CardDraft
     from flashgen.media import MediaFile
-    from flashgen.reconcile import Keyed
     from flashgen.render import RenderedCard
 
-    cards, problems = json.loads(payload)
     keyed = []
     # What a note's cards repeat is kept once, as when the note is rendered (see render.py).
     shared: dict[Any, Any] = {}
@@ -625,7 +640,7 @@ def decode_output(payload: bytes) -> NoteOutput:
         tags,
         pin,
         occurrence,
-    ) in cards:
+    ) in rows:
         # Rendered cards keep no trees (see RenderedCard.draft).
         draft = CardDraft(
             kind,
@@ -647,7 +662,7 @@ def decode_output(payload: bytes) -> NoteOutput:
             draft, one(deck), question, answer, one(context), one(source), files
         )
         keyed.append(Keyed(card, tuple(key), digest, text))
-    return keyed, decode_diagnostics(problems)
+    return keyed
 
 
 def encode_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[list[object]]:

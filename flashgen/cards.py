@@ -113,11 +113,40 @@ def fact_of(item: Keyed) -> Fact:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PackedNote:
+    """One note's cards as a CardStore holds them: made where the note is processed (in
+    parallel), and sent as bytes rather than as records."""
+
+    count: int
+    facts: bytes
+    """The cards' facts, marshalled and compressed."""
+    cards: bytes
+    """The cards (cache.card_rows), marshalled and compressed."""
+    heads: frozenset[str]
+    """The first parts of the cards' keys (the note's identity)."""
+    paths: frozenset[str]
+    """The note files the cards come from."""
+
+
+def pack_note(keyed: Sequence[Keyed]) -> PackedNote:
+    from flashgen.cache import card_rows
+
+    facts = [fact_of(item) for item in keyed]
+    return PackedNote(
+        len(keyed),
+        zlib.compress(marshal.dumps([tuple(fact) for fact in facts]), 1),
+        zlib.compress(marshal.dumps(card_rows(keyed)), 1),
+        frozenset(fact.key[0] for fact in facts if fact.key),
+        frozenset(fact.note for fact in facts),
+    )
+
+
 class CardStore:
     """The cards of a build in source order, grouped by note.
 
-    Compact (the default), a note's cards are kept as compressed bytes and decoded when
-    read; otherwise as they are given (a few cards, as tests and small rebuilds have)."""
+    Compact (the default), a note's cards are kept packed and unpacked when read;
+    otherwise as they are given (a few cards, as tests and small rebuilds have)."""
 
     def __init__(self, *, compact: bool = True) -> None:
         self._compact = compact
@@ -142,25 +171,34 @@ class CardStore:
             store.add(run)
         return store
 
-    def add(self, keyed: Sequence[Keyed], payload: bytes | None = None) -> None:
-        """One note's cards; `payload` is their cache encoding when already made."""
-        if not keyed:
-            return
-        facts = [fact_of(item) for item in keyed]
-        self._firsts.append(self._total)
-        self._total += len(keyed)
-        self._heads.append(frozenset(fact.key[0] for fact in facts if fact.key))
-        self._paths.append(frozenset(fact.note for fact in facts))
-        if not self._compact:
-            self._facts.append(facts)
-            self._cards.append(list(keyed))
-            return
-        if payload is None:
-            from flashgen.cache import encode_output
+    def add(self, keyed: Sequence[Keyed] | PackedNote) -> None:
+        """One note's cards, packed already or not."""
+        if isinstance(keyed, PackedNote):
+            self._add(keyed.count, keyed.facts, keyed.cards, keyed.heads, keyed.paths)
+        elif self._compact:
+            self.add(pack_note(keyed))
+        else:
+            facts = [fact_of(item) for item in keyed]
+            heads = frozenset(fact.key[0] for fact in facts if fact.key)
+            paths = frozenset(fact.note for fact in facts)
+            self._add(len(keyed), facts, list(keyed), heads, paths)
 
-            payload = encode_output((list(keyed), []))
-        self._facts.append(zlib.compress(marshal.dumps(_plain(facts)), 1))
-        self._cards.append(zlib.compress(payload, 1))
+    def _add(
+        self,
+        count: int,
+        facts: bytes | list[Fact],
+        cards: bytes | list[Keyed],
+        heads: frozenset[str],
+        paths: frozenset[str],
+    ) -> None:
+        if not count:
+            return
+        self._firsts.append(self._total)
+        self._total += count
+        self._facts.append(facts)
+        self._cards.append(cards)
+        self._heads.append(heads)
+        self._paths.append(paths)
 
     def __len__(self) -> int:
         return self._total
@@ -190,17 +228,12 @@ class CardStore:
         held = self._cards[note]
         if isinstance(held, list):
             return held
-        from flashgen.cache import decode_output
+        from flashgen.cache import keyed_from_rows
 
-        return decode_output(zlib.decompress(held))[0]
+        return keyed_from_rows(marshal.loads(zlib.decompress(held)))
 
     def note_of(self, index: int) -> int:
         return bisect.bisect_right(self._firsts, index) - 1
-
-
-def _plain(facts: list[Fact]) -> list[tuple[object, ...]]:
-    # marshal takes plain tuples only.
-    return [tuple(fact) for fact in facts]
 
 
 STATUSES = ("", "added", "updated", "unchanged", "rematched")

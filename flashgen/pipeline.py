@@ -30,6 +30,7 @@ from flashgen.cache import (
     encode_output,
     file_stamp,
     listing_digest,
+    media_files,
     read_json,
     settings_key,
     write_atomically,
@@ -53,7 +54,7 @@ from flashgen.state import (
 if TYPE_CHECKING:
     import mmap
 
-    from flashgen.cards import AssignedCards
+    from flashgen.cards import AssignedCards, Keyed, PackedNote
     from flashgen.package import Piece
     from flashgen.transclude import NoteLibrary
 
@@ -610,7 +611,8 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         session.vault_name,
         discovery,
         session.lint,
-        cache is not None,
+        caching=cache is not None,
+        packing=True,
     )
     from flashgen.cards import CardStore
     from flashgen.lint import lint_cards
@@ -625,10 +627,8 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         loading = reader.submit(load_state, discovery.root / STATE_FILE)
         reused = cache.reusable() if cache is not None else set()
         outputs = _note_outputs(job, cache, reused)
-        for done, ((note_keyed, note_diagnostics), payload) in enumerate(
-            outputs, start=1
-        ):
-            store.add(note_keyed, payload or None)
+        for done, (cards, note_diagnostics) in enumerate(outputs, start=1):
+            store.add(cards)
             diagnostics.extend(note_diagnostics)
             if progress is not None:
                 progress(done, total)
@@ -739,13 +739,15 @@ class _Job:
     lint: bool
     caching: bool = False
     """Also encode each note's output for the cache (in the worker, in parallel)."""
+    packing: bool = False
+    """Send each note's cards packed for a CardStore, not as records (see cards.py)."""
 
 
 def _note_outputs(
     job: _Job, cache: NoteCache | None, reused: set[str]
-) -> Iterator[tuple[NoteOutput, bytes]]:
-    """Every note's output in order, with its cache encoding (empty when not made): from
-    the cache when the note is unchanged."""
+) -> Iterator[tuple[Sequence[Keyed] | PackedNote, list[Diagnostic]]]:
+    """Every note's cards (packed when the job packs them) and diagnostics, in order:
+    from the cache when the note is unchanged."""
     notes = job.discovery.notes
     fresh = _process_notes(job, [s for s in notes if s.rel not in reused])
     for source in notes:
@@ -755,12 +757,13 @@ def _note_outputs(
                 yield stored
                 continue
             # Unreadable after all: processed here, in this process.
-            processed = next(_process_notes(replace(job, caching=True), [source]))
+            processed = next(_process_notes(job, [source]))
         else:
             processed = next(fresh)
         if cache is not None:
             cache.record(source, processed)
-        yield processed.output, processed.payload
+        keyed, diagnostics = processed.output
+        yield processed.packed or keyed, diagnostics
 
 
 def _process_notes(job: _Job, notes: Sequence[SourceFile]) -> Iterator[Processed]:
@@ -804,8 +807,16 @@ def _process_note(source: SourceFile) -> Processed:
         media.consulted,
         tuple(sorted(library.embedded)) if library.consulted else None,
     )
+    keyed, diagnostics = output
     payload = encode_output(output) if job.caching else b""
-    return Processed(output, digest, reads, payload)
+    if not job.packing:
+        return Processed(output, digest, reads, payload, media_files(keyed))
+    from flashgen.cards import pack_note
+
+    packed = pack_note(keyed)
+    return Processed(
+        ([], diagnostics), digest, reads, payload, media_files(keyed), packed
+    )
 
 
 def _note_output(
