@@ -605,6 +605,10 @@ def card_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:
     return rows
 
 
+# Where a row holds the deck, the fields (question, answer, context, source) and the tags.
+ROW_DECK, ROW_FIELDS, ROW_TAGS = 3, slice(4, 8), 16
+
+
 def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
     """The cards card_rows gave (after a round trip through JSON or marshal)."""
     # Loaded here: a build that finds nothing changed never needs the card records.

@@ -19,8 +19,9 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
+from flashgen.cache import ROW_DECK, ROW_FIELDS, ROW_TAGS, card_rows, keyed_from_rows
 from flashgen.state import CardState
 
 if TYPE_CHECKING:
@@ -130,8 +131,6 @@ class PackedNote:
 
 
 def pack_note(keyed: Sequence[Keyed]) -> PackedNote:
-    from flashgen.cache import card_rows
-
     facts = [fact_of(item) for item in keyed]
     return PackedNote(
         len(keyed),
@@ -228,9 +227,15 @@ class CardStore:
         held = self._cards[note]
         if isinstance(held, list):
             return held
-        from flashgen.cache import keyed_from_rows
-
         return keyed_from_rows(marshal.loads(zlib.decompress(held)))
+
+    def rows(self, note: int) -> Sequence[Sequence[Any]]:
+        """The note's cards as cache.card_rows gives them, without making records."""
+        held = self._cards[note]
+        if isinstance(held, list):
+            return card_rows(held)
+        rows: Sequence[Sequence[Any]] = marshal.loads(zlib.decompress(held))
+        return rows
 
     def note_of(self, index: int) -> int:
         return bisect.bisect_right(self._firsts, index) - 1
@@ -330,6 +335,25 @@ class AssignedCards(Sequence[Assigned]):
             for offset, fact in enumerate(store.facts(note)):
                 if status[first + offset]:
                     yield first + offset, fact
+
+    def fields(
+        self,
+    ) -> Iterator[tuple[str, str, tuple[str, ...], tuple[str, ...], int, int]]:
+        """(GUID, deck, fields, tags, modified, id) of every card in the deck, read
+        without making cards: what the deck's note rows hold."""
+        store, assigned = self._store, self._assigned
+        status, modified, ids = assigned.status, assigned.modified, assigned.ids
+        for note in range(store.notes):
+            for index, row in enumerate(store.rows(note), start=store.first(note)):
+                if status[index]:
+                    yield (
+                        assigned.guid(index),
+                        row[ROW_DECK],
+                        (*row[ROW_FIELDS], ""),
+                        tuple(row[ROW_TAGS]),
+                        modified[index],
+                        ids[index],
+                    )
 
     def decks(self) -> set[str]:
         return {fact.deck for _, fact in self.facts()}

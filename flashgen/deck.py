@@ -98,12 +98,21 @@ def anki_notes(
 ) -> Iterator[AnkiNote]:
     """The notes of the deck: every card, then the retired ones (suspended, tagged)."""
     guid = _shared_guid(settings.namespace)
-    for item in cards:
-        card = item.card
-        fields = (card.question, card.answer, card.context, card.source, "")
-        yield AnkiNote(
-            guid(item.guid), card.deck, fields, card.draft.tags, item.modified, item.id
-        )
+    if isinstance(cards, AssignedCards):
+        for own, deck, fields, tags, modified, note_id in cards.fields():
+            yield AnkiNote(guid(own), deck, fields, tags, modified, note_id)
+    else:
+        for item in cards:
+            card = item.card
+            fields = (card.question, card.answer, card.context, card.source, "")
+            yield AnkiNote(
+                guid(item.guid),
+                card.deck,
+                fields,
+                card.draft.tags,
+                item.modified,
+                item.id,
+            )
     for old in retired:
         # Anki keeps an existing card in its deck; the root deck only matters for a new one.
         yield AnkiNote(

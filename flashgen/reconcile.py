@@ -32,7 +32,7 @@ from flashgen.cards import (
 )
 from flashgen.identity import card_guid
 from flashgen.report import Diagnostic, Severity
-from flashgen.state import CardState, State
+from flashgen.state import CardState, Encoded, State, encode_entry
 
 __all__ = [
     "Assigned",
@@ -339,6 +339,36 @@ class _States(Sequence[CardState]):
             for index, fact in enumerate(store.facts(note), start=store.first(note)):
                 if status[index]:
                     yield self._state(index, fact)
+        yield from self._others
+
+    def encoded(self) -> Iterator[CardState | Encoded]:
+        """The cards as __iter__ gives them, but a card not in the previous state as its
+        GUID and row: a large build makes no record of each card for its state file."""
+        store, assigned = self._store, self._assigned
+        status, modified, ids = assigned.status, assigned.modified, assigned.ids
+        for note in range(store.notes):
+            for index, fact in enumerate(store.facts(note), start=store.first(note)):
+                code = status[index]
+                if not code:
+                    continue
+                if code == _UNCHANGED and self._old_by_key[fact.key].id:
+                    yield self._old_by_key[fact.key]
+                    continue
+                guid = assigned.guid(index)
+                line = encode_entry(
+                    guid,
+                    fact.key,
+                    fact.note,
+                    fact.kind,
+                    fact.context,
+                    fact.label,
+                    fact.text,
+                    fact.digest,
+                    modified[index],
+                    False,
+                    ids[index],
+                )
+                yield guid, line.encode()
         yield from self._others
 
     def _state(self, index: int, fact: Fact) -> CardState:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from flashgen.errors import OutputError
 from flashgen.report import Diagnostic, Severity
@@ -206,49 +206,66 @@ def stage_state(state: State, path: Path, *, run: int = _RUN) -> Path:
     return staged
 
 
+Encoded = tuple[str, bytes]
+"""A card's GUID and its row, encoded already."""
+
+
+@runtime_checkable
+class EncodedCards(Protocol):
+    """Cards that can give rows encoded already, for those that need no CardState."""
+
+    def encoded(self) -> Iterator[CardState | Encoded]: ...
+
+
 def _rows(state: State, scratch: Path, size: int) -> Iterator[bytes]:
     """The state's rows in GUID order. A card that is still the one read from the state
     file gets its row back as it was (see _OldRows)."""
     source = state.source
     read = source.cards if source is not None else ()
-    guid = attrgetter("guid")
+    cards = state.cards
+    items = cards.encoded() if isinstance(cards, EncodedCards) else cards
+    first = itemgetter(0)
 
-    def row(card: CardState) -> bytes:
-        return old.row(card) or encode_line(card).encode()
+    def row(value: CardState | bytes) -> bytes:
+        if isinstance(value, bytes):
+            return value
+        return old.row(value) or encode_line(value).encode()
 
     with _OldRows(source) as old, contextlib.ExitStack() as files:
         runs: list[BinaryIO] = []
-        run: list[CardState] = []
-        for card in state.cards:
-            run.append(card)
+        run: list[tuple[str, CardState | bytes]] = []
+        for item in items:
+            run.append((item.guid, item) if isinstance(item, CardState) else item)
             if len(run) == size:
                 runs.append(_spill(run, read, files.enter_context(_scratch(scratch))))
                 run = []
-        run.sort(key=guid)
+        run.sort(key=first)
         if not runs:
-            yield from map(row, run)
+            for _, value in run:
+                yield row(value)
             return
         runs.append(_spill(run, read, files.enter_context(_scratch(scratch))))
-        for key, line in heapq.merge(*map(_unspill, runs), key=itemgetter(0)):
+        for guid, line in heapq.merge(*map(_unspill, runs), key=first):
             # None: the card read from the file, found again there by its GUID.
-            yield line if line is not None else row(read[_find(read, key)])
+            yield line if line is not None else row(read[_find(read, guid)])
 
 
 def _scratch(folder: Path) -> BinaryIO:
     return tempfile.TemporaryFile(dir=folder, prefix=".flashgen-")
 
 
-def _spill(run: list[CardState], read: Sequence[CardState], file: BinaryIO) -> BinaryIO:
+def _spill(
+    run: list[tuple[str, CardState | bytes]],
+    read: Sequence[CardState],
+    file: BinaryIO,
+) -> BinaryIO:
     """Write a run's rows in GUID order; a card still the one read is written as None."""
-    run.sort(key=attrgetter("guid"))
+    run.sort(key=itemgetter(0))
     for start in range(0, len(run), _BATCH):
         pickle.dump(
             [
-                (
-                    card.guid,
-                    None if _is_read(card, read) else encode_line(card).encode(),
-                )
-                for card in run[start : start + _BATCH]
+                (guid, _spilled(value, read))
+                for guid, value in run[start : start + _BATCH]
             ],
             file,
             pickle.HIGHEST_PROTOCOL,
@@ -256,6 +273,12 @@ def _spill(run: list[CardState], read: Sequence[CardState], file: BinaryIO) -> B
     run.clear()
     file.seek(0)
     return file
+
+
+def _spilled(value: CardState | bytes, read: Sequence[CardState]) -> bytes | None:
+    if isinstance(value, bytes):
+        return value
+    return None if _is_read(value, read) else encode_line(value).encode()
 
 
 def _unspill(file: BinaryIO) -> Iterator[tuple[str, bytes | None]]:
@@ -361,30 +384,59 @@ def encode_line(card: CardState) -> str:
     """The card's line in the file (without the separating comma): its entry as
     json.dumps(entry, ensure_ascii=False) writes it, formatted directly, which takes half
     the time of building the entry and encoding it."""
-    text = _string
+    return encode_entry(
+        card.guid,
+        card.key,
+        card.note,
+        card.kind,
+        card.context,
+        card.label,
+        card.text,
+        card.digest,
+        card.modified,
+        card.removed,
+        card.id,
+    )
+
+
+def encode_entry(
+    guid: str,
+    key: tuple[str, ...],
+    note: str,
+    kind: str,
+    context: tuple[str, ...],
+    label: str,
+    text: str,
+    digest: str,
+    modified: int,
+    removed: bool,
+    card_id: int,
+) -> str:
+    """encode_line of the CardState with these fields, without making it."""
+    string = _string
     parts = [
-        _quoted(card.guid),
+        _quoted(guid),
         ': {"key": [',
-        ", ".join(map(text, card.key)),
+        ", ".join(map(string, key)),
         '], "note": ',
-        text(card.note),
+        string(note),
         ', "kind": ',
-        text(card.kind),
+        string(kind),
         ', "context": [',
-        ", ".join(map(text, card.context)),
+        ", ".join(map(string, context)),
         '], "label": ',
-        text(card.label),
+        string(label),
         ', "text": ',
-        text(card.text),
+        string(text),
         ', "digest": ',
-        text(card.digest),
+        string(digest),
         ', "modified": ',
-        str(int(card.modified)),
+        str(int(modified)),
     ]
-    if card.removed:
+    if removed:
         parts.append(', "removed": true')
-    if card.id:
-        parts += (', "id": ', str(int(card.id)))
+    if card_id:
+        parts += (', "id": ', str(int(card_id)))
     parts.append("}")
     return "".join(parts)
 
