@@ -17,7 +17,7 @@ import re
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -114,20 +114,39 @@ def fact_of(item: Keyed) -> Fact:
     )
 
 
+class NoteSummary(NamedTuple):
+    """What a note's cards share, read without unpacking them."""
+
+    heads: frozenset[str]
+    """The first parts of the cards' keys (the note's identity)."""
+    paths: frozenset[str]
+    """The note files the cards come from."""
+    decks: frozenset[str]
+    media: frozenset[tuple[str, str]]
+    """(vault path, name in the deck) of each file the cards use."""
+
+
+def _summary(facts: Sequence[Fact]) -> NoteSummary:
+    return NoteSummary(
+        frozenset(fact.key[0] for fact in facts if fact.key),
+        frozenset(fact.note for fact in facts),
+        frozenset(fact.deck for fact in facts),
+        frozenset(item for fact in facts for item in fact.media),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PackedNote:
     """One note's cards as a CardStore holds them: made where the note is processed (in
-    parallel), and sent as bytes rather than as records."""
+    parallel), and sent as bytes rather than as records. marshal is Python's fastest
+    encoding, and these bytes never leave the build (never stored, never shared)."""
 
     count: int
     facts: bytes
     """The cards' facts, marshalled and compressed."""
     cards: bytes
     """The cards (cache.card_rows), marshalled and compressed."""
-    heads: frozenset[str]
-    """The first parts of the cards' keys (the note's identity)."""
-    paths: frozenset[str]
-    """The note files the cards come from."""
+    summary: NoteSummary
 
 
 def pack_note(keyed: Sequence[Keyed]) -> PackedNote:
@@ -136,8 +155,7 @@ def pack_note(keyed: Sequence[Keyed]) -> PackedNote:
         len(keyed),
         zlib.compress(marshal.dumps([tuple(fact) for fact in facts]), 1),
         zlib.compress(marshal.dumps(card_rows(keyed)), 1),
-        frozenset(fact.key[0] for fact in facts if fact.key),
-        frozenset(fact.note for fact in facts),
+        _summary(facts),
     )
 
 
@@ -152,8 +170,7 @@ class CardStore:
         self._facts: list[bytes | list[Fact]] = []
         self._cards: list[bytes | list[Keyed]] = []
         self._firsts = array("q")
-        self._heads: list[frozenset[str]] = []
-        self._paths: list[frozenset[str]] = []
+        self._summaries: list[NoteSummary] = []
         self._total = 0
 
     @classmethod
@@ -173,22 +190,19 @@ class CardStore:
     def add(self, keyed: Sequence[Keyed] | PackedNote) -> None:
         """One note's cards, packed already or not."""
         if isinstance(keyed, PackedNote):
-            self._add(keyed.count, keyed.facts, keyed.cards, keyed.heads, keyed.paths)
+            self._add(keyed.count, keyed.facts, keyed.cards, keyed.summary)
         elif self._compact:
             self.add(pack_note(keyed))
         else:
             facts = [fact_of(item) for item in keyed]
-            heads = frozenset(fact.key[0] for fact in facts if fact.key)
-            paths = frozenset(fact.note for fact in facts)
-            self._add(len(keyed), facts, list(keyed), heads, paths)
+            self._add(len(keyed), facts, list(keyed), _summary(facts))
 
     def _add(
         self,
         count: int,
         facts: bytes | list[Fact],
         cards: bytes | list[Keyed],
-        heads: frozenset[str],
-        paths: frozenset[str],
+        summary: NoteSummary,
     ) -> None:
         if not count:
             return
@@ -196,8 +210,7 @@ class CardStore:
         self._total += count
         self._facts.append(facts)
         self._cards.append(cards)
-        self._heads.append(heads)
-        self._paths.append(paths)
+        self._summaries.append(summary)
 
     def __len__(self) -> int:
         return self._total
@@ -210,12 +223,12 @@ class CardStore:
         """The source-order index of the note's first card."""
         return self._firsts[note]
 
-    def heads(self, note: int) -> frozenset[str]:
-        """The first parts of the note's card keys (its identity)."""
-        return self._heads[note]
+    def summary(self, note: int) -> NoteSummary:
+        return self._summaries[note]
 
-    def paths(self, note: int) -> frozenset[str]:
-        return self._paths[note]
+    def count(self, note: int) -> int:
+        end = self._firsts[note + 1] if note + 1 < len(self._firsts) else self._total
+        return end - self._firsts[note]
 
     def facts(self, note: int) -> list[Fact]:
         held = self._facts[note]
@@ -356,13 +369,58 @@ class AssignedCards(Sequence[Assigned]):
                     )
 
     def decks(self) -> set[str]:
-        return {fact.deck for _, fact in self.facts()}
+        decks: set[str] = set()
+        for facts in self._notes():
+            decks.update(
+                facts.decks
+                if isinstance(facts, NoteSummary)
+                else (f.deck for f in facts)
+            )
+        return decks
+
+    def media(self) -> dict[str, str]:
+        """Deck file name -> vault path of every file the cards use."""
+        files: set[tuple[str, str]] = set()
+        for facts in self._notes():
+            if isinstance(facts, NoteSummary):
+                files.update(facts.media)
+            else:
+                files.update(item for fact in facts for item in fact.media)
+        return {name: source for source, name in sorted(files)}
+
+    def _notes(self) -> Iterator[NoteSummary | list[Fact]]:
+        """Each note's summary; the facts of its cards in the deck instead, when some of
+        its cards were left out."""
+        store, status = self._store, self._assigned.status
+        partial = {store.note_of(index) for index in self._assigned.left_out}
+        for note in range(store.notes):
+            if note not in partial:
+                yield store.summary(note)
+                continue
+            first = store.first(note)
+            facts = store.facts(note)
+            yield [fact for n, fact in enumerate(facts, first) if status[n]]
 
     def light(self) -> Iterator[tuple[int, str, int]]:
         """(id, deck, modified) of every card in the deck, without making cards."""
-        ids, modified = self._assigned.ids, self._assigned.modified
-        for index, fact in self.facts():
-            yield ids[index], fact.deck, modified[index]
+        ids, modified, status = (
+            self._assigned.ids,
+            self._assigned.modified,
+            self._assigned.status,
+        )
+        store = self._store
+        for note in range(store.notes):
+            first = store.first(note)
+            decks = store.summary(note).decks
+            if len(decks) == 1:
+                (deck,) = decks
+                for index in range(first, first + store.count(note)):
+                    if status[index]:
+                        yield ids[index], deck, modified[index]
+                continue
+            for index, fact in enumerate(store.facts(note), first):
+                if status[index]:
+                    yield ids[index], fact.deck, modified[index]
 
     def statuses(self) -> Counter[str]:
         counts = Counter(STATUSES[code] for code in self._assigned.status)
@@ -384,7 +442,3 @@ class AssignedCards(Sequence[Assigned]):
             note = store.note_of(index)
             made.append(self._made(index, store.keyed(note)[index - store.first(note)]))
         return made
-
-    def media(self) -> Mapping[str, str]:
-        """Deck file name -> vault path of every file the cards use."""
-        return {name: source for _, fact in self.facts() for source, name in fact.media}

@@ -168,7 +168,7 @@ def _check(store: CardStore, old_by_key: dict[tuple[str, ...], CardState]) -> _C
     # first part): only such keys are remembered across notes.
     notes_of: dict[str, int] = {}
     for note in range(store.notes):
-        for head in store.heads(note):
+        for head in store.summary(note).heads:
             notes_of[head] = notes_of.get(head, 0) + 1
     shared: dict[tuple[str, ...], Fact] = {}
     left_out: set[int] = set()
@@ -247,8 +247,9 @@ def _rematch(
     scored: list[tuple[float, int, int]] = []
     for note in range(store.notes):
         # Only a note that shares an identity or a file name with an orphan is read.
-        if not store.heads(note) & heads and not any(
-            PurePosixPath(path).name in names for path in store.paths(note)
+        summary = store.summary(note)
+        if not summary.heads & heads and not any(
+            PurePosixPath(path).name in names for path in summary.paths
         ):
             continue
         for index, fact in enumerate(store.facts(note), start=store.first(note)):

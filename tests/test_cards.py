@@ -116,3 +116,39 @@ def test_rows_read_are_copied_as_they_were_from_sorted_runs_too(tmp_path):
         True,
     ]
     assert load_state(path)[0].cards == state.cards
+
+
+def test_decks_media_and_card_rows_leave_out_what_is_left_out(tmp_path):
+    from flashgen.deck import AnkiNotes, DeckSettings, anki_notes, card_row
+    from flashgen.media import MediaFile
+
+    def moved(item, deck, media=()):
+        card = dataclasses.replace(item.card, deck=deck, media=media)
+        return dataclasses.replace(item, card=card)
+
+    keyed = _keyed(NEW, tmp_path)
+    # D.md's "Three" has the identity of B.md's and is left out: its own deck and image
+    # must not reach the deck. C.md's cards go to two decks.
+    image = MediaFile("only.png", "0123.png")
+    keyed = [
+        moved(item, "Only here", (image,))
+        if (item.card.draft.note_path, item.card.draft.label) == ("D.md", "Three")
+        else moved(item, "Second")
+        if (item.card.draft.note_path, item.card.draft.label) == ("C.md", "Four")
+        else item
+        for item in keyed
+    ]
+    store = CardStore()
+    for note in _notes(keyed):
+        store.add(note)
+    cards = reconcile(store, State(), NOW).cards
+    assert len(cards) == len(keyed) - 1
+    assert cards.decks() == {"D", "Second"}
+    assert cards.media() == {}
+    settings = DeckSettings(root_deck="D", removed_tag="gone")
+    deck_ids = {"D": 1, "Second": 2}
+    rows = list(AnkiNotes(cards, (), settings).card_rows(deck_ids))
+    assert rows == [
+        card_row(note, deck_ids) for note in anki_notes(list(cards), (), settings)
+    ]
+    assert {row[2] for row in rows} == {1, 2}
