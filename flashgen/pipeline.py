@@ -627,9 +627,11 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         loading = reader.submit(load_state, discovery.root / STATE_FILE)
         reused = cache.reusable() if cache is not None else set()
         outputs = _note_outputs(job, cache, reused)
-        for done, (cards, note_diagnostics) in enumerate(outputs, start=1):
+        taken = 0
+        for done, (cards, note_diagnostics, stored) in enumerate(outputs, start=1):
             store.add(cards)
             diagnostics.extend(note_diagnostics)
+            taken += stored
             if progress is not None:
                 progress(done, total)
         if cache is not None:
@@ -673,7 +675,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
             "notes": notes_done - started,
             "reconcile": reconciled - notes_done,
         },
-        reused=len(reused),
+        reused=taken,
         news=news,
     )
     return BuildResult(
@@ -745,16 +747,16 @@ class _Job:
 
 def _note_outputs(
     job: _Job, cache: NoteCache | None, reused: set[str]
-) -> Iterator[tuple[Sequence[Keyed] | PackedNote, list[Diagnostic]]]:
-    """Every note's cards (packed when the job packs them) and diagnostics, in order:
-    from the cache when the note is unchanged."""
+) -> Iterator[tuple[Sequence[Keyed] | PackedNote, list[Diagnostic], bool]]:
+    """Every note's cards (packed when the job packs them) and diagnostics, in order,
+    and whether they came from the cache (they do when the note is unchanged)."""
     notes = job.discovery.notes
     fresh = _process_notes(job, [s for s in notes if s.rel not in reused])
     for source in notes:
         if source.rel in reused:
             stored = cache.output(source.rel) if cache is not None else None
             if stored is not None:
-                yield stored
+                yield *stored, True
                 continue
             # Unreadable after all: processed here, in this process.
             processed = next(_process_notes(job, [source]))
@@ -763,7 +765,7 @@ def _note_outputs(
         if cache is not None:
             cache.record(source, processed)
         keyed, diagnostics = processed.output
-        yield processed.packed or keyed, diagnostics
+        yield processed.packed or keyed, diagnostics, False
 
 
 def _process_notes(job: _Job, notes: Sequence[SourceFile]) -> Iterator[Processed]:
