@@ -32,7 +32,8 @@ from flashgen.cards import (
 )
 from flashgen.identity import card_guid
 from flashgen.report import Diagnostic, Severity
-from flashgen.state import CardState, Encoded, State, encode_entry
+from flashgen.state import CardState, Copied, Encoded, State, encode_entry
+from flashgen.stateindex import CardIndex, card_index
 
 __all__ = [
     "Assigned",
@@ -78,22 +79,22 @@ def reconcile(
     state): new cards take neither.
     """
     store = keyed if isinstance(keyed, CardStore) else CardStore.of(keyed)
-    old_by_key = {card.key: card for card in previous.cards}
-    checks = _check(store, old_by_key)
-    orphans = [
-        card
-        for card in previous.cards
-        if card.guid not in checks.claimed and (notes is None or card.note in notes)
-    ]
-    rematched = _rematch(store, checks, old_by_key, orphans) if orphans else {}
-    claimed = checks.claimed | {card.guid for card in rematched.values()}
+    prev = card_index(previous.cards)
+    checks = _check(store, prev)
+    claimed = checks.claimed
+    rows = [row for row in range(len(prev)) if not claimed[row]]
+    unclaimed = list(zip(rows, prev.cards(rows), strict=True))
+    orphans = [pair for pair in unclaimed if notes is None or pair[1].note in notes]
+    rematched = _rematch(store, checks, prev, orphans) if orphans else {}
+    for row, _ in rematched.values():
+        claimed[row] = 1
 
     # Every GUID the state knows stays reserved: a card that took over an old key's GUID
     # (a rename) must not meet a new card that brings that key back.
-    taken = {card.guid for card in previous.cards}
-    ids = _Ids(now, max((card.id for card in previous.cards), default=0), last_id)
+    fresh: set[str] = set()
+    ids = _Ids(now, prev.max_id, last_id)
     assigned = Assignments()
-    assigned.previous.update(rematched)
+    assigned.previous.update((index, old) for index, (_, old) in rematched.items())
     left_out = checks.left_out
     for note in range(store.notes):
         first = store.first(note)
@@ -101,43 +102,49 @@ def reconcile(
             if index in left_out:
                 assigned.leave_out(index)
                 continue
-            old = old_by_key.get(fact.key)
-            if old is not None:
-                changed = old.digest != fact.digest or old.removed
-                modified = max(now, old.modified + 1) if changed else old.modified
+            row = prev.find(fact.key)
+            if row >= 0:
+                was = prev.modified(row)
+                changed = prev.digest(row) != fact.digest or prev.removed(row)
+                modified = max(now, was + 1) if changed else was
                 status = "updated" if changed else "unchanged"
-                assigned.add(old.guid, modified, status, ids.keep(old.id))
+                assigned.add(prev.guid(row), modified, status, ids.keep(prev.id(row)))
             elif index in rematched:
-                old = rematched[index]
+                old = rematched[index][1]
                 modified = max(now, old.modified + 1)
                 assigned.add(old.guid, modified, "rematched", ids.keep(old.id))
             else:
-                guid = _fresh_guid(fact.key, taken, reserved, checks.unnormalised)
+                guid = _fresh_guid(fact.key, prev, fresh, reserved, checks.unnormalised)
                 assigned.add(guid, now, "added", ids.next())
 
     retired: list[CardState] = []
     newly_removed: list[CardState] = []
-    kept: list[CardState] = []
-    for old in previous.cards:
-        if old.guid in claimed:
-            continue
+    # The other cards of the new state, and where each is in the previous state when
+    # it is kept as it was (-1 when it changed).
+    others: list[tuple[int, CardState]] = []
+    for row, old in unclaimed:
+        if claimed[row]:
+            continue  # re-matched
         if notes is not None and old.note not in notes:
-            kept.append(old)  # another note's card, not built this time
+            others.append((row, old))  # another note's card, not built this time
         elif old.removed:
-            retired.append(old if old.id else replace(old, id=ids.next()))
+            kept = old if old.id else replace(old, id=ids.next())
+            retired.append(kept)
+            others.append((row if kept is old else -1, kept))
         else:
             card_id = ids.keep(old.id)
             modified = max(now, old.modified + 1)
             gone = replace(old, modified=modified, removed=True, id=card_id)
             retired.append(gone)
             newly_removed.append(gone)
+            others.append((-1, gone))
     cards = AssignedCards(store, assigned)
     statuses = cards.statuses()
-    states = _States(store, assigned, old_by_key, (*retired, *kept))
+    states = _States(store, assigned, prev, others)
     state_changed = (
         bool(newly_removed)
         or ids.given
-        or len(states) != len(previous.cards)
+        or len(states) != len(prev)
         or statuses["unchanged"] != len(cards)
     )
     return Reconciliation(
@@ -157,13 +164,13 @@ class _Checks:
     left_out: set[int]
     """Cards with the same key as an earlier card."""
     diagnostics: tuple[Diagnostic, ...]
-    claimed: set[str]
-    """GUIDs of the previous cards that a card has by its key."""
+    claimed: bytearray
+    """For each previous card, whether a card has it by its key."""
     unnormalised: frozenset[str]
     """Keys (joined, NFC) that some card spells otherwise: their GUIDs may meet."""
 
 
-def _check(store: CardStore, old_by_key: dict[tuple[str, ...], CardState]) -> _Checks:
+def _check(store: CardStore, prev: CardIndex) -> _Checks:
     # Keys of different notes meet only when the notes have the same identity (a key's
     # first part): only such keys are remembered across notes.
     notes_of: dict[str, int] = {}
@@ -173,7 +180,7 @@ def _check(store: CardStore, old_by_key: dict[tuple[str, ...], CardState]) -> _C
     shared: dict[tuple[str, ...], Fact] = {}
     left_out: set[int] = set()
     diagnostics: list[Diagnostic] = []
-    claimed: set[str] = set()
+    claimed = bytearray(len(prev))
     unnormalised: set[str] = set()
     for note in range(store.notes):
         local: dict[tuple[str, ...], Fact] = {}
@@ -186,9 +193,9 @@ def _check(store: CardStore, old_by_key: dict[tuple[str, ...], CardState]) -> _C
                 diagnostics.append(_duplicate(fact, first))
                 continue
             seen[key] = fact
-            old = old_by_key.get(key)
-            if old is not None:
-                claimed.add(old.guid)
+            row = prev.find(key)
+            if row >= 0:
+                claimed[row] = 1
             joined = "\x1f".join(key)
             # ASCII is always in NFC form (and isascii() takes no time).
             if not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
@@ -198,6 +205,7 @@ def _check(store: CardStore, old_by_key: dict[tuple[str, ...], CardState]) -> _C
 
 def _fresh_guid(
     key: tuple[str, ...],
+    prev: CardIndex,
     taken: set[str],
     reserved: Container[str],
     unnormalised: frozenset[str],
@@ -209,7 +217,7 @@ def _fresh_guid(
     (a large vault's new GUIDs are not all kept in a set)."""
     guid = card_guid(key)
     attempt = 1
-    while guid in taken or guid in reserved:
+    while guid in taken or prev.holds(guid) or guid in reserved:
         guid = card_guid((*key, f"~{attempt}"))
         attempt += 1
     if unnormalised and unicodedata.normalize("NFC", "\x1f".join(key)) in unnormalised:
@@ -238,12 +246,13 @@ class _Ids:
 def _rematch(
     store: CardStore,
     checks: _Checks,
-    old_by_key: dict[tuple[str, ...], CardState],
-    orphans: Sequence[CardState],
-) -> dict[int, CardState]:
-    """New cards that take the identity of an orphan: by source-order index."""
-    heads = {old.key[0] for old in orphans if old.key}
-    names = {PurePosixPath(old.note).name for old in orphans}
+    prev: CardIndex,
+    orphans: Sequence[tuple[int, CardState]],
+) -> dict[int, tuple[int, CardState]]:
+    """New cards that take the identity of an orphan (its position in the previous
+    state, and itself), by source-order index."""
+    heads = {old.key[0] for _, old in orphans if old.key}
+    names = {PurePosixPath(old.note).name for _, old in orphans}
     scored: list[tuple[float, int, int]] = []
     for note in range(store.notes):
         # Only a note that shares an identity or a file name with an orphan is read.
@@ -253,9 +262,9 @@ def _rematch(
         ):
             continue
         for index, fact in enumerate(store.facts(note), start=store.first(note)):
-            if index in checks.left_out or fact.key in old_by_key:
+            if index in checks.left_out or prev.find(fact.key) >= 0:
                 continue
-            for position, old in enumerate(orphans):
+            for position, (_, old) in enumerate(orphans):
                 if old.kind != fact.kind or not _same_note(old, fact):
                     continue
                 similarity = _similarity(old.text, fact.text)
@@ -270,7 +279,7 @@ def _rematch(
     scored.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
     taken_new: set[int] = set()
     taken_old: set[int] = set()
-    result: dict[int, CardState] = {}
+    result: dict[int, tuple[int, CardState]] = {}
     for _, index, position in scored:
         if index in taken_new or position in taken_old:
             continue
@@ -296,17 +305,17 @@ def _similarity(left: str, right: str) -> float:
 class _States(Sequence[CardState]):
     """The new state's cards, made as they are read: this build's cards in source order
     (an unchanged card's entry is the one it had: same key, text, digest and time), then
-    `others`."""
+    the others."""
 
     def __init__(
         self,
         store: CardStore,
         assigned: Assignments,
-        old_by_key: dict[tuple[str, ...], CardState],
-        others: tuple[CardState, ...],
+        prev: CardIndex,
+        others: list[tuple[int, CardState]],
     ) -> None:
-        self._store, self._assigned = store, assigned
-        self._old_by_key, self._others = old_by_key, others
+        self._store, self._assigned, self._prev = store, assigned, prev
+        self._others = others
         self._count = len(store) - len(assigned.left_out)
 
     def __len__(self) -> int:
@@ -326,34 +335,39 @@ class _States(Sequence[CardState]):
         if not 0 <= index < len(self):
             raise IndexError(index)
         if index >= self._count:
-            return self._others[index - self._count]
+            return self._others[index - self._count][1]
         for skipped in self._assigned.left_out:
             if skipped <= index:
                 index += 1
         note = self._store.note_of(index)
         fact = self._store.facts(note)[index - self._store.first(note)]
-        return self._state(index, fact)
+        kept = self._kept(index, fact)
+        return self._prev[kept] if kept >= 0 else self._state(index, fact)
 
     def __iter__(self) -> Iterator[CardState]:
+        """For a few cards (a large state is written from `encoded`)."""
         store, status = self._store, self._assigned.status
         for note in range(store.notes):
             for index, fact in enumerate(store.facts(note), start=store.first(note)):
                 if status[index]:
-                    yield self._state(index, fact)
-        yield from self._others
+                    kept = self._kept(index, fact)
+                    yield self._prev[kept] if kept >= 0 else self._state(index, fact)
+        for _, card in self._others:
+            yield card
 
-    def encoded(self) -> Iterator[CardState | Encoded]:
-        """The cards as __iter__ gives them, but a card not in the previous state as its
-        GUID and row: a large build makes no record of each card for its state file."""
-        store, assigned = self._store, self._assigned
+    def encoded(self) -> Iterator[CardState | Encoded | Copied]:
+        """The cards as __iter__ gives them, but a card kept as it was as its place in
+        the previous state (its row is copied), and a new or changed card as its GUID
+        and row: a large build makes no record of each card for its state file."""
+        store, assigned, prev = self._store, self._assigned, self._prev
         status, modified, ids = assigned.status, assigned.modified, assigned.ids
         for note in range(store.notes):
             for index, fact in enumerate(store.facts(note), start=store.first(note)):
-                code = status[index]
-                if not code:
+                if not status[index]:
                     continue
-                if code == _UNCHANGED and self._old_by_key[fact.key].id:
-                    yield self._old_by_key[fact.key]
+                kept = self._kept(index, fact)
+                if kept >= 0:
+                    yield prev.kept(kept)
                     continue
                 guid = assigned.guid(index)
                 line = encode_entry(
@@ -370,14 +384,18 @@ class _States(Sequence[CardState]):
                     ids[index],
                 )
                 yield guid, line.encode()
-        yield from self._others
+        for row, card in self._others:
+            yield prev.kept(row) if row >= 0 else card
+
+    def _kept(self, index: int, fact: Fact) -> int:
+        """The card's place in the previous state when its entry is kept as it was."""
+        if self._assigned.status[index] != _UNCHANGED:
+            return -1
+        row = self._prev.find(fact.key)
+        return row if self._prev.id(row) else -1
 
     def _state(self, index: int, fact: Fact) -> CardState:
         assigned = self._assigned
-        if assigned.status[index] == _UNCHANGED:
-            old = self._old_by_key[fact.key]
-            if old.id:
-                return old
         return CardState(
             guid=assigned.guid(index),
             key=fact.key,

@@ -8,23 +8,24 @@ to a temporary file and renamed into place.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import heapq
 import json
 import logging
-import os
 import pickle
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
 from flashgen.errors import OutputError
 from flashgen.report import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from flashgen.stateindex import StateIndex
 
 log = logging.getLogger(__name__)
 
@@ -58,41 +59,29 @@ class CardState:
 
 
 @dataclass(frozen=True, slots=True)
-class StateSource:
-    """The file a state was read from, laid out as save_state writes it."""
-
-    path: Path
-    stamp: tuple[int, int]
-    """Its size and modification time when read: its rows are reused only while unchanged."""
-    cards: tuple[CardState, ...]
-    """The cards read, in the file's order (by GUID), one a row."""
-
-
-@dataclass(frozen=True, slots=True)
 class State:
     cards: Sequence[CardState] = ()
     """In any order: the file has them in GUID order."""
-    source: StateSource | None = field(default=None, compare=False, repr=False)
-    """Where the cards were read from: a card that is still the one read is written back
-    as the same bytes, copied from that file rather than encoded again."""
+    source: StateIndex | None = field(default=None, compare=False, repr=False)
+    """The file the cards were read from: a card that is still the one read is written
+    back as the same bytes, copied from that file rather than encoded again."""
 
 
 def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
     """The saved state, or an empty one with a loud warning when it cannot be read."""
     if not path.exists():
         return State(), ()
+    from flashgen.stateindex import StateIndex
+
     try:
         with path.open("rb") as stream:
-            stat = os.fstat(stream.fileno())
-            # Row by row when laid out as written: a large state is never all in memory
-            # as one document.
-            cards = _read_rows(stream)
-            source = None
-            if cards is not None:
-                source = StateSource(path, (stat.st_size, stat.st_mtime_ns), cards)
-            else:
-                stream.seek(0)
-                cards = _read_document(stream.read())
+            # Read in place when laid out as written: a large state is never all in
+            # memory as records.
+            index = StateIndex.read(stream, path)
+            if index is not None:
+                return State(index, index), ()
+            stream.seek(0)
+            cards = _read_document(stream.read())
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
         log.debug("state file unreadable: %r", err)
         return State(), (
@@ -105,11 +94,11 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
                 f"({err}; restore it from version control, or delete it to silence this)",
             ),
         )
-    return State(cards, source), ()
+    return State(cards), ()
 
 
-_HEADER = f'{{"version": {_VERSION}, "cards": {{\n'.encode()
-_FOOTER = b"}}\n"
+HEADER = f'{{"version": {_VERSION}, "cards": {{\n'.encode()
+FOOTER = b"}}\n"
 
 
 def _read_document(data: bytes) -> tuple[CardState, ...]:
@@ -120,59 +109,6 @@ def _read_document(data: bytes) -> tuple[CardState, ...]:
     return tuple(
         card_from_entry(guid, entry) for guid, entry in document["cards"].items()
     )
-
-
-def _read_rows(stream: BinaryIO) -> tuple[CardState, ...] | None:
-    """The cards of a file laid out as save_state writes it (a header line, one card a
-    line in GUID order, a footer line); None for any other layout."""
-    if stream.readline() != _HEADER:
-        return None
-    cards: list[CardState] = []
-    shared: dict[Any, Any] = {}
-    rows: list[bytes] = []
-    last = False  # the last row (no comma after it) is read
-    for line in stream:
-        if last:
-            if line != _FOOTER or not _add_rows(rows, cards, shared):
-                return None
-            break
-        if line == b"\n" and not cards and not rows:  # no cards at all
-            last = True
-            continue
-        if line.endswith(b",\n"):
-            rows.append(line[:-2])
-        elif line.endswith(b"\n"):
-            rows.append(line[:-1])
-            last = True
-        else:
-            return None
-        if len(rows) == _BATCH and not _add_rows(rows, cards, shared):
-            return None
-    else:
-        return None  # cut short
-    if stream.read(1):
-        return None
-    return tuple(cards)
-
-
-def _add_rows(
-    rows: list[bytes], cards: list[CardState], shared: dict[Any, Any]
-) -> bool:
-    """Decode rows (one card each, in GUID order) onto cards; False when they are not."""
-    if not rows:
-        return True
-    try:
-        entries = json.loads(b"{" + b",".join(rows) + b"}")
-    except ValueError:
-        return False
-    if not isinstance(entries, dict) or len(entries) != len(rows):
-        return False  # a row holds more or less than one card
-    rows.clear()
-    for guid, entry in entries.items():
-        if cards and guid <= cards[-1].guid:
-            return False  # not in GUID order, so not as written
-        cards.append(card_from_entry(guid, entry, shared))
-    return True
 
 
 _RUN = 100_000
@@ -193,95 +129,93 @@ def stage_state(state: State, path: Path, *, run: int = _RUN) -> Path:
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
         with staged.open("wb") as stream:
-            stream.write(_HEADER)
+            stream.write(HEADER)
             rows = _rows(state, path.parent, run)
             for start, batch in enumerate(_batches(rows)):
                 if start:
                     stream.write(b",\n")
                 stream.write(b",\n".join(batch))
-            stream.write(b"\n" + _FOOTER)
+            stream.write(b"\n" + FOOTER)
     except OSError as err:
         staged.unlink(missing_ok=True)
         raise _write_error(path, err) from err
+    except BaseException:
+        staged.unlink(missing_ok=True)  # the state file changed since it was read
+        raise
     return staged
 
 
 Encoded = tuple[str, bytes]
 """A card's GUID and its row, encoded already."""
 
+Copied = tuple[str, int]
+"""A card's GUID and its position in the file its state was read from (State.source):
+its row is copied from there."""
+
 
 @runtime_checkable
 class EncodedCards(Protocol):
-    """Cards that can give rows encoded already, for those that need no CardState."""
+    """Cards that give their rows encoded already, or to be copied, rather than as
+    records (see reconcile)."""
 
-    def encoded(self) -> Iterator[CardState | Encoded]: ...
+    def encoded(self) -> Iterator[CardState | Encoded | Copied]: ...
 
 
 def _rows(state: State, scratch: Path, size: int) -> Iterator[bytes]:
     """The state's rows in GUID order. A card that is still the one read from the state
-    file gets its row back as it was (see _OldRows)."""
+    file gets its row back as it was, copied from the file."""
     source = state.source
-    read = source.cards if source is not None else ()
     cards = state.cards
     items = cards.encoded() if isinstance(cards, EncodedCards) else cards
     first = itemgetter(0)
 
-    def row(value: CardState | bytes) -> bytes:
-        if isinstance(value, bytes):
-            return value
-        return old.row(value) or encode_line(value).encode()
+    def pair(item: CardState | Encoded | Copied) -> tuple[str, bytes | int]:
+        if not isinstance(item, CardState):
+            return item
+        at = source.position(item) if source is not None else -1
+        return item.guid, at if at >= 0 else encode_line(item).encode()
 
-    with _OldRows(source) as old, contextlib.ExitStack() as files:
+    with contextlib.ExitStack() as files:
+        copy = files.enter_context(source.rows()) if source is not None else None
+
+        def row(value: bytes | int) -> bytes:
+            if isinstance(value, bytes):
+                return value
+            assert copy is not None
+            return copy(value)
+
         runs: list[BinaryIO] = []
-        run: list[tuple[str, CardState | bytes]] = []
+        run: list[tuple[str, bytes | int]] = []
         for item in items:
-            run.append((item.guid, item) if isinstance(item, CardState) else item)
+            run.append(pair(item))
             if len(run) == size:
-                runs.append(_spill(run, read, files.enter_context(_scratch(scratch))))
+                runs.append(_spill(run, files.enter_context(_scratch(scratch))))
                 run = []
         run.sort(key=first)
         if not runs:
             for _, value in run:
                 yield row(value)
             return
-        runs.append(_spill(run, read, files.enter_context(_scratch(scratch))))
-        for guid, line in heapq.merge(*map(_unspill, runs), key=first):
-            # None: the card read from the file, found again there by its GUID.
-            yield line if line is not None else row(read[_find(read, guid)])
+        runs.append(_spill(run, files.enter_context(_scratch(scratch))))
+        for _, value in heapq.merge(*map(_unspill, runs), key=first):
+            yield row(value)
 
 
 def _scratch(folder: Path) -> BinaryIO:
     return tempfile.TemporaryFile(dir=folder, prefix=".flashgen-")
 
 
-def _spill(
-    run: list[tuple[str, CardState | bytes]],
-    read: Sequence[CardState],
-    file: BinaryIO,
-) -> BinaryIO:
-    """Write a run's rows in GUID order; a card still the one read is written as None."""
+def _spill(run: list[tuple[str, bytes | int]], file: BinaryIO) -> BinaryIO:
+    """Write a run in GUID order, a few thousand rows at a time."""
     run.sort(key=itemgetter(0))
-    for start in range(0, len(run), _BATCH):
-        pickle.dump(
-            [
-                (guid, _spilled(value, read))
-                for guid, value in run[start : start + _BATCH]
-            ],
-            file,
-            pickle.HIGHEST_PROTOCOL,
-        )
+    for start in range(0, len(run), BATCH):
+        pickle.dump(run[start : start + BATCH], file, pickle.HIGHEST_PROTOCOL)
     run.clear()
     file.seek(0)
     return file
 
 
-def _spilled(value: CardState | bytes, read: Sequence[CardState]) -> bytes | None:
-    if isinstance(value, bytes):
-        return value
-    return None if _is_read(value, read) else encode_line(value).encode()
-
-
-def _unspill(file: BinaryIO) -> Iterator[tuple[str, bytes | None]]:
+def _unspill(file: BinaryIO) -> Iterator[tuple[str, bytes | int]]:
     while True:
         try:
             yield from pickle.load(file)
@@ -289,81 +223,18 @@ def _unspill(file: BinaryIO) -> Iterator[tuple[str, bytes | None]]:
             return
 
 
-def _find(read: Sequence[CardState], guid: str) -> int:
-    return bisect.bisect_left(read, guid, key=attrgetter("guid"))
-
-
-def _is_read(card: CardState, read: Sequence[CardState]) -> bool:
-    index = _find(read, card.guid)
-    return index < len(read) and (read[index] is card or read[index] == card)
-
-
 def _batches(rows: Iterable[bytes]) -> Iterator[list[bytes]]:
     batch: list[bytes] = []
     for row in rows:
         batch.append(row)
-        if len(batch) == _BATCH:
+        if len(batch) == BATCH:
             yield batch
             batch = []
     if batch:
         yield batch
 
 
-class _OldRows:
-    """The rows of the file a state was read from, walked in GUID order beside the cards
-    being written: a card that is still the one read gets its row back as it was."""
-
-    def __init__(self, source: StateSource | None) -> None:
-        self._cards = source.cards if source is not None else ()
-        self._file: BinaryIO | None = None
-        self._index = 0
-        self._read = 0
-        self._line = b""
-        if source is None:
-            return
-        try:
-            file = source.path.open("rb")
-        except OSError:
-            return
-        try:
-            stat = os.fstat(file.fileno())
-            same = (stat.st_size, stat.st_mtime_ns) == source.stamp
-            if same and file.readline() == _HEADER:
-                self._file = file
-                return
-        except OSError:
-            pass
-        file.close()  # changed since it was read, or unreadable: rows are encoded afresh
-
-    def row(self, card: CardState) -> bytes | None:
-        if self._file is None:
-            return None
-        cards, index = self._cards, self._index
-        while index < len(cards) and cards[index].guid < card.guid:
-            index += 1
-        self._index = index
-        if index == len(cards) or (cards[index] is not card and cards[index] != card):
-            return None
-        try:
-            while self._read <= index:
-                self._line = self._file.readline()
-                self._read += 1
-        except OSError:
-            self._file.close()
-            self._file = None
-            return None
-        line = self._line.removesuffix(b"\n").removesuffix(b",")
-        return line if line.startswith(_quoted(card.guid).encode() + b": ") else None
-
-    def __enter__(self) -> _OldRows:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
-_BATCH = 4096
+BATCH = 4096
 
 
 def commit_state(staged: Path, path: Path) -> None:

@@ -115,7 +115,7 @@ def test_rows_read_are_copied_as_they_were_from_sorted_runs_too(tmp_path):
         True,
         True,
     ]
-    assert load_state(path)[0].cards == state.cards
+    assert tuple(load_state(path)[0].cards) == state.cards
 
 
 def test_decks_media_and_card_rows_leave_out_what_is_left_out(tmp_path):
@@ -152,3 +152,36 @@ def test_decks_media_and_card_rows_leave_out_what_is_left_out(tmp_path):
         card_row(note, deck_ids) for note in anki_notes(list(cards), (), settings)
     ]
     assert {row[2] for row in rows} == {1, 2}
+
+
+def test_a_state_read_in_place_answers_as_the_cards_in_memory(tmp_path):
+    from flashgen.stateindex import MemoryIndex, StateIndex
+
+    cards = list(_state(6))
+    # Written by hand: a digest of another length, two cards with one key (the last
+    # in GUID order is the one found, as a dict of the cards by key would have it).
+    cards[1] = dataclasses.replace(cards[1], digest="short", removed=True)
+    cards[4] = dataclasses.replace(cards[4], key=cards[2].key)
+    path = tmp_path / "state.json"
+    save_state(State(tuple(cards)), path)
+    with path.open("rb") as stream:
+        index = StateIndex.read(stream, path)
+    assert index is not None
+    memory = MemoryIndex(cards)
+    assert list(index) == cards and len(index) == 6 and index.max_id == memory.max_id
+    assert [index[i] for i in range(6)] == cards and index[-1] == cards[-1]
+    assert list(index.cards([1, 3, 5])) == [cards[1], cards[3], cards[5]]
+    for number, card in enumerate(cards):
+        assert index.find(card.key) == memory.find(card.key)
+        assert index.holds(card.guid) and index.position(card) == number
+        assert (
+            index.guid(number),
+            index.digest(number),
+            index.modified(number),
+            index.id(number),
+            index.removed(number),
+        ) == (card.guid, card.digest, card.modified, card.id, card.removed)
+    assert index.find(cards[2].key) == 4
+    assert index.find(("path:N.md", "none")) == -1
+    assert not index.holds("fg0000x") and not index.holds("a")
+    assert index.position(dataclasses.replace(cards[0], text="other")) == -1

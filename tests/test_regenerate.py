@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flashgen.config import Config
+from flashgen.errors import OutputError
 from flashgen.pipeline import REMOVED_TAG, build
 from flashgen.state import STATE_FILE
 
@@ -246,8 +247,8 @@ def test_a_state_file_written_from_reused_lines_equals_one_encoded_afresh(
     _build(examples_vault, tmp_path / "v2.apkg", now=FIXED_TIME + 60)
     state, problems = load_state(examples_vault / STATE_FILE)
     assert not problems and state.source is not None
-    assert state.source.cards == state.cards and len(state.cards) > 40
-    save_state(State(state.cards), tmp_path / "fresh.json")
+    assert state.source is state.cards and len(state.cards) > 40
+    save_state(State(tuple(state.cards)), tmp_path / "fresh.json")
     written = (examples_vault / STATE_FILE).read_bytes()
     assert (tmp_path / "fresh.json").read_bytes() == written
 
@@ -298,7 +299,7 @@ def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path
     text = (tmp_path / STATE_FILE).read_text(encoding="utf-8")
     assert text.count("\n") == len(cards) + 2 and ",\n}}" not in text
     loaded, problems = load_state(tmp_path / STATE_FILE)
-    assert not problems and loaded.cards == cards
+    assert not problems and tuple(loaded.cards) == cards
     assert loaded.source is not None  # laid out as written: its rows are reused
 
 
@@ -340,21 +341,21 @@ def test_a_state_file_keeps_the_rows_of_unchanged_cards_as_they_were(tmp_path):
         lines[number] = f"{guid}: {compact}" + ("," if number < 3 else "")
     path.write_text("\n".join(lines), encoding="utf-8")
     loaded, problems = load_state(path)
-    assert not problems and loaded.cards == cards and loaded.source is not None
+    assert not problems and tuple(loaded.cards) == cards and loaded.source is not None
     changed = dataclasses.replace(loaded.cards[1], digest="f" * 24, modified=2)
     state = State((loaded.cards[0], changed, loaded.cards[2]), loaded.source)
     commit_state(stage_state(state, path), path)
     written = path.read_text(encoding="utf-8").split("\n")
     assert written[1] == lines[1] and written[3] == lines[3]  # copied
     assert '"digest": "ffff' in written[2]  # encoded afresh
-    assert load_state(path)[0].cards == state.cards
-    # A file changed since it was read gives no rows back: every card is encoded.
+    assert tuple(load_state(path)[0].cards) == state.cards
+    # A file changed since it was read cannot give its rows back: the build stops with
+    # a message, and leaves no temporary file behind.
     again, _ = load_state(path)
     os.utime(path, ns=(0, 0))
-    commit_state(stage_state(again, path), path)
-    fresh = tmp_path / "fresh.json"
-    save_state(State(again.cards), fresh)
-    assert path.read_bytes() == fresh.read_bytes()
+    with pytest.raises(OutputError, match=r"state file changed .*\(build again\)"):
+        stage_state(again, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_FILE]
 
 
 def test_a_state_file_in_another_layout_is_read_whole(tmp_path):
@@ -381,7 +382,7 @@ def test_a_state_file_in_another_layout_is_read_whole(tmp_path):
     empty = tmp_path / "empty.json"
     save_state(State(), empty)
     loaded, problems = load_state(empty)
-    assert not problems and loaded.cards == () and loaded.source is not None
+    assert not problems and not loaded.cards and loaded.source is not None
 
 
 def test_the_cycle_collector_is_paused_during_a_build_and_only_then(
