@@ -13,7 +13,6 @@ import heapq
 import json
 import logging
 import pickle
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -321,25 +320,15 @@ def _quoted(guid: str) -> str:
     return f'"{guid}"' if guid.isascii() and guid.isalnum() else json.dumps(guid)
 
 
-def card_from_entry(
-    guid: str, entry: dict[str, Any], shared: dict[Any, Any] | None = None
-) -> CardState:
-    """A card from its entry in the file. With `shared`, what many cards repeat (the
-    note, the parts of keys, the heading paths) is kept once, there and in sys.intern."""
-    key = tuple(map(str, entry["key"]))
-    note, kind = str(entry["note"]), str(entry["kind"])
-    context, label = tuple(map(str, entry["context"])), str(entry["label"])
-    if shared is not None:
-        key = tuple(map(sys.intern, key))
-        note, kind, label = sys.intern(note), sys.intern(kind), sys.intern(label)
-        context = shared.setdefault(context, tuple(map(sys.intern, context)))
+def card_from_entry(guid: str, entry: dict[str, Any]) -> CardState:
+    """A card from its entry in the file."""
     return CardState(
         guid=guid,
-        key=key,
-        note=note,
-        kind=kind,
-        context=context,
-        label=label,
+        key=tuple(map(str, entry["key"])),
+        note=str(entry["note"]),
+        kind=str(entry["kind"]),
+        context=tuple(map(str, entry["context"])),
+        label=str(entry["label"]),
         text=str(entry["text"]),
         digest=str(entry["digest"]),
         modified=int(entry["modified"]),
