@@ -287,6 +287,22 @@ class Assignments:
         start = self._ends[index - 1] if index else 0
         return self._guids[start : self._ends[index]].decode()
 
+    def index_of(self, position: int) -> int:
+        """The source-order index of the card at this position among those kept."""
+        for skipped in self.left_out:
+            if skipped <= position:
+                position += 1
+        return position
+
+
+def checked(index: int, length: int) -> int:
+    """A sequence's index, counted from the end when negative; IndexError when out."""
+    if index < 0:
+        index += length
+    if not 0 <= index < length:
+        raise IndexError(index)
+    return index
+
 
 class AssignedCards(Sequence[Assigned]):
     """The cards a build puts in the deck, in source order, made as they are read."""
@@ -308,13 +324,7 @@ class AssignedCards(Sequence[Assigned]):
     def __getitem__(self, index: int | slice) -> Assigned | Sequence[Assigned]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        for skipped in self._assigned.left_out:
-            if skipped <= index:
-                index += 1
+        index = self._assigned.index_of(checked(index, len(self)))
         note = self._store.note_of(index)
         if self._held[0] != note:
             self._held = (note, self._store.keyed(note))

@@ -28,6 +28,7 @@ from flashgen.cards import (
     Fact,
     Keyed,
     answer_text,
+    checked,
     content_digest,
 )
 from flashgen.identity import card_guid
@@ -330,15 +331,10 @@ class _States(Sequence[CardState]):
     def __getitem__(self, index: int | slice) -> CardState | Sequence[CardState]:
         if isinstance(index, slice):
             return list(self)[index]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+        index = checked(index, len(self))
         if index >= self._count:
             return self._others[index - self._count][1]
-        for skipped in self._assigned.left_out:
-            if skipped <= index:
-                index += 1
+        index = self._assigned.index_of(index)
         note = self._store.note_of(index)
         fact = self._store.facts(note)[index - self._store.first(note)]
         kept = self._kept(index, fact)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
+from flashgen.cards import checked
 from flashgen.errors import OutputError
 from flashgen.state import (
     BATCH,
@@ -287,10 +288,7 @@ class StateIndex(CardIndex):
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
+        index = checked(index, len(self))
         with self.rows() as row:
             return self._card(index, row(index))
 
