@@ -22,7 +22,7 @@ import sqlite3
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,11 +66,13 @@ def write_package(
     timestamp: float,
     settings: DeckSettings,
     collection: Path | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> Written:
     """Write the notes and their media (deck name -> file) to `output` atomically.
 
     With `collection`, the SQLite file is then kept there (for a later patch) when that
-    folder takes it; `kept` says whether it did."""
+    folder takes it; `kept` says whether it did. `ready` is called just before the deck
+    takes the place of `output`: what it raises leaves `output` as it was."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(
@@ -78,7 +80,7 @@ def write_package(
         ) as scratch:
             database = Path(scratch, "collection.anki2")
             _write_collection(notes, database, timestamp, settings)
-            pieces = _package(database, media, output, Path(scratch), None)
+            pieces = _package(database, media, output, Path(scratch), None, ready)
             kept = collection is not None and _keep(database, collection)
             return Written(pieces, kept)
     except OSError as err:
@@ -132,6 +134,7 @@ def _package(
     output: Path,
     scratch: Path,
     previous: Previous | None,
+    ready: Callable[[], None] | None = None,
 ) -> list[Piece]:
     staged = scratch / "deck.apkg"
     with zipfile.ZipFile(staged, "w") as archive:
@@ -141,6 +144,8 @@ def _package(
         _add(archive, "media", json.dumps(index).encode(), compress=True)
         for number, name in enumerate(names):
             _add(archive, str(number), media[name].read_bytes(), compress=False)
+    if ready is not None:
+        ready()
     staged.replace(output)
     return pieces
 

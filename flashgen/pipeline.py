@@ -10,6 +10,7 @@ import logging
 import multiprocessing
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -175,15 +176,31 @@ def _build(
     stamp = result.cards.newest() or int(result.now)
     state_file = result.vault / STATE_FILE
     # The state is encoded while the deck is compressed (zlib lets go of the GIL); it
-    # replaces the old state only once the deck is in place.
+    # replaces the old state only once the deck is in place, and the deck replaces the
+    # old deck only once the state is staged: a state that cannot be written leaves
+    # both as they were.
+    staged_or_failed = threading.Event()
+    failed = False
+
+    def ready() -> None:
+        staged_or_failed.wait()
+        if failed:
+            raise _StateNotStagedError
+
     with ThreadPoolExecutor(1) as writer:
         writing = writer.submit(
-            write_package, notes, media, output, stamp, settings, collection
+            write_package, notes, media, output, stamp, settings, collection, ready
         )
         staged = None
         try:
-            if result.state_changed:
-                staged = stage_state(result.state, state_file)
+            try:
+                if result.state_changed:
+                    staged = stage_state(result.state, state_file)
+            except BaseException:
+                failed = True
+                raise
+            finally:
+                staged_or_failed.set()
             staging = time.perf_counter() - started
             written_deck = writing.result()
         except BaseException:
@@ -212,6 +229,10 @@ def _build(
             patch = (collection, written_deck.pieces, top)
         _remember_deck(session, output.resolve(), report, patch, result.clashes)
     return replace(result, report=report)
+
+
+class _StateNotStagedError(Exception):
+    """The deck is not put in place: the state could not be staged."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,12 +136,17 @@ def stage_state(state: State, path: Path, *, run: int = _RUN) -> Path:
                 stream.write(b",\n".join(batch))
             stream.write(b"\n" + FOOTER)
     except OSError as err:
-        staged.unlink(missing_ok=True)
+        _discard(staged)
         raise _write_error(path, err) from err
     except BaseException:
-        staged.unlink(missing_ok=True)  # the state file changed since it was read
+        _discard(staged)  # the state file changed since it was read
         raise
     return staged
+
+
+def _discard(staged: Path) -> None:
+    with contextlib.suppress(OSError):  # what stands there may not be a file
+        staged.unlink(missing_ok=True)
 
 
 Encoded = tuple[str, bytes]

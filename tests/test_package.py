@@ -43,6 +43,26 @@ def test_a_failed_write_leaves_what_was_there_and_no_litter(examples_vault, tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.apkg", "vault"]
 
 
+def test_a_state_that_cannot_be_written_leaves_the_deck_as_it_was(
+    examples_vault, tmp_path
+):
+    from flashgen.state import STATE_FILE
+
+    out = tmp_path / "d.apkg"
+    config = Config(inputs=(examples_vault,), output=out, cache=False)
+    build(config, clock=lambda: FIXED_TIME)
+    deck, state = out.read_bytes(), (examples_vault / STATE_FILE).read_bytes()
+    note = examples_vault / "Security" / "Defence Concepts.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n**New**: point.\n")
+    # A real failure: a folder stands where the state is staged.
+    (examples_vault / f".flashgen-{STATE_FILE}.tmp").mkdir()
+    with pytest.raises(OutputError, match="cannot write the state file"):
+        build(config, clock=lambda: FIXED_TIME + 60)
+    assert out.read_bytes() == deck
+    assert (examples_vault / STATE_FILE).read_bytes() == state
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.apkg", "vault"]
+
+
 def test_parallel_and_single_process_builds_write_the_same_bytes(tmp_path):
     import sys
 
