@@ -252,8 +252,17 @@ def _rematch(
 ) -> dict[int, tuple[int, CardState]]:
     """New cards that take the identity of an orphan (its position in the previous
     state, and itself), by source-order index."""
-    heads = {old.key[0] for _, old in orphans if old.key}
-    names = {PurePosixPath(old.note).name for _, old in orphans}
+    # The orphans each new card may take: same kind, and the same note identity or the
+    # same file name (a note moved to another folder).
+    by_note: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    by_name: dict[tuple[str, str], list[int]] = {}
+    for position, (_, old) in enumerate(orphans):
+        by_note.setdefault((old.kind, old.key[:1]), []).append(position)
+        by_name.setdefault((old.kind, PurePosixPath(old.note).name), []).append(
+            position
+        )
+    heads = {part for _, first in by_note for part in first}
+    names = {name for _, name in by_name}
     scored: list[tuple[float, int, int]] = []
     for note in range(store.notes):
         # Only a note that shares an identity or a file name with an orphan is read.
@@ -265,9 +274,13 @@ def _rematch(
         for index, fact in enumerate(store.facts(note), start=store.first(note)):
             if index in checks.left_out or prev.find(fact.key) >= 0:
                 continue
-            for position, (_, old) in enumerate(orphans):
-                if old.kind != fact.kind or not _same_note(old, fact):
-                    continue
+            name = PurePosixPath(fact.note).name
+            candidates = {
+                *by_note.get((fact.kind, fact.key[:1]), ()),
+                *by_name.get((fact.kind, name), ()),
+            }
+            for position in candidates:
+                old = orphans[position][1]
                 similarity = _similarity(old.text, fact.text)
                 signals = (
                     (old.context == fact.context)
@@ -288,13 +301,6 @@ def _rematch(
         taken_old.add(position)
         result[index] = orphans[position]
     return result
-
-
-def _same_note(old: CardState, fact: Fact) -> bool:
-    """Same note id (or path), or the same file name: a note moved to another folder."""
-    if old.key[:1] == fact.key[:1]:
-        return True
-    return PurePosixPath(old.note).name == PurePosixPath(fact.note).name
 
 
 def _similarity(left: str, right: str) -> float:
