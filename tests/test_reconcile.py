@@ -84,6 +84,18 @@ def test_a_moved_note_keeps_all_its_cards(tmp_path):
     assert {c.status for c in second.cards} == {"rematched"}
 
 
+def test_a_note_with_an_id_keeps_a_renamed_label_under_another_file_name(tmp_path):
+    # Same note id, another file name: the label's rename is followed by the id alone.
+    front = "---\nid: n1\n---\n"
+    first, second = _run(
+        {"A.md": front + "**One**: the first answer.\n"},
+        {"B.md": front + "**Uno**: the first answer.\n"},
+        tmp_path,
+    )
+    assert second.cards[0].guid == first.cards[0].guid
+    assert second.cards[0].status == "rematched"
+
+
 def test_swapped_answers_match_by_key_not_by_text(tmp_path):
     first, second = _run(
         {"N.md": "**A**: alpha text.\n\n**B**: beta text.\n"},
