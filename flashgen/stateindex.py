@@ -4,7 +4,7 @@ A state file laid out as flashgen writes it is read in place (StateIndex): the f
 once, a few thousand rows at a time, and what is kept of each card is where its row is and
 what reconcile reads of every card (GUID, digest, time, id, hashes of its key), in compact
 arrays. A card is decoded from its row only when asked for. A 1,850,000-card state takes
-about 100 bytes a card instead of a record of several hundred. Cards given as records (a
+about 120 bytes a card instead of a record of several hundred. Cards given as records (a
 state in another layout, or made by hand in tests) are indexed as they are (MemoryIndex).
 """
 
