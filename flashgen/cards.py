@@ -1,10 +1,10 @@
 """A build's cards, note by note, held compactly.
 
-A large vault makes millions of cards. Each note's rendered cards are kept encoded and
-compressed (the cache's encoding), beside a compressed list of the few facts of each card
-that reconcile and the state file read (its key, digest, answer text, where it is). Cards
-are made into records only while they are read, a note at a time, so a 50,000-note vault's
-cards are never all in memory as records.
+A large vault makes millions of cards. Each note's rendered cards are kept packed: the
+cache's rows for them, marshalled and compressed, beside a compressed list of the few facts
+of each card that reconcile and the state file read (its key, digest, answer text, where it
+is). Cards are made into records only while they are read, a note at a time, so a
+50,000-note vault's cards are never all in memory as records.
 """
 
 from __future__ import annotations
@@ -349,15 +349,6 @@ class AssignedCards(Sequence[Assigned]):
             assigned.ids[index],
             assigned.previous.get(index),
         )
-
-    def facts(self) -> Iterator[tuple[int, Fact]]:
-        """(source-order index, facts) of every card in the deck, without making cards."""
-        store, status = self._store, self._assigned.status
-        for note in range(store.notes):
-            first = store.first(note)
-            for offset, fact in enumerate(store.facts(note)):
-                if status[first + offset]:
-                    yield first + offset, fact
 
     def fields(
         self,

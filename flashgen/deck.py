@@ -88,9 +88,8 @@ class AnkiNotes:
             return
         for card_id, deck, modified in cards.light():
             yield _card_row(card_id, deck_ids[deck], modified, False)
-        root = deck_ids.get(settings.root_deck, 0)
         for old in retired:
-            yield _card_row(old.id, root, old.modified, True)
+            yield _card_row(old.id, deck_ids[settings.root_deck], old.modified, True)
 
 
 def anki_notes(
