@@ -81,7 +81,14 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
                 return State(index, index), ()
             stream.seek(0)
             cards = _read_document(stream.read())
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OverflowError,
+    ) as err:
         log.debug("state file unreadable: %r", err)
         return State(), (
             Diagnostic(
@@ -325,8 +332,15 @@ def _quoted(guid: str) -> str:
     return f'"{guid}"' if guid.isascii() and guid.isalnum() else json.dumps(guid)
 
 
+_LARGEST = 2**53
+"""Times and ids past this are not flashgen's (Anki's ids are milliseconds)."""
+
+
 def card_from_entry(guid: str, entry: dict[str, Any]) -> CardState:
-    """A card from its entry in the file."""
+    """A card from its entry in the file; ValueError for a time or id out of range."""
+    modified, card_id = int(entry["modified"]), int(entry.get("id", 0))
+    if not (0 <= modified < _LARGEST and 0 <= card_id < _LARGEST):
+        raise ValueError(f"card {guid}: time or id out of range")
     return CardState(
         guid=guid,
         key=tuple(map(str, entry["key"])),
@@ -336,7 +350,7 @@ def card_from_entry(guid: str, entry: dict[str, Any]) -> CardState:
         label=str(entry["label"]),
         text=str(entry["text"]),
         digest=str(entry["digest"]),
-        modified=int(entry["modified"]),
+        modified=modified,
         removed=bool(entry.get("removed", False)),
-        id=int(entry.get("id", 0)),
+        id=card_id,
     )

@@ -213,6 +213,20 @@ def test_dry_run_writes_nothing_and_reports_the_same(examples_vault, tmp_path):
         '{"version": 1, "cards": {\n"fgA": {"key": ["x"]},\n',  # cut short
         '{"version": 1, "cards": {\n"fgA": [],\n"fgB": 7\n}}\n',
         '{"version": 1, "cards": {\n\n}}\n<<<<<<< HEAD\n',  # more after the end
+        # A time no 64-bit integer holds, in flashgen's layout.
+        '{"version": 1, "cards": {\n"fgA": {"key": ["x"], "note": "N.md", "kind": "point", '
+        '"context": [], "label": "A", "text": "", "digest": "d", "modified": 1e400}\n}}\n',
+        '{"version": 1, "cards": {\n"fgA": {"key": ["x"], "note": "N.md", "kind": "point", '
+        '"context": [], "label": "A", "text": "", "digest": "d", "modified": '
+        + "9" * 30
+        + "}\n}}\n",
+        # The same in another layout, and a negative id.
+        '{"version": 1, "cards": {"fgA": {"key": ["x"], "note": "N.md", "kind": "point", '
+        '"context": [], "label": "A", "text": "", "digest": "d", "modified": '
+        + "9" * 30
+        + "}}}",
+        '{"version": 1, "cards": {"fgA": {"key": ["x"], "note": "N.md", "kind": "point", '
+        '"context": [], "label": "A", "text": "", "digest": "d", "modified": 1, "id": -4}}}',
     ],
 )
 def test_a_damaged_state_file_is_reported_and_rebuilt(examples_vault, tmp_path, damage):
