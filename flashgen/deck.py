@@ -19,7 +19,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from flashgen.cards import Assigned, AssignedCards
+from flashgen.cards import AssignedCards
 from flashgen.identity import card_guid, stable_id
 from flashgen.model import NOTE_TYPE, NoteType
 from flashgen.render import CONTEXT_SEPARATOR
@@ -61,7 +61,7 @@ class AnkiNotes:
 
     def __init__(
         self,
-        cards: Sequence[Assigned],
+        cards: AssignedCards,
         retired: Sequence[CardState],
         settings: DeckSettings,
     ) -> None:
@@ -73,19 +73,13 @@ class AnkiNotes:
     def decks(self) -> Iterator[str]:
         """Each note's deck, as anki_notes gives it, without making the notes."""
         cards, retired, settings = self._parts
-        if isinstance(cards, AssignedCards):
-            yield from cards.decks()
-        else:
-            yield from (item.card.deck for item in cards)
+        yield from cards.decks()
         if retired:
             yield settings.root_deck
 
     def card_rows(self, deck_ids: Mapping[str, int]) -> Iterator[tuple[object, ...]]:
         """The card rows, as card_row gives them, without making the notes."""
         cards, retired, settings = self._parts
-        if not isinstance(cards, AssignedCards):
-            yield from (card_row(note, deck_ids) for note in self)
-            return
         for card_id, deck, modified in cards.light():
             yield _card_row(card_id, deck_ids[deck], modified, False)
         for old in retired:
@@ -93,25 +87,12 @@ class AnkiNotes:
 
 
 def anki_notes(
-    cards: Iterable[Assigned], retired: Iterable[CardState], settings: DeckSettings
+    cards: AssignedCards, retired: Iterable[CardState], settings: DeckSettings
 ) -> Iterator[AnkiNote]:
     """The notes of the deck: every card, then the retired ones (suspended, tagged)."""
     guid = _shared_guid(settings.namespace)
-    if isinstance(cards, AssignedCards):
-        for own, deck, fields, tags, modified, note_id in cards.fields():
-            yield AnkiNote(guid(own), deck, fields, tags, modified, note_id)
-    else:
-        for item in cards:
-            card = item.card
-            fields = (card.question, card.answer, card.context, card.source, "")
-            yield AnkiNote(
-                guid(item.guid),
-                card.deck,
-                fields,
-                card.draft.tags,
-                item.modified,
-                item.id,
-            )
+    for own, deck, fields, tags, modified, note_id in cards.fields():
+        yield AnkiNote(guid(own), deck, fields, tags, modified, note_id)
     for old in retired:
         # Anki keeps an existing card in its deck; the root deck only matters for a new one.
         yield AnkiNote(
@@ -134,28 +115,22 @@ def _shared_guid(namespace: str | None) -> Callable[[str], str]:
 
 def write_collection(
     connection: sqlite3.Connection,
-    notes: AnkiNotes | Sequence[AnkiNote],
+    notes: AnkiNotes,
     timestamp: float,
     settings: DeckSettings,
 ) -> None:
-    """Fill an empty SQLite file with an Anki collection holding `notes` (read twice, or
-    once with an AnkiNotes, which gives its decks and card rows without making notes)."""
+    """Fill an empty SQLite file with an Anki collection holding `notes` (made once, for
+    the note rows; their decks and card rows come without making them)."""
     model = anki_model(note_type_for(settings))
     cursor = connection.cursor()
     # The tables first and their indexes after the rows: one sorted build per index.
     tables, indexes = _split_schema(APKG_SCHEMA)
     cursor.executescript(tables)
     cursor.executescript(APKG_COL)
-    names = notes.decks() if isinstance(notes, AnkiNotes) else (n.deck for n in notes)
-    deck_ids = deck_ids_for(names, settings.root_deck)
+    deck_ids = deck_ids_for(notes.decks(), settings.root_deck)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
     cursor.executemany(NOTE_INSERT, (note_row(note, model) for note in notes))
-    rows = (
-        notes.card_rows(deck_ids)
-        if isinstance(notes, AnkiNotes)
-        else (card_row(note, deck_ids) for note in notes)
-    )
-    cursor.executemany(CARD_INSERT, rows)
+    cursor.executemany(CARD_INSERT, notes.card_rows(deck_ids))
     cursor.executescript(indexes)
     root, description = settings.root_deck, settings.description
     describe_collection(cursor, deck_ids, root, description, timestamp, model)

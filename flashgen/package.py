@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flashgen.deck import AnkiNote, AnkiNotes, DeckSettings, write_collection
+from flashgen.deck import AnkiNotes, DeckSettings, write_collection
 from flashgen.errors import OutputError
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class Previous:
 
 
 def write_package(
-    notes: AnkiNotes | Sequence[AnkiNote],
+    notes: AnkiNotes,
     media: Mapping[str, Path],
     output: Path,
     timestamp: float,
@@ -151,7 +151,7 @@ def _package(
 
 
 def _write_collection(
-    notes: AnkiNotes | Sequence[AnkiNote],
+    notes: AnkiNotes,
     database: Path,
     timestamp: float,
     settings: DeckSettings,

@@ -33,7 +33,7 @@ from flashgen.cards import (
 )
 from flashgen.identity import card_guid
 from flashgen.report import Diagnostic, Severity
-from flashgen.state import CardState, Copied, Encoded, State, encode_entry
+from flashgen.state import CardState, Copied, Encoded, State, encode_entry, encode_line
 from flashgen.stateindex import CardIndex, card_index
 
 __all__ = [
@@ -387,7 +387,9 @@ class _States(Sequence[CardState]):
                 )
                 yield guid, line.encode()
         for row, card in self._others:
-            yield prev.kept(row) if row >= 0 else card
+            yield (
+                prev.kept(row) if row >= 0 else (card.guid, encode_line(card).encode())
+            )
 
     def _kept(self, index: int, fact: Fact) -> int:
         """The card's place in the previous state when its entry is kept as it was."""

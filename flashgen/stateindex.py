@@ -253,8 +253,12 @@ class StateIndex(CardIndex):
         return found
 
     def holds(self, guid: str) -> bool:
+        return self._at(guid) >= 0
+
+    def _at(self, guid: str) -> int:
+        """The position of the card with this GUID (rows are in GUID order), or -1."""
         at = bisect.bisect_left(range(len(self)), guid, key=self.guid)
-        return at < len(self) and self.guid(at) == guid
+        return at if at < len(self) and self.guid(at) == guid else -1
 
     def guid(self, index: int) -> str:
         start = self._guid_ends[index - 1] if index else 0
@@ -280,10 +284,8 @@ class StateIndex(CardIndex):
 
     def position(self, card: CardState) -> int:
         """Where `card` is, when it is one of these cards as read; else -1."""
-        at = bisect.bisect_left(range(len(self)), card.guid, key=self.guid)
-        if at < len(self) and self.guid(at) == card.guid and self[at] == card:
-            return at
-        return -1
+        at = self._at(card.guid)
+        return at if at >= 0 and self[at] == card else -1
 
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):

@@ -149,7 +149,7 @@ def test_decks_media_and_card_rows_leave_out_what_is_left_out(tmp_path):
     deck_ids = {"D": 1, "Second": 2}
     rows = list(AnkiNotes(cards, (), settings).card_rows(deck_ids))
     assert rows == [
-        card_row(note, deck_ids) for note in anki_notes(list(cards), (), settings)
+        card_row(note, deck_ids) for note in anki_notes(cards, (), settings)
     ]
     assert {row[2] for row in rows} == {1, 2}
 
