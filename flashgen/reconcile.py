@@ -3,7 +3,7 @@
 A card keeps the GUID of the card with the same structural key. A card whose key is new
 inherits the GUID of a vanished card of the same kind from the same note (same note id or
 file name) when at least two of these agree: heading path, label, answer (80% similar). The
-best-scoring pairs win; ties go to source order. Pure: no I/O.
+best-scoring pairs win; ties go to source order (see rematch.py). Pure: no I/O.
 
 The cards are read from a CardStore a note at a time, in a few passes over their facts, and
 what each card gets is kept in compact arrays (see cards.py): a large vault's cards are
@@ -12,11 +12,9 @@ never all in memory as records.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
 from typing import overload
 
 from flashgen.cards import (
@@ -32,6 +30,7 @@ from flashgen.cards import (
     content_digest,
 )
 from flashgen.identity import card_guid
+from flashgen.rematch import rematch
 from flashgen.report import Diagnostic, Severity
 from flashgen.state import CardState, Copied, Encoded, State, encode_entry, encode_line
 from flashgen.stateindex import CardIndex, card_index
@@ -44,8 +43,6 @@ __all__ = [
     "content_digest",
     "reconcile",
 ]
-
-SIMILAR_ANSWER = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +83,7 @@ def reconcile(
     rows = [row for row in range(len(prev)) if not claimed[row]]
     unclaimed = list(zip(rows, prev.cards(rows), strict=True))
     orphans = [pair for pair in unclaimed if notes is None or pair[1].note in notes]
-    rematched = _rematch(store, checks, prev, orphans) if orphans else {}
+    rematched = rematch(store, checks.left_out, prev, orphans) if orphans else {}
     for row, _ in rematched.values():
         claimed[row] = 1
 
@@ -242,71 +239,6 @@ class _Ids:
 
     def keep(self, known: int) -> int:
         return known or self.next()
-
-
-def _rematch(
-    store: CardStore,
-    checks: _Checks,
-    prev: CardIndex,
-    orphans: Sequence[tuple[int, CardState]],
-) -> dict[int, tuple[int, CardState]]:
-    """New cards that take the identity of an orphan (its position in the previous
-    state, and itself), by source-order index."""
-    # The orphans each new card may take: same kind, and the same note identity or the
-    # same file name (a note moved to another folder).
-    by_note: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-    by_name: dict[tuple[str, str], list[int]] = {}
-    for position, (_, old) in enumerate(orphans):
-        by_note.setdefault((old.kind, old.key[:1]), []).append(position)
-        by_name.setdefault((old.kind, PurePosixPath(old.note).name), []).append(
-            position
-        )
-    heads = {part for _, first in by_note for part in first}
-    names = {name for _, name in by_name}
-    scored: list[tuple[float, int, int]] = []
-    for note in range(store.notes):
-        # Only a note that shares an identity or a file name with an orphan is read.
-        summary = store.summary(note)
-        if not summary.heads & heads and not any(
-            PurePosixPath(path).name in names for path in summary.paths
-        ):
-            continue
-        for index, fact in enumerate(store.facts(note), start=store.first(note)):
-            if index in checks.left_out or prev.find(fact.key) >= 0:
-                continue
-            name = PurePosixPath(fact.note).name
-            candidates = {
-                *by_note.get((fact.kind, fact.key[:1]), ()),
-                *by_name.get((fact.kind, name), ()),
-            }
-            for position in candidates:
-                old = orphans[position][1]
-                similarity = _similarity(old.text, fact.text)
-                signals = (
-                    (old.context == fact.context)
-                    + (old.label == fact.label)
-                    + (similarity >= SIMILAR_ANSWER)
-                )
-                if signals >= 2:
-                    bonus = 0.5 if old.note == fact.note else 0.0
-                    scored.append((signals + similarity + bonus, index, position))
-    scored.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))
-    taken_new: set[int] = set()
-    taken_old: set[int] = set()
-    result: dict[int, tuple[int, CardState]] = {}
-    for _, index, position in scored:
-        if index in taken_new or position in taken_old:
-            continue
-        taken_new.add(index)
-        taken_old.add(position)
-        result[index] = orphans[position]
-    return result
-
-
-def _similarity(left: str, right: str) -> float:
-    if left == right:
-        return 1.0
-    return difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
 
 
 class _States(Sequence[CardState]):
