@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,7 +30,9 @@ from flashgen.identity import stable_id
 from flashgen.state import CardState, card_from_entry, encode_line
 
 _WINDOW = 32 << 20
-"""How much of a mapped state file find() holds in memory at a time."""
+"""How much of a mapped state file find_notes() holds in memory at a time."""
+_SCAN_FROM = 16
+"""From how many notes find_notes() reads every row rather than search for each note."""
 
 
 class StateRows:
@@ -84,31 +87,67 @@ class StateRows:
         at = self._first_from(wanted)
         return at < self._length and self._guid_at(at) == wanted
 
-    def find(
-        self, needles: Iterable[str], window: int = _WINDOW
+    def find_notes(
+        self,
+        paths: Iterable[str],
+        identities: Iterable[str],
+        window: int = _WINDOW,
+        scan_from: int = _SCAN_FROM,
     ) -> list[tuple[int, int]]:
-        """The rows holding any of the needles, as (start, end) spans, in file order.
+        """The rows of the cards of these notes (by path or by identity), and every
+        retired row (which any note's new card may take back), as (start, end) spans in
+        file order.
 
+        A few notes' rows are found by searching for each note; many notes' by reading
+        every row's key and note once, which costs the same however many notes there are.
         A mapped file is searched a window at a time, each let go of once searched: a
         large state file is never all in memory."""
+        quoted_paths = {_json(path) for path in paths}
+        quoted_ids = {_json(identity) for identity in identities}
+        if len(quoted_paths) + len(quoted_ids) < scan_from:
+            needles = [b', "note": ' + path + b', "kind": ' for path in quoted_paths]
+            needles += [b'{"key": [' + identity + b", " for identity in quoted_ids]
+            return self._find([*needles, _REMOVED], window)
+        found = set(self._find([_REMOVED], window))
         data, first = self._data, self._first
         limit = first + self._length - 2
-        wanted = [needle.encode() for needle in needles]
-        reach = max(map(len, wanted), default=1) - 1  # a needle across a window's end
+        low = first
+        while low < limit:
+            # Whole rows at a time: up to the end of the row the window ends in.
+            high = data.find(b"\n", min(low + window, limit - 1), limit)
+            high = limit if high == -1 else high + 1
+            chunk = data[low:high]
+            for match in _KEY_AND_NOTE.finditer(chunk):
+                identity, rest, note = match.groups()
+                if note in quoted_paths or (rest and identity in quoted_ids):
+                    start = low + chunk.rfind(b"\n", 0, match.start()) + 1 - first
+                    found.add((start, self._row_end(start)))
+            self._let_go(low, high)
+            low = high
+        return sorted(found)
+
+    def _find(self, needles: list[bytes], window: int) -> list[tuple[int, int]]:
+        data, first = self._data, self._first
+        limit = first + self._length - 2
+        reach = max(map(len, needles), default=1) - 1  # a needle across a window's end
         found = set()
         for low in range(first, limit, window):
             high = min(limit, low + window + reach)
-            for needle in wanted:
+            for needle in needles:
                 at = data.find(needle, low, high)
                 while at != -1:
                     start = data.rfind(b"\n", 0, at) + 1 - first
                     end = self._row_end(start)
                     found.add((start, end))
                     at = data.find(needle, first + end, high)
-            if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-                aligned = low - low % mmap.PAGESIZE
-                data.madvise(mmap.MADV_DONTNEED, aligned, high - aligned)
+            self._let_go(low, high)
         return sorted(found)
+
+    def _let_go(self, low: int, high: int) -> None:
+        data = self._data
+        if isinstance(data, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            aligned = low - low % mmap.PAGESIZE
+            data.madvise(mmap.MADV_DONTNEED, aligned, high - aligned)
 
     def cards(self, spans: Iterable[tuple[int, int]]) -> list[CardState]:
         cards = []
@@ -173,14 +212,22 @@ class StateRows:
             count -= copied
 
 
-def note_needles(paths: Iterable[str], identities: Iterable[str]) -> Iterator[str]:
-    """What marks a state line as a card of these notes (by path or by identity), or as
-    a retired card (which any note's new card may take back)."""
-    for path in paths:
-        yield f', "note": {json.dumps(path, ensure_ascii=False)}, "kind": '
-    for identity in identities:
-        yield '{"key": [' + json.dumps(identity, ensure_ascii=False) + ", "
-    yield ', "removed": true'
+def _json(text: str) -> bytes:
+    return json.dumps(text, ensure_ascii=False).encode()
+
+
+_REMOVED = b', "removed": true'
+_STRING = rb'"(?:[^"\\\n]|\\.)*"'
+_KEY_AND_NOTE = re.compile(
+    rb'\{"key": \[('
+    + _STRING
+    + rb")((?:, "
+    + _STRING
+    + rb')*)\], "note": ('
+    + _STRING
+    + rb'), "kind": '
+)
+"""A row's key (its first part, then the others) and note, as encode_line writes them."""
 
 
 def patch_collection(

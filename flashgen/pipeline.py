@@ -354,6 +354,8 @@ def _reuse_deck(
 
 
 _COLLECTION = "collection.anki2"
+_PATCH_ANY, _PATCH_SHARE = 50, 20
+"""The last deck is patched when at most this many notes changed, or one in this many."""
 
 
 def _collection(session: _Session) -> Path | None:
@@ -375,7 +377,8 @@ def _patch_deck(
     record: Mapping[str, Any] | None,
 ) -> BuildResult | None:
     """The deck and state file of a full build, made by changing the last ones where the
-    changed notes' cards are: None when that cannot be shown to give the same result.
+    changed notes' cards are: None when that cannot be shown to give the same result,
+    or when too many notes changed for it to pay.
 
     It can when the last build left the collection in the cache, the deck and state file
     are the ones it wrote, the cache holds what that build read, that build had no cards
@@ -437,10 +440,15 @@ def _patch(
     state_file = discovery.root / STATE_FILE
     fresh = cache.fresh(discovery.notes)
     gone = cache.gone(discovery.notes)
+    if len(fresh) + len(gone) > max(_PATCH_ANY, len(discovery.notes) // _PATCH_SHARE):
+        # A patch holds the changed notes' cards as records; a full build holds them
+        # packed, and writes every row at once: the better way when much changed.
+        log.debug("too many notes changed to patch the last deck")
+        return None
     import sqlite3
 
     from flashgen.package import Previous, package_collection
-    from flashgen.patch import StateRows, note_needles
+    from flashgen.patch import StateRows
 
     try:
         rows = StateRows(old_rows)
@@ -466,11 +474,7 @@ def _patch(
     ]
     paths = {*outputs, *gone}
     identities = {item.key[0] for item in keyed}
-    found = rows.find(
-        note_needles(
-            sorted(paths), sorted(i for i in identities if i.startswith("id:"))
-        )
-    )
+    found = rows.find_notes(paths, (i for i in identities if i.startswith("id:")))
     old = rows.cards(found)
     if any(card.note not in paths and card.key[0] in identities for card in old):
         return None  # another note has the same identity: only a full build can tell

@@ -502,3 +502,49 @@ def test_a_stored_output_that_cannot_be_read_is_processed_again(
     result = _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
     assert result.report.reused == 0
     assert not any(d.severity.value == "error" for d in result.report.diagnostics)
+
+
+def _many_notes(vault: Path, count: int) -> None:
+    for number in range(count):
+        note = vault / f"Topic {number % 3}" / f"Note {number}.md"
+        note.parent.mkdir(parents=True, exist_ok=True)
+        note.write_text(
+            f"# Note {number}\n\n## Parts\n\n"
+            f"- **Alpha {number}**: the first part of note {number}.\n"
+            f"- **Beta**: the second part, the same in every note.\n\n"
+            f"## Notes\n\n**Gamma** is what note {number} says last.\n",
+            encoding="utf-8",
+        )
+
+
+def test_many_changed_notes_are_built_in_full_and_a_moved_vault_keeps_its_cards(
+    tmp_path,
+):
+    vault = tmp_path / "vault"
+    _many_notes(vault, 60)
+    first = build(_config(vault, tmp_path / "deck.apkg"), clock=lambda: FIXED_TIME)
+    guids = {(a.card.draft.note_title, a.card.draft.label): a.guid for a in first.cards}
+
+    def edit(count: int) -> Callable[[Path], None]:
+        def change(vault: Path) -> None:
+            for note in sorted(vault.rglob("*.md"))[:count]:
+                _edit(note, "the first part", "the first piece")
+
+        return change
+
+    # 20 notes: each note's rows found in one reading of the state file.
+    result = _step(vault, tmp_path, edit(20), LATER)
+    assert result.report.changes.updated == 20
+
+    # Every note moved into a folder: too many to patch; each card keeps its identity.
+    def move_all(vault: Path) -> None:
+        (vault / "Moved").mkdir()
+        for topic in sorted(vault.glob("Topic *")):
+            topic.rename(vault / "Moved" / topic.name)
+
+    result = _step(vault, tmp_path, move_all, LATER + 60, patched=False)
+    assert result.report.changes.rematched == len(guids) == 60 * 4
+    assert result.report.changes.added == 0
+    assert {
+        (a.card.draft.note_title, a.card.draft.label): a.guid for a in result.cards
+    } == guids

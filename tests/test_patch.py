@@ -7,7 +7,7 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from flashgen.patch import StateRows, note_needles
+from flashgen.patch import StateRows
 from flashgen.state import STATE_FILE, CardState, State, save_state
 
 
@@ -37,7 +37,7 @@ def test_rows_are_found_replaced_and_written_as_a_full_write_would(tmp_path: Pat
     assert all(card.guid in rows for card in cards)
     assert "fg" + "9" * 26 not in rows and "fg" not in rows and 1 not in rows
     # The rows of B and C, and every retired row.
-    found = rows.find(note_needles(["B b.md", "C/\u00e9.md"], []))
+    found = rows.find_notes(["B b.md", "C/\u00e9.md"], [])
     wanted = [c for c in cards if c.note in ("B b.md", "C/\u00e9.md") or c.removed]
     assert sorted(rows.cards(found), key=lambda c: c.guid) == sorted(
         wanted, key=lambda c: c.guid
@@ -68,16 +68,63 @@ def test_a_mapped_state_file_is_searched_a_window_at_a_time(tmp_path: Path):
     cards = [_card(n, rng.choice(notes), removed=n % 13 == 0) for n in range(400)]
     path = tmp_path / STATE_FILE
     save_state(State(tuple(cards)), path)
-    needles = list(note_needles(["B b.md"], ["path:C/\u00e9.md"]))
-    whole = StateRows(path.read_bytes()).find(needles)
+    paths, identities = ["B b.md"], ["path:C/\u00e9.md"]
+    whole = StateRows(path.read_bytes()).find_notes(paths, identities)
     wanted = {c.guid for c in cards if c.note != "A.md" or c.removed}
     with path.open("rb") as source:
         mapped = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
         with mapped:
             rows = StateRows(mapped)
             assert all(card.guid in rows for card in cards)
-            # Windows smaller than a row and than a needle: matches across their ends.
+            # Windows smaller than a row and than a needle: matches across their ends;
+            # each note searched for, and every row read.
             for window in (7, 100, 4096, 1 << 20):
-                found = rows.find(needles, window)
-                assert found == whole
-                assert {card.guid for card in rows.cards(found)} == wanted
+                for scan_from in (0, 100):
+                    found = rows.find_notes(paths, identities, window, scan_from)
+                    assert found == whole
+                    assert {card.guid for card in rows.cards(found)} == wanted
+
+
+def test_many_notes_are_found_by_reading_every_row_as_a_few_are_by_search(
+    tmp_path: Path,
+):
+    # Paths and labels that hold what a row's fields look like, quotes and all.
+    notes = [f"N{n}.md" for n in range(30)] + [
+        'D "q".md',
+        'E", "kind": "x.md',
+        "F\\g.md",
+        "\u00e9/\u00e9.md",
+    ]
+    rng = random.Random(3)
+    cards = []
+    for n in range(900):
+        card = _card(n, rng.choice(notes), removed=n % 17 == 0)
+        if n % 5 == 0:
+            card = replace(card, label='x], "note": "N1.md", "kind": "point')
+        if n % 7 == 0:
+            card = replace(card, key=(f"id:{n % 4}", "point", card.label, "0"))
+        if n % 50 == 0:
+            card = replace(card, key=(f"id:{n % 4}",))  # one part: no identity row
+        cards.append(card)
+    path = tmp_path / STATE_FILE
+    save_state(State(tuple(cards)), path)
+    rows = StateRows(path.read_bytes())
+    for paths, identities in (
+        (notes[::2], ["id:1", "id:3"]),
+        (notes[-4:], []),
+        ([], ["id:0"]),
+        (["N1.md"], []),
+        (["nowhere.md"], ["id:9"]),
+    ):
+        wanted = {
+            card.guid
+            for card in cards
+            if card.removed
+            or card.note in paths
+            or (len(card.key) > 1 and card.key[0] in identities)
+        }
+        for window in (5, 333, 1 << 20):
+            searched = rows.find_notes(paths, identities, window, scan_from=100)
+            read = rows.find_notes(paths, identities, window, scan_from=0)
+            assert read == searched
+            assert {card.guid for card in rows.cards(read)} == wanted
