@@ -436,10 +436,13 @@ class AssignedCards(Sequence[Assigned]):
         pairs = zip(self._assigned.modified, self._assigned.status, strict=True)
         return max((time for time, status in pairs if status), default=None)
 
-    def rematched(self) -> list[Assigned]:
-        """The cards that took the identity of a card no longer in the notes."""
-        store, made = self._store, []
+    def rematched(self) -> Iterator[Assigned]:
+        """The cards that took the identity of a card no longer in the notes, in
+        source order."""
+        store = self._store
+        held: tuple[int, list[Keyed]] = (-1, [])
         for index in sorted(self._assigned.previous):
             note = store.note_of(index)
-            made.append(self._made(index, store.keyed(note)[index - store.first(note)]))
-        return made
+            if held[0] != note:  # each note unpacked once
+                held = (note, store.keyed(note))
+            yield self._made(index, held[1][index - store.first(note)])

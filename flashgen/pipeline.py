@@ -12,6 +12,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -896,21 +897,39 @@ def _change_messages(
     cards: AssignedCards, removed: tuple[CardState, ...]
 ) -> list[Diagnostic]:
     messages = []
+    # A note moved or renamed with its cards as they were: one message for the note.
+    moved: Counter[tuple[str, str]] = Counter()
     for card in cards.rematched():
         old = card.previous
         assert old is not None
         draft = card.card.draft
+        same = (old.context, old.label) == (draft.context, draft.label)
+        if same and old.note != draft.note_path:
+            moved[draft.note_path, old.note] += 1
+            continue
         was = " \u203a ".join((*old.context, old.label))
         now = " \u203a ".join((*draft.context, draft.label))
-        moved = f" in {old.note}" if old.note != draft.note_path else ""
+        where = f" in {old.note}" if old.note != draft.note_path else ""
         messages.append(
             Diagnostic(
                 draft.note_path,
                 draft.line,
                 Severity.INFO,
-                f"'{now}' keeps the identity (and review history) of '{was}'{moved}",
+                f"'{now}' keeps the identity (and review history) of '{was}'{where}",
             )
         )
+    for (path, was), count in moved.items():
+        kept = (
+            "its card keeps its identity"
+            if count == 1
+            else f"its {count} cards keep their identity"
+        )
+        messages.append(
+            Diagnostic(
+                path, 0, Severity.INFO, f"was {was}: {kept} (and review history)"
+            )
+        )
+    messages.sort(key=lambda message: (message.path, message.line))
     for old in removed:
         name = " \u203a ".join((*old.context, old.label))
         messages.append(

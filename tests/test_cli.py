@@ -172,6 +172,34 @@ def test_rebuild_names_re_matches_and_removals_and_json_summarises(
     assert summary["output"] == out and summary["dry_run"] is False
 
 
+def test_a_moved_note_is_named_once_with_the_cards_it_keeps(
+    runner, examples_vault, tmp_path
+):
+    out = str(tmp_path / "d.apkg")
+    assert runner.invoke(main, ["build", str(examples_vault), "-o", out]).exit_code == 0
+    note = examples_vault / "Security" / "Defence Concepts.md"
+    (examples_vault / "Archive").mkdir()
+    note.rename(examples_vault / "Archive" / note.name)
+    text = (examples_vault / "Archive" / note.name).read_text(encoding="utf-8")
+    (examples_vault / "Archive" / note.name).write_text(
+        text.replace("- **Retention**", "- **Keep for**"), encoding="utf-8"
+    )
+
+    result = runner.invoke(main, ["build", str(examples_vault), "-o", out, "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    moved = summary["rematched"] - 1
+    assert moved > 5
+    assert result.stderr.splitlines() == [
+        "Archive/Defence Concepts.md: info: was Security/Defence Concepts.md: its "
+        f"{moved} cards keep their identity (and review history)",
+        "Archive/Defence Concepts.md:20: info: 'Log Sources \u203a Keep for' keeps the "
+        "identity (and review history) of 'Log Sources \u203a Retention' in "
+        "Security/Defence Concepts.md",
+    ]
+    assert summary["added"] == summary["removed"] == 0
+
+
 def test_cards_csv_has_a_row_per_card(runner, examples_vault):
     import csv
     import io
