@@ -7,8 +7,9 @@
 For each vault size, in one run and side by side, each in a fresh process: the floor (read
 every file, render it with pyromark, pull points out with one regex, write them with genanki,
 with no flashgen logic), a full build, a no-change rebuild, a rebuild after editing one
-note, and a full build over the state file the last build left (no cache, as after a
-settings change). Prints seconds, ratios, flashgen's per-stage seconds and each process's
+note, a full build over the state file the last build left (no cache, as after a
+settings change), and a rebuild after moving every note into a folder (each card is
+re-matched). Prints seconds, ratios, flashgen's per-stage seconds and each process's
 peak memory. With --other, another converter's command is timed on a copy of the same vault.
 """
 
@@ -71,6 +72,7 @@ def _build(vault: Path, out: Path) -> dict[str, object]:
         "reused": report.reused,
         "up_to_date": report.up_to_date,
         "patched": report.patched,
+        "rematched": report.changes.rematched,
     }
 
 
@@ -94,6 +96,15 @@ def _edit_one_note(vault: Path) -> None:
     note = sorted(vault.rglob("*.md"))[len(list(vault.rglob("*.md"))) // 2]
     text = note.read_text(encoding="utf-8")
     note.write_text(text.replace(".", ", edited.", 1), encoding="utf-8")
+
+
+def _move_into_a_folder(vault: Path) -> None:
+    """Every note into one new folder: every card's note changes, and is re-matched."""
+    folder = vault / "moved"
+    folder.mkdir()
+    for entry in sorted(vault.iterdir()):
+        if entry != folder and not entry.name.startswith("."):
+            entry.rename(folder / entry.name)
 
 
 def _other(command: str, vault: Path) -> float:
@@ -146,6 +157,8 @@ def main() -> None:
             # file the last build left (every card is matched against it).
             shutil.rmtree(vault.parent / "cache")
             restated = _run("build", vault, out)
+            _move_into_a_folder(vault)
+            moved = _run("build", vault, out)
             others = [(command, _other(command, vault)) for command in args.other]
         rows.append((notes, floor, full, unchanged, edited))
         base = float(full["seconds"])  # type: ignore[arg-type]
@@ -156,6 +169,7 @@ def main() -> None:
             ("no-change rebuild", unchanged),
             ("one-note edit", edited),
             ("full, state kept", restated),
+            ("vault moved", moved),
         ):
             seconds = float(run["seconds"])  # type: ignore[arg-type]
             reused = (
@@ -163,6 +177,8 @@ def main() -> None:
             )
             if run.get("patched"):
                 reused += ", last deck patched"
+            if run.get("rematched"):
+                reused += f", {run['rematched']:,} cards re-matched"
             print(
                 f"  {name:18} {seconds:8.2f} s  {seconds / base:6.1%} of full  "
                 f"peak {float(run['peak_mb']):7.0f} MB{reused}"
