@@ -10,6 +10,7 @@ is). Cards are made into records only while they are read, a note at a time, so 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import html
 import marshal
@@ -17,7 +18,7 @@ import re
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -254,6 +255,54 @@ class CardStore:
         return bisect.bisect_right(self._firsts, index) - 1
 
 
+class PackedPrevious(Mapping[int, CardState]):
+    """The card each re-matched card took the identity of, by source-order index.
+
+    Read from the previous state while it is at hand, and kept packed, in runs of source
+    order: a vault moved into a folder re-matches every card of it."""
+
+    def __init__(
+        self,
+        read: Callable[[Sequence[int]], Iterable[CardState]],
+        rows: Mapping[int, int],
+        run: int = 4096,
+    ) -> None:
+        """`rows`: by source-order index, the row in the previous state of the card
+        taken; `read` reads rows (given in increasing order)."""
+        self._indexes = array("q", sorted(rows))
+        self._run = run
+        self._runs: list[bytes] = []
+        for start in range(0, len(self._indexes), run):
+            indexes = self._indexes[start : start + run]
+            wanted = sorted({rows[index] for index in indexes})
+            by_row = dict(zip(wanted, read(wanted), strict=True))
+            packed = [
+                [getattr(by_row[rows[index]], name) for name in _CARD_STATE]
+                for index in indexes
+            ]
+            self._runs.append(zlib.compress(marshal.dumps(packed), 1))
+        self._held: tuple[int, list[CardState]] = (-1, [])
+
+    def __getitem__(self, index: int) -> CardState:
+        at = bisect.bisect_left(self._indexes, index)
+        if at == len(self._indexes) or self._indexes[at] != index:
+            raise KeyError(index)
+        run, offset = divmod(at, self._run)
+        if self._held[0] != run:
+            fields = marshal.loads(zlib.decompress(self._runs[run]))
+            self._held = (run, [CardState(*values) for values in fields])
+        return self._held[1][offset]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._indexes)
+
+    def __len__(self) -> int:
+        return len(self._indexes)
+
+
+_CARD_STATE = [field.name for field in dataclasses.fields(CardState)]
+
+
 STATUSES = ("", "added", "updated", "unchanged", "rematched")
 """Status codes; 0 is a card left out (same identity as an earlier one)."""
 
@@ -267,7 +316,7 @@ class Assignments:
         self.modified = array("q")
         self.ids = array("q")
         self.status = bytearray()
-        self.previous: dict[int, CardState] = {}
+        self.previous: Mapping[int, CardState] = {}
         """Re-matched cards: the card whose identity each took."""
         self.left_out: list[int] = []
         """Cards left out for having the same identity as an earlier one, in order."""
@@ -435,6 +484,17 @@ class AssignedCards(Sequence[Assigned]):
         """The latest modification time of any card, None when there are none."""
         pairs = zip(self._assigned.modified, self._assigned.status, strict=True)
         return max((time for time, status in pairs if status), default=None)
+
+    def taken(self) -> Iterator[tuple[Fact, CardState]]:
+        """The facts of each re-matched card, and the card whose identity it took, in
+        source order, without making the cards."""
+        store, previous = self._store, self._assigned.previous
+        held: tuple[int, list[Fact]] = (-1, [])
+        for index in sorted(previous):
+            note = store.note_of(index)
+            if held[0] != note:  # each note unpacked once
+                held = (note, store.facts(note))
+            yield held[1][index - store.first(note)], previous[index]
 
     def rematched(self) -> Iterator[Assigned]:
         """The cards that took the identity of a card no longer in the notes, in

@@ -899,21 +899,18 @@ def _change_messages(
     messages = []
     # A note moved or renamed with its cards as they were: one message for the note.
     moved: Counter[tuple[str, str]] = Counter()
-    for card in cards.rematched():
-        old = card.previous
-        assert old is not None
-        draft = card.card.draft
-        same = (old.context, old.label) == (draft.context, draft.label)
-        if same and old.note != draft.note_path:
-            moved[draft.note_path, old.note] += 1
+    for fact, old in cards.taken():
+        same = (old.context, old.label) == (fact.context, fact.label)
+        if same and old.note != fact.note:
+            moved[fact.note, old.note] += 1
             continue
         was = " \u203a ".join((*old.context, old.label))
-        now = " \u203a ".join((*draft.context, draft.label))
-        where = f" in {old.note}" if old.note != draft.note_path else ""
+        now = " \u203a ".join((*fact.context, fact.label))
+        where = f" in {old.note}" if old.note != fact.note else ""
         messages.append(
             Diagnostic(
-                draft.note_path,
-                draft.line,
+                fact.note,
+                fact.line,
                 Severity.INFO,
                 f"'{now}' keeps the identity (and review history) of '{was}'{where}",
             )

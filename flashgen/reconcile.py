@@ -13,6 +13,7 @@ never all in memory as records.
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import overload
@@ -25,6 +26,7 @@ from flashgen.cards import (
     CardStore,
     Fact,
     Keyed,
+    PackedPrevious,
     answer_text,
     checked,
     content_digest,
@@ -80,11 +82,13 @@ def reconcile(
     prev = card_index(previous.cards)
     checks = _check(store, prev)
     claimed = checks.claimed
-    rows = [row for row in range(len(prev)) if not claimed[row]]
-    unclaimed = list(zip(rows, prev.cards(rows), strict=True))
-    orphans = [pair for pair in unclaimed if notes is None or pair[1].note in notes]
+    rows = array("q", (row for row in range(len(prev)) if not claimed[row]))
+    orphans = rows
+    if notes is not None:
+        pairs = zip(rows, prev.cards(rows), strict=True)
+        orphans = array("q", (row for row, old in pairs if old.note in notes))
     rematched = rematch(store, checks.left_out, prev, orphans) if orphans else {}
-    for row, _ in rematched.values():
+    for row in rematched.values():
         claimed[row] = 1
 
     # Every GUID the state knows stays reserved: a card that took over an old key's GUID
@@ -92,7 +96,7 @@ def reconcile(
     fresh: set[str] = set()
     ids = _Ids(now, prev.max_id, last_id)
     assigned = Assignments()
-    assigned.previous.update((index, old) for index, (_, old) in rematched.items())
+    assigned.previous = PackedPrevious(prev.cards, rematched)
     left_out = checks.left_out
     for note in range(store.notes):
         first = store.first(note)
@@ -108,9 +112,11 @@ def reconcile(
                 status = "updated" if changed else "unchanged"
                 assigned.add(prev.guid(row), modified, status, ids.keep(prev.id(row)))
             elif index in rematched:
-                old = rematched[index][1]
-                modified = max(now, old.modified + 1)
-                assigned.add(old.guid, modified, "rematched", ids.keep(old.id))
+                row = rematched[index]
+                modified = max(now, prev.modified(row) + 1)
+                assigned.add(
+                    prev.guid(row), modified, "rematched", ids.keep(prev.id(row))
+                )
             else:
                 guid = _fresh_guid(fact.key, prev, fresh, reserved, checks.unnormalised)
                 assigned.add(guid, now, "added", ids.next())
@@ -120,9 +126,8 @@ def reconcile(
     # The other cards of the new state, and where each is in the previous state when
     # it is kept as it was (-1 when it changed).
     others: list[tuple[int, CardState]] = []
-    for row, old in unclaimed:
-        if claimed[row]:
-            continue  # re-matched
+    rest = [row for row in rows if not claimed[row]]  # not re-matched
+    for row, old in zip(rest, prev.cards(rest), strict=True):
         if notes is not None and old.note not in notes:
             others.append((row, old))  # another note's card, not built this time
         elif old.removed:

@@ -14,11 +14,16 @@ taken, and neither card is compared with anything else. A pair in which neither 
 path nor label agrees can never score two signals, so it is not looked at; one in which
 only one agrees is compared only when a cheap upper bound of its similarity reaches 80%.
 These shortcuts give exactly the pairs comparing everything would.
+
+Orphans are held as 128-bit fingerprints (BLAKE2b) of their heading path, label and answer,
+and read in full from the previous state only where a pair must be scored: a vault of
+1,850,000 cards moved into a folder makes every one of them an orphan.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 from array import array
 from collections.abc import Container, Iterator, Sequence
 
@@ -34,12 +39,13 @@ def rematch(
     store: CardStore,
     left_out: Container[int],
     prev: CardIndex,
-    orphans: Sequence[tuple[int, CardState]],
-) -> dict[int, tuple[int, CardState]]:
-    """New cards that take the identity of an orphan (its row in the previous state, and
-    itself), by source-order index."""
+    rows: Sequence[int],
+) -> dict[int, int]:
+    """New cards that take the identity of an orphan (a card at one of these rows of the
+    previous state): the row each takes, by source-order index."""
+    orphans = _Orphans(prev, rows)
     match = _Matching(store, left_out, prev, orphans)
-    result: dict[int, tuple[int, CardState]] = {}
+    result: dict[int, int] = {}
     # First pass: each new card's perfect pairs, and what could outscore them.
     sole = array("q", [-1]) * len(store)
     """The orphan a card makes its only perfect pair with (-1: none or several)."""
@@ -47,28 +53,32 @@ def rematch(
     """Whether that orphan comes from the card's own note file."""
     near = bytearray(len(store))
     """Whether a card agrees on heading path and label with an orphan of its own file."""
-    claims = bytearray(len(orphans))
+    claims = bytearray(len(rows))
     """How many new cards make a perfect pair with each orphan (2: two or more)."""
-    threat = bytearray(len(orphans))
+    threat = bytearray(len(rows))
     """Whether an orphan agrees on heading path and label with a card of its own file."""
     unsure: set[int] = set()
+    marks, size = orphans.marks, 3 * _PRINT
     for note, index, fact, found in match.pending():
+        mark = _marks(fact)
+        place = mark[: 2 * _PRINT]
+        note_at = orphans.note_number(fact.note)
         perfect = []
         for position in found:
-            old = orphans[position][1]
-            if old.context != fact.context or old.label != fact.label:
+            at = position * size
+            if marks[at : at + 2 * _PRINT] != place:
                 continue
-            if old.text == fact.text:
+            if marks[at + 2 * _PRINT : at + size] == mark[2 * _PRINT :]:
                 perfect.append(position)
                 claims[position] = min(claims[position] + 1, 2)
-            elif old.note == fact.note:
+            elif orphans.note[position] == note_at:
                 near[index] = threat[position] = 1
         if len(perfect) == 1:
             sole[index] = perfect[0]
-            same_file[index] = orphans[perfect[0]][1].note == fact.note
+            same_file[index] = orphans.note[perfect[0]] == note_at
         else:
             unsure.add(note)
-    settled = bytearray(len(orphans))
+    settled = bytearray(len(rows))
     for index, position in enumerate(sole):
         if position < 0:
             continue
@@ -76,7 +86,7 @@ def rematch(
             same_file[index] or not (near[index] or threat[position])
         ):
             settled[position] = 1
-            result[index] = orphans[position]
+            result[index] = rows[position]
         else:
             unsure.add(store.note_of(index))
     # Second pass, over the notes with a card not settled: score its other pairs.
@@ -85,10 +95,12 @@ def rematch(
         if index in result:
             continue
         similar = _Similar(fact.text)
-        for position in found:
-            if settled[position]:
-                continue
-            old = orphans[position][1]
+        mark = _marks(fact)
+        # Only orphans that agree on heading path or label can score two signals.
+        open_ = sorted(
+            p for p in found if not settled[p] and orphans.agree(p, mark) & _PLACE
+        )
+        for position, old in zip(open_, orphans.cards(open_), strict=True):
             agree = (old.context == fact.context) + (old.label == fact.label)
             if not agree or (
                 agree == 1 and not similar.may_reach(old.text, SIMILAR_ANSWER)
@@ -105,8 +117,66 @@ def rematch(
         if index in result or position in taken_old:
             continue
         taken_old.add(position)
-        result[index] = orphans[position]
+        result[index] = rows[position]
     return result
+
+
+_CONTEXT, _LABEL, _TEXT = 1, 2, 4
+_PLACE = _CONTEXT | _LABEL
+_PRINT = 16
+"""Bytes of a fingerprint: equal fingerprints are equal values, bar a 2**-128 chance."""
+
+
+def _print(text: str) -> bytes:
+    data = text.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=_PRINT).digest()
+
+
+def _marks(item: Fact | CardState) -> bytes:
+    """Fingerprints of a card's heading path, label and answer, one after the other."""
+    return _print(repr(item.context)) + _print(item.label) + _print(item.text)
+
+
+class _Orphans:
+    """What re-matching reads of each orphan, compactly: a vault moved into a folder
+    makes every card an orphan, and its cards are read in full only where a pair must
+    be scored."""
+
+    def __init__(self, prev: CardIndex, rows: Sequence[int]) -> None:
+        self._prev, self._rows = prev, rows
+        self.marks = bytearray()
+        """_marks of each orphan."""
+        self.note = array("q")
+        """Each orphan's note file, numbered."""
+        self._notes: dict[str, int] = {}
+        self.kinds: list[tuple[str, tuple[str, ...], str]] = []
+        """Each orphan's kind, note identity and file name (shared, not copied)."""
+        shared: dict[tuple[str, tuple[str, ...], str], tuple[str, tuple[str, ...], str]]
+        shared = {}
+        for old in prev.cards(rows):
+            self.marks += _marks(old)
+            self.note.append(self.note_number(old.note, add=True))
+            where = (old.kind, old.key[:1], _name(old.note))
+            self.kinds.append(shared.setdefault(where, where))
+
+    def note_number(self, path: str, *, add: bool = False) -> int:
+        if add:
+            return self._notes.setdefault(path, len(self._notes))
+        return self._notes.get(path, -1)
+
+    def agree(self, position: int, marks: bytes) -> int:
+        """Which of heading path, label and answer an orphan shares with a card (bits)."""
+        at = position * 3 * _PRINT
+        own = self.marks
+        same = 0
+        for bit, start in ((_CONTEXT, 0), (_LABEL, _PRINT), (_TEXT, 2 * _PRINT)):
+            if own[at + start : at + start + _PRINT] == marks[start : start + _PRINT]:
+                same |= bit
+        return same
+
+    def cards(self, positions: Sequence[int]) -> list[CardState]:
+        """The orphans at these positions (in increasing order), read in full."""
+        return list(self._prev.cards([self._rows[p] for p in positions]))
 
 
 class _Matching:
@@ -117,17 +187,15 @@ class _Matching:
         store: CardStore,
         left_out: Container[int],
         prev: CardIndex,
-        orphans: Sequence[tuple[int, CardState]],
+        orphans: _Orphans,
     ) -> None:
         self._store, self._left_out, self._prev = store, left_out, prev
         # Orphans by kind and note identity, and by kind and file name.
         self._by_note: dict[tuple[str, tuple[str, ...]], array[int]] = {}
         self._by_name: dict[tuple[str, str], array[int]] = {}
-        for position, (_, old) in enumerate(orphans):
-            where = (old.kind, old.key[:1])
-            self._by_note.setdefault(where, array("q")).append(position)
-            named = (old.kind, _name(old.note))
-            self._by_name.setdefault(named, array("q")).append(position)
+        for position, (kind, head, name) in enumerate(orphans.kinds):
+            self._by_note.setdefault((kind, head), array("q")).append(position)
+            self._by_name.setdefault((kind, name), array("q")).append(position)
         self._heads = {part for _, first in self._by_note for part in first}
         self._names = {name for _, name in self._by_name}
 

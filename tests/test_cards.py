@@ -63,6 +63,9 @@ def test_a_store_reconciles_as_the_cards_in_memory(tmp_path, compact):
     assert [old.label for old in got.newly_removed] == ["Gone"]
     assert len(got.diagnostics) == 1 and "same identity" in got.diagnostics[0].message
     assert [card.card.draft.label for card in got.cards.rematched()] == ["Uno"]
+    assert [(fact.label, old.label) for fact, old in got.cards.taken()] == [
+        ("Uno", "One")
+    ]
 
 
 def test_two_spellings_of_one_label_get_two_guids(tmp_path):
@@ -185,3 +188,47 @@ def test_a_state_read_in_place_answers_as_the_cards_in_memory(tmp_path):
     assert index.find(("path:N.md", "none")) == -1
     assert not index.holds("fg0000x") and not index.holds("a")
     assert index.position(dataclasses.replace(cards[0], text="other")) == -1
+
+
+def test_re_matched_cards_keep_what_they_took_once_the_state_file_is_gone(tmp_path):
+    from flashgen.stateindex import StateIndex
+
+    first = reconcile(_keyed(OLD, tmp_path), State(), NOW)
+    path = tmp_path / "state.json"
+    save_state(first.state, path)
+    with path.open("rb") as stream:
+        index = StateIndex.read(stream, path)
+    assert index is not None
+    got = reconcile(_keyed(NEW, tmp_path), State(index, index), NOW + 60)
+    path.unlink()  # as when the build has written the state file anew
+    expected = reconcile(_keyed(NEW, tmp_path), first.state, NOW + 60)
+    assert [card.previous for card in got.cards.rematched()] == [
+        card.previous for card in expected.cards.rematched()
+    ]
+    assert list(got.cards) == list(expected.cards)
+
+
+def test_the_cards_taken_are_packed_in_runs_and_read_back_as_they_were():
+    from flashgen.cards import PackedPrevious
+
+    cards = list(_state(9))
+    rows = {40: 3, 7: 0, 12: 8, 3: 5, 99: 3, 50: 1, 8: 2}  # a row taken twice too
+    read: list[list[int]] = []
+
+    def reader(wanted):
+        read.append(list(wanted))
+        return [cards[row] for row in wanted]
+
+    for run in (1, 3, 100):
+        read.clear()
+        packed = PackedPrevious(reader, rows, run)
+        assert list(packed) == sorted(rows) and len(packed) == len(rows)
+        assert {index: packed[index] for index in rows} == {
+            index: cards[row] for index, row in rows.items()
+        }
+        assert dict(packed) == {index: cards[row] for index, row in rows.items()}
+        assert packed.get(41) is None and 41 not in packed and 99 in packed
+        with pytest.raises(KeyError):
+            packed[100]
+        assert all(wanted == sorted(set(wanted)) for wanted in read)
+        assert len(read) == -(-len(rows) // run)
