@@ -46,17 +46,17 @@ def rematch(
     orphans = _Orphans(prev, rows)
     match = _Matching(store, left_out, prev, orphans)
     result: dict[int, int] = {}
-    # First pass: each new card's perfect pairs, and what could outscore them.
+    # First pass: each new card's perfect pairs, and what could outscore them. By card:
+    # the orphan it makes its only perfect pair with (-1: none or several), whether that
+    # orphan is of the card's own note file, and whether the card agrees on heading path
+    # and label (not answer) with an orphan of its own file. By orphan: how many cards
+    # make a perfect pair with it (2: two or more), and whether it agrees on heading path
+    # and label (not answer) with a card of its own file.
     sole = array("q", [-1]) * len(store)
-    """The orphan a card makes its only perfect pair with (-1: none or several)."""
     same_file = bytearray(len(store))
-    """Whether that orphan comes from the card's own note file."""
     near = bytearray(len(store))
-    """Whether a card agrees on heading path and label with an orphan of its own file."""
     claims = bytearray(len(rows))
-    """How many new cards make a perfect pair with each orphan (2: two or more)."""
     threat = bytearray(len(rows))
-    """Whether an orphan agrees on heading path and label with a card of its own file."""
     unsure: set[int] = set()
     marks, size = orphans.marks, 3 * _PRINT
     for note, index, fact, found in match.pending():
@@ -97,10 +97,10 @@ def rematch(
         similar = _Similar(fact.text)
         mark = _marks(fact)
         # Only orphans that agree on heading path or label can score two signals.
-        open_ = sorted(
+        candidates = sorted(
             p for p in found if not settled[p] and orphans.agree(p, mark) & _PLACE
         )
-        for position, old in zip(open_, orphans.cards(open_), strict=True):
+        for position, old in zip(candidates, orphans.cards(candidates), strict=True):
             agree = (old.context == fact.context) + (old.label == fact.label)
             if not agree or (
                 agree == 1 and not similar.may_reach(old.text, SIMILAR_ANSWER)
