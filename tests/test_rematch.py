@@ -174,3 +174,17 @@ def test_a_renamed_label_is_re_matched_on_an_answer_just_80_percent_alike(tmp_pa
     first = reconcile(_keyed(old, tmp_path), State(), NOW)
     second = reconcile(_keyed(new, tmp_path), first.state, NOW + 10)
     assert _guids(second)["N.md"] == (first.cards[0].guid, "rematched")
+
+
+def test_the_same_answer_under_another_label_is_not_a_perfect_pair(tmp_path):
+    # Moved, the card is B with A's answer: B's own old card (same label, an answer
+    # 83% alike) scores 3.83, A's (same answer, another label) only 3.
+    old = {
+        "X/n.md": "## H\n- **A**: alpha beta gamma delta kernel\n"
+        "- **B**: alpha beta gamma delta thread\n"
+    }
+    new = {"Y/n.md": "## H\n- **B**: alpha beta gamma delta kernel\n"}
+    first = reconcile(_keyed(old, tmp_path), State(), NOW)
+    second = reconcile(_keyed(new, tmp_path), first.state, NOW + 10)
+    was = {card.label: card.guid for card in first.state.cards}
+    assert _guids(second)["Y/n.md"] == (was["B"], "rematched")
