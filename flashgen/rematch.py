@@ -98,7 +98,7 @@ def rematch(
         mark = _marks(fact)
         # Only orphans that agree on heading path or label can score two signals.
         candidates = sorted(
-            p for p in found if not settled[p] and orphans.agree(p, mark) & _PLACE
+            p for p in found if not settled[p] and orphans.shares_place(p, mark)
         )
         for position, old in zip(candidates, orphans.cards(candidates), strict=True):
             agree = (old.context == fact.context) + (old.label == fact.label)
@@ -121,8 +121,6 @@ def rematch(
     return result
 
 
-_CONTEXT, _LABEL, _TEXT = 1, 2, 4
-_PLACE = _CONTEXT | _LABEL
 _PRINT = 16
 """Bytes of a fingerprint: equal fingerprints are equal values, bar a 2**-128 chance."""
 
@@ -164,15 +162,14 @@ class _Orphans:
             return self._notes.setdefault(path, len(self._notes))
         return self._notes.get(path, -1)
 
-    def agree(self, position: int, marks: bytes) -> int:
-        """Which of heading path, label and answer an orphan shares with a card (bits)."""
+    def shares_place(self, position: int, marks: bytes) -> bool:
+        """Whether an orphan has a card's heading path or its label (by _marks)."""
         at = position * 3 * _PRINT
         own = self.marks
-        same = 0
-        for bit, start in ((_CONTEXT, 0), (_LABEL, _PRINT), (_TEXT, 2 * _PRINT)):
-            if own[at + start : at + start + _PRINT] == marks[start : start + _PRINT]:
-                same |= bit
-        return same
+        return (
+            own[at : at + _PRINT] == marks[:_PRINT]
+            or own[at + _PRINT : at + 2 * _PRINT] == marks[_PRINT : 2 * _PRINT]
+        )
 
     def cards(self, positions: Sequence[int]) -> list[CardState]:
         """The orphans at these positions (in increasing order), read in full."""
