@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from flashgen import __version__
 from flashgen.discover import SourceFile
+from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ _LIBRARIES = ("pyromark", "pygments", "nh3", "ftfy", "PyYAML")
 NoteOutput = tuple[list["Keyed"], list[Diagnostic]]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Reads:
     """What processing a note read besides the note itself."""
@@ -56,6 +58,7 @@ class Reads:
     """The notes it embedded; None when it looked up no note at all."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Processed:
     """One note's output and what the cache needs to keep it."""

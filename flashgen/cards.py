@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from flashgen.cache import ROW_DECK, ROW_FIELDS, ROW_TAGS, card_rows, keyed_from_rows
+from flashgen.records import quick_init
 from flashgen.state import CardState
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Keyed:
     """A rendered card with its structural key (see identity.card_key)."""
@@ -50,6 +52,7 @@ class Keyed:
         return cls(card, key, content_digest(card), answer_text(card))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Assigned:
     """A card with the GUID and modification time it gets in the deck."""

@@ -22,10 +22,12 @@ from genanki.apkg_schema import APKG_SCHEMA
 from flashgen.cards import AssignedCards
 from flashgen.identity import card_guid, stable_id
 from flashgen.model import NOTE_TYPE, NoteType
+from flashgen.records import quick_init
 from flashgen.render import CONTEXT_SEPARATOR
 from flashgen.state import CardState
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AnkiNote:
     """One note as Anki stores it."""

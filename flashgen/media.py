@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
+from flashgen.records import quick_init
+
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = frozenset(
@@ -24,6 +26,7 @@ AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".ogg", ".m4a", ".flac", ".webm", ".
 _SKIPPED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules"})
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class MediaFile:
     """A vault file a card uses, under the name it gets in the deck."""

@@ -21,6 +21,7 @@ from flashgen.extract import CardDraft
 from flashgen.highlight import CODE_CLASS, highlight_code
 from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
 from flashgen.parse import Block, Inline, plain_text
+from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
 from flashgen.transclude import MAX_DEPTH, NoteLibrary
 
@@ -38,6 +39,7 @@ _ALLOWED_ATTRIBUTES = {
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RenderedCard:
     """A card as Anki will store it: HTML fields, tags, deck, and its media."""
@@ -53,6 +55,7 @@ class RenderedCard:
     media: tuple[MediaFile, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Rendering:
     card: RenderedCard

@@ -6,6 +6,8 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flashgen.records import quick_init
+
 
 class Severity(enum.Enum):
     INFO = "info"
@@ -13,6 +15,7 @@ class Severity(enum.Enum):
     ERROR = "error"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """A user-facing message about one place in the vault."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
 from flashgen.errors import OutputError
+from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ STATE_FILE = ".flashgen-state.json"
 _VERSION = 1
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CardState:
     """One card as the last build left it."""

@@ -22,8 +22,10 @@ from flashgen.parse import (
     split_block_id,
     walk_blocks,
 )
+from flashgen.records import quick_init
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CardDraft:
     """A card before rendering: what it asks, what it answers, and where it comes from."""

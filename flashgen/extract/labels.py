@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, replace
 
 from flashgen.parse import Block, Inline, plain_text
+from flashgen.records import quick_init
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Label:
     """A label found at the start of a block, and the rest of the block."""

@@ -6,7 +6,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from flashgen.records import quick_init
 
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Inline:
     """One inline element.
@@ -25,6 +28,7 @@ class Inline:
     """1-based line of a link, image or embed (for messages); 0 for other inlines."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Block:
     """One block of the note.
