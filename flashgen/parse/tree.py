@@ -54,6 +54,8 @@ _INLINE_CONTAINERS = {
     "Superscript",
 }
 _INLINE_CONTAINERS |= {"Subscript"}
+_LITERAL_BLOCKS = {"CodeBlock", "HtmlBlock"}
+"""Blocks whose text is kept as it is written, not as inlines."""
 
 
 class TreeBuilder:
@@ -80,13 +82,27 @@ class TreeBuilder:
         # one. Ends arrive in reverse order of starts, so counters pair them up.
         skipped_blocks = skipped_inlines = 0
         for event, span in _events(self._text):
-            start, end = span["start"], span["end"]
-            if isinstance(event, str):
+            start = span["start"]
+            if type(event) is str:
                 self._leaf(event, "", start, stack, inline_stack)
                 continue
             ((name, value),) = event.items()
-            if name == "Start":
-                tag, attrs = _split(value)
+            if name == "Text":
+                # Most events are text: added here, without the general path's calls.
+                top = stack[-1]
+                if top.kind in _LITERAL_BLOCKS:
+                    top.text.append(value)
+                    continue
+                target = inline_stack[-1] if inline_stack else top
+                if target.pending_start < 0:
+                    target.pending_start = start
+                inlines = target.inlines
+                if inlines and inlines[-1].kind == "text":
+                    inlines[-1] = Inline("text", inlines[-1].text + value)
+                else:
+                    inlines.append(Inline("text", value))
+            elif name == "Start":
+                tag, attrs = (value, None) if type(value) is str else _split(value)
                 if tag in _INLINE_CONTAINERS:
                     if len(inline_stack) >= MAX_NESTING:
                         skipped_inlines += 1
@@ -100,18 +116,19 @@ class TreeBuilder:
                     self._flush_tight(stack[-1], start)
                     stack.append(_Frame(tag, attrs, start))
             elif name == "End":
-                tag, _ = _split(value)
-                if tag in _INLINE_CONTAINERS and skipped_inlines:
-                    skipped_inlines -= 1
-                elif tag not in _INLINE_CONTAINERS and skipped_blocks:
-                    skipped_blocks -= 1
-                elif tag in _INLINE_CONTAINERS:
+                tag = value if type(value) is str else _split(value)[0]
+                if tag in _INLINE_CONTAINERS:
+                    if skipped_inlines:
+                        skipped_inlines -= 1
+                        continue
                     frame = inline_stack.pop()
                     inline = _close_inline(frame, self._line(frame.start))
                     self._add_inline(inline, start, stack, inline_stack)
+                elif skipped_blocks:
+                    skipped_blocks -= 1
                 else:
                     frame = stack.pop()
-                    block = self._close_block(frame, end)
+                    block = self._close_block(frame, span["end"])
                     self._flush_tight(stack[-1], start)
                     stack[-1].children.append(block)
             else:
@@ -127,7 +144,7 @@ class TreeBuilder:
         inline_stack: list[_Frame],
     ) -> None:
         top = stack[-1]
-        if top.kind in {"CodeBlock", "HtmlBlock"} and name in {"Text", "Html"}:
+        if top.kind in _LITERAL_BLOCKS and name in {"Text", "Html"}:
             top.text.append(value)
             return
         inline = _leaf_inline(name, value)
