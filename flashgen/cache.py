@@ -1,13 +1,13 @@
 """Cache: change detection and stored stage output, so a rebuild only redoes what changed.
 
-Per note it keeps what parsing, extraction and rendering made of the note (keyed cards and
-diagnostics, as JSON) with the note's size, modification time and content hash, and what
-else the note read (media files, embedded notes). An entry is reused while all of that is
-unchanged. Beside it, a record of the last deck written lets a build that finds nothing
-changed skip writing altogether, and a copy of that deck's collection lets a build that
-finds a few notes changed patch it (see patch.py). It lives in the user's cache folder,
-never in the vault; files are written to a temporary name and renamed; an unreadable cache
-counts as empty.
+Per note it keeps what parsing, extraction and rendering made of the note (its cards packed
+as a build holds them, see cards.encode_packed, and its diagnostics) with the note's size,
+modification time and content hash, and what else the note read (media files, embedded
+notes). An entry is reused while all of that is unchanged. Beside it, a record of the last
+deck written lets a build that finds nothing changed skip writing altogether, and a copy of
+that deck's collection lets a build that finds a few notes changed patch it (see patch.py).
+It lives in the user's cache folder, never in the vault; files are written to a temporary
+name and renamed; an unreadable cache counts as empty.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import logging
 import mmap
 import os
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "FLASHGEN_CACHE_DIR"
 """Where caches go instead of the user's cache folder (a path)."""
-_FORMAT = 3
+_FORMAT = 4
 # A file modified this close to the build that read it may change again within the same
 # clock tick, unseen by its size and time: such entries are checked by content next time.
 _RACY_NS = 2_000_000_000
@@ -67,12 +68,11 @@ class Processed:
     digest: str
     """SHA-256 of the bytes the note was parsed from ("" when it was not read)."""
     reads: Reads
-    payload: bytes
-    """The output as UTF-8 JSON (made where the note was processed, in parallel)."""
     files: tuple[tuple[str, str], ...]
     """The media its cards show (vault path, name in the deck), sorted."""
     packed: PackedNote | None = None
-    """The cards packed for a build's CardStore, when they are not in `output`."""
+    """The cards packed (made where the note was processed, in parallel): what a build's
+    CardStore holds and the cache keeps. None when neither wants them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +83,8 @@ class _Entry:
     digest: str
     reads: Reads
     payload: bytes | tuple[int, int]
-    """The output as UTF-8 JSON, or where it sits in the data file (offset, length)."""
+    """The packed cards (cards.encode_packed), or where they sit in the data file (offset,
+    length)."""
     files: tuple[tuple[str, str], ...] = ()
     """The media its cards show (vault path, name in the deck)."""
     problems: tuple[tuple[Any, ...], ...] = ()
@@ -112,14 +113,15 @@ def cache_folder(vault: Path, inputs: Iterable[Path] = ()) -> Path:
 
 def settings_key(settings: Mapping[str, Any]) -> str:
     """Digest of everything besides the notes that shapes the cards: settings, flashgen's
-    code and the versions of the libraries that render."""
+    code, the versions of the libraries that render, and Python's (its marshal format
+    stores the cards)."""
     code = sorted(
         (str(path.relative_to(_PACKAGE)), path.stat().st_size, path.stat().st_mtime_ns)
         for path in _PACKAGE.rglob("*.py")
     )
     versions = {name: _version(name) for name in _LIBRARIES}
     text = json.dumps(
-        [_FORMAT, __version__, code, versions, dict(settings)],
+        [_FORMAT, __version__, sys.version, code, versions, dict(settings)],
         sort_keys=True,
         default=str,
     )
@@ -192,14 +194,18 @@ class NoteCache:
         """Vault paths of the unchanged notes, whose output is stored."""
         return set(self._entries)
 
-    def output(self, rel: str) -> NoteOutput | None:
-        """An unchanged note's stored output; None when unreadable (the entry is dropped
-        and the note must be processed again)."""
+    def output(self, rel: str) -> tuple[PackedNote, list[Diagnostic]] | None:
+        """An unchanged note's stored cards, packed, and diagnostics; None when unreadable
+        (the entry is dropped and the note must be processed again)."""
+        from flashgen.cards import decode_packed
+
         entry = self._entries.get(rel)
         if entry is None:
             return None
         try:
-            return decode_output(self._payload(entry))
+            return decode_packed(self._payload(entry)), decode_diagnostics(
+                entry.problems
+            )
         except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
             log.debug("cache entry for %s unreadable: %r", rel, err)
             del self._entries[rel]
@@ -224,21 +230,24 @@ class NoteCache:
 
     def record(self, source: SourceFile, processed: Processed) -> None:
         """Keep a freshly processed note's output (size and time as seen before it)."""
+        from flashgen.cards import encode_packed
+
         stat = self._stats.get(source.rel)
-        if stat is None or not processed.digest:
+        if stat is None or not processed.digest or processed.packed is None:
             return
         size, mtime = stat
         if mtime >= self._started - _RACY_NS:
             mtime = -1
         files = processed.files
         problems = tuple(map(tuple, encode_diagnostics(processed.output[1])))
-        payload: bytes | tuple[int, int] = processed.payload
+        packed = encode_packed(processed.packed)
+        payload: bytes | tuple[int, int] = packed
         sink = self._open_sink()
         if sink is not None:
             try:
                 offset = sink.tell()
-                sink.write(processed.payload)
-                payload = (offset, len(processed.payload))
+                sink.write(packed)
+                payload = (offset, len(packed))
                 if self._sink_path is not None:
                     self._sunk.add(source.rel)
             except OSError as err:
@@ -559,22 +568,6 @@ def _prune(folder: Path, keep: tuple[Path, ...]) -> None:
                 other.unlink()
         except OSError as err:
             log.debug("cannot prune %s: %r", other, err)
-
-
-def encode_output(output: NoteOutput) -> bytes:
-    """One note's keyed cards and diagnostics as one line of JSON."""
-    keyed, diagnostics = output
-    text = json.dumps(
-        [card_rows(keyed), encode_diagnostics(diagnostics)],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return text.encode()
-
-
-def decode_output(payload: bytes) -> NoteOutput:
-    cards, problems = json.loads(payload)
-    return keyed_from_rows(cards), decode_diagnostics(problems)
 
 
 def card_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:

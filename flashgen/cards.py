@@ -143,7 +143,8 @@ def _summary(facts: Sequence[Fact]) -> NoteSummary:
 class PackedNote:
     """One note's cards as a CardStore holds them: made where the note is processed (in
     parallel), and sent as bytes rather than as records. marshal is Python's fastest
-    encoding, and these bytes never leave the build (never stored, never shared)."""
+    encoding; these bytes are kept only by this build and the user's own cache (whose key
+    holds the Python version, see encode_packed), never shared."""
 
     count: int
     facts: bytes
@@ -161,6 +162,35 @@ def pack_note(keyed: Sequence[Keyed]) -> PackedNote:
         zlib.compress(marshal.dumps(card_rows(keyed)), 1),
         _summary(facts),
     )
+
+
+def encode_packed(packed: PackedNote) -> bytes:
+    """A packed note as the cache stores it: a CRC-32 of the rest, then the marshalled
+    note. marshal's format may change between Python versions: the cache's key holds the
+    version, so another Python never reads these bytes."""
+    body = marshal.dumps(
+        (packed.count, packed.facts, packed.cards, tuple(packed.summary))
+    )
+    return zlib.crc32(body).to_bytes(4, "big") + body
+
+
+def decode_packed(payload: bytes) -> PackedNote:
+    """The packed note encode_packed stored; ValueError when the bytes are damaged."""
+    body = payload[4:]
+    if len(payload) < 4 or zlib.crc32(body) != int.from_bytes(payload[:4], "big"):
+        raise ValueError("checksum does not match")
+    try:
+        count, facts, cards, summary = marshal.loads(body)
+        heads, paths, decks, media = summary
+    except (EOFError, TypeError, ValueError) as err:
+        raise ValueError(f"not a packed note: {err}") from err
+    parts = (facts, cards, heads, paths, decks, media)
+    if type(count) is not int or tuple(map(type, parts)) != _PACKED_TYPES:
+        raise ValueError("not a packed note")
+    return PackedNote(count, facts, cards, NoteSummary(heads, paths, decks, media))
+
+
+_PACKED_TYPES = (bytes, bytes, frozenset, frozenset, frozenset, frozenset)
 
 
 class CardStore:

@@ -29,7 +29,6 @@ from flashgen.cache import (
     cache_folder,
     decode_diagnostics,
     encode_diagnostics,
-    encode_output,
     file_stamp,
     listing_digest,
     media_files,
@@ -766,7 +765,7 @@ class _Job:
     discovery: Discovery
     lint: bool
     caching: bool = False
-    """Also encode each note's output for the cache (in the worker, in parallel)."""
+    """Also pack each note's cards for the cache (in the worker, in parallel)."""
     packing: bool = False
     """Send each note's cards packed for a CardStore, not as records (see cards.py)."""
 
@@ -836,15 +835,16 @@ def _process_note(source: SourceFile) -> Processed:
         tuple(sorted(library.embedded)) if library.consulted else None,
     )
     keyed, diagnostics = output
-    payload = encode_output(output) if job.caching else b""
-    if not job.packing:
-        return Processed(output, digest, reads, payload, media_files(keyed))
+    files = media_files(keyed)
+    if not (job.caching or job.packing):
+        return Processed(output, digest, reads, files)
     from flashgen.cards import pack_note
 
+    # Packed once, for the build's CardStore and for the cache alike.
     packed = pack_note(keyed)
-    return Processed(
-        ([], diagnostics), digest, reads, payload, media_files(keyed), packed
-    )
+    if not job.packing:
+        return Processed(output, digest, reads, files, packed)
+    return Processed(([], diagnostics), digest, reads, files, packed)
 
 
 def _note_output(

@@ -230,6 +230,23 @@ def test_a_corrupt_cache_is_rebuilt_never_an_error(
     )
 
 
+def test_a_damaged_byte_in_a_stored_note_costs_that_note_only(
+    examples_vault, tmp_path, cache_dir
+):
+    def change(vault: Path) -> None:
+        (data,) = cache_dir.rglob("notes-*.data")
+        stored = bytearray(data.read_bytes())
+        stored[len(stored) // 2] ^= 0x01
+        data.write_bytes(bytes(stored))
+        # Without the last deck's record and collection, every stored note is read.
+        for file in cache_dir.rglob("*"):
+            if file.is_file() and not file.name.startswith("notes-"):
+                file.unlink()
+
+    result = _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
+    assert result.report.reused == result.report.notes - 1
+
+
 def test_nothing_changed_leaves_the_deck_as_it_was(examples_vault, tmp_path):
     out = tmp_path / "deck.apkg"
     first = build(_config(examples_vault, out), clock=lambda: FIXED_TIME)

@@ -232,3 +232,34 @@ def test_the_cards_taken_are_packed_in_runs_and_read_back_as_they_were():
             packed[100]
         assert all(wanted == sorted(set(wanted)) for wanted in read)
         assert len(read) == -(-len(rows) // run)
+
+
+def test_a_packed_note_is_stored_and_read_back_and_damage_is_caught(tmp_path):
+    import marshal
+    import zlib
+
+    from flashgen.cards import decode_packed, encode_packed, pack_note
+
+    keyed = _keyed(OLD, tmp_path)
+    packed = pack_note(keyed)
+    payload = encode_packed(packed)
+    back = decode_packed(payload)
+    assert back == packed
+    store = CardStore()
+    store.add(back)
+    assert store.keyed(0) == keyed and store.summary(0).paths == set(OLD)
+    damaged = [payload[:cut] for cut in range(len(payload))]
+    for at in range(len(payload)):
+        flipped = bytearray(payload)
+        flipped[at] ^= 0x10
+        damaged.append(bytes(flipped))
+    # A checksum that matches, over bytes that are not a packed note.
+    for body in (
+        marshal.dumps((1, 2)),
+        marshal.dumps((1, b"", b"", (1, 2, 3, 4))),
+        b"x",
+    ):
+        damaged.append(zlib.crc32(body).to_bytes(4, "big") + body)
+    for bad in damaged:
+        with pytest.raises(ValueError):
+            decode_packed(bad)
