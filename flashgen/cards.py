@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 _TEXT_LIMIT = 300
 _TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 
 
 @quick_init
@@ -83,7 +82,8 @@ def content_digest(card: RenderedCard) -> str:
 
 def answer_text(card: RenderedCard) -> str:
     text = html.unescape(_TAG.sub(" ", card.answer))
-    return _SPACE.sub(" ", text).strip()[:_TEXT_LIMIT]
+    # Runs of whitespace as one space: split() knows the same whitespace as re's \s.
+    return " ".join(text.split())[:_TEXT_LIMIT]
 
 
 class Fact(NamedTuple):

@@ -263,3 +263,22 @@ def test_a_packed_note_is_stored_and_read_back_and_damage_is_caught(tmp_path):
     for bad in damaged:
         with pytest.raises(ValueError):
             decode_packed(bad)
+
+
+def test_answer_text_is_the_answer_s_words_with_whitespace_runs_as_one_space(tmp_path):
+    import re
+    import sys
+
+    from flashgen.cards import answer_text
+
+    card = _keyed(OLD, tmp_path)[0].card
+    spaces = "".join(
+        chr(c) for c in range(sys.maxunicode + 1) if re.match(r"\s", chr(c))
+    )
+    words = [f"w{n}&amp;" for n in range(len(spaces))]
+    inner = "".join(w + s + s for w, s in zip(words, spaces, strict=True))
+    answer = f"<p>{spaces}{inner}</p><ul><li>a\u00a0\u00a0b</li></ul>{'x ' * 200}"
+    text = answer_text(dataclasses.replace(card, answer=answer))
+    expected = " ".join(w.replace("&amp;", "&") for w in words) + " a b " + "x " * 200
+    assert text == expected.strip()[:300]
+    assert len(text) == 300

@@ -155,16 +155,24 @@ def _trim_start(rest: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
 
 def split_label_lines(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     """`**A**: x` and `**B**: y` on consecutive lines are one paragraph in Markdown, but
-    two points to the reader (Obsidian shows the line break): split them."""
+    two points to the reader (Obsidian shows the line break): split them. Blocks with
+    nothing to split are given back as they are (the same tuple when none has any)."""
     result: list[Block] = []
+    changed = False
     for block in blocks:
         if block.kind == "paragraph":
-            result.extend(_split_paragraph(block))
+            parts = _split_paragraph(block)
+            changed = changed or len(parts) != 1 or parts[0] is not block
+            result.extend(parts)
         elif block.children and block.kind in {"list", "item", "quote", "callout"}:
-            result.append(replace(block, children=split_label_lines(block.children)))
+            children = split_label_lines(block.children)
+            if children is not block.children:
+                block = replace(block, children=children)
+                changed = True
+            result.append(block)
         else:
             result.append(block)
-    return tuple(result)
+    return tuple(result) if changed else blocks
 
 
 def _split_paragraph(block: Block) -> list[Block]:

@@ -25,11 +25,9 @@ def note_tags(note: ParsedNote, *, folder_tags: bool = False) -> tuple[str, ...]
         )
     for block in walk_blocks(note.blocks):
         if block.kind != "heading":
-            found.extend(
-                m.group(1)
-                for text in _texts(block.inlines)
-                for m in _TAG.finditer(text)
-            )
+            for text in _texts(block.inlines):
+                if "#" in text:
+                    found.extend(m.group(1) for m in _TAG.finditer(text))
     tags: dict[str, str] = {}
     for tag in found:
         cleaned = tag.strip().lstrip("#").strip("/").replace("/", "::")

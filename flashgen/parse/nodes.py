@@ -84,6 +84,8 @@ def split_block_id(inlines: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], str
     if (
         last is None
         or last.kind != "text"
+        or "^"
+        not in last.text  # what the search needs, checked first: most text lacks it
         or not (found := _BLOCK_ID.search(last.text))
     ):
         return inlines, ""
