@@ -1,7 +1,7 @@
 """Cache: change detection and stored stage output, so a rebuild only redoes what changed.
 
 Per note it keeps what parsing, extraction and rendering made of the note (its cards packed
-as a build holds them, see cards.encode_packed, and its diagnostics) with the note's size,
+as a build holds them, see packed.encode_packed, and its diagnostics) with the note's size,
 modification time and content hash, and what else the note read (media files, embedded
 notes). An entry is reused while all of that is unchanged. Beside it, a record of the last
 deck written lets a build that finds nothing changed skip writing altogether, and a copy of
@@ -31,7 +31,7 @@ from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from flashgen.cards import Keyed, PackedNote
+    from flashgen.packed import Keyed, PackedNote
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class _Entry:
     digest: str
     reads: Reads
     payload: bytes | tuple[int, int]
-    """The packed cards (cards.encode_packed), or where they sit in the data file (offset,
+    """The packed cards (packed.encode_packed), or where they sit in the data file (offset,
     length)."""
     files: tuple[tuple[str, str], ...] = ()
     """The media its cards show (vault path, name in the deck)."""
@@ -197,7 +197,7 @@ class NoteCache:
     def output(self, rel: str) -> tuple[PackedNote, list[Diagnostic]] | None:
         """An unchanged note's stored cards, packed, and diagnostics; None when unreadable
         (the entry is dropped and the note must be processed again)."""
-        from flashgen.cards import decode_packed
+        from flashgen.packed import decode_packed
 
         entry = self._entries.get(rel)
         if entry is None:
@@ -230,7 +230,7 @@ class NoteCache:
 
     def record(self, source: SourceFile, processed: Processed) -> None:
         """Keep a freshly processed note's output (size and time as seen before it)."""
-        from flashgen.cards import encode_packed
+        from flashgen.packed import encode_packed
 
         stat = self._stats.get(source.rel)
         if stat is None or not processed.digest or processed.packed is None:
@@ -608,9 +608,9 @@ ROW_DECK, ROW_FIELDS, ROW_TAGS = 3, slice(4, 8), 16
 def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
     """The cards card_rows gave (after a round trip through JSON or marshal)."""
     # Loaded here: a build that finds nothing changed never needs the card records.
-    from flashgen.cards import Keyed
     from flashgen.extract import CardDraft
     from flashgen.media import MediaFile
+    from flashgen.packed import Keyed
     from flashgen.render import RenderedCard
 
     keyed = []

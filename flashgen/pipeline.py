@@ -55,8 +55,9 @@ from flashgen.state import (
 if TYPE_CHECKING:
     import mmap
 
-    from flashgen.cards import AssignedCards, Keyed, PackedNote
+    from flashgen.cards import AssignedCards
     from flashgen.package import Piece
+    from flashgen.packed import Keyed, PackedNote
     from flashgen.transclude import NoteLibrary
 
 log = logging.getLogger(__name__)
@@ -767,7 +768,7 @@ class _Job:
     caching: bool = False
     """Also pack each note's cards for the cache (in the worker, in parallel)."""
     packing: bool = False
-    """Send each note's cards packed for a CardStore, not as records (see cards.py)."""
+    """Send each note's cards packed for a CardStore, not as records (see packed.py)."""
 
 
 def _note_outputs(
@@ -838,7 +839,7 @@ def _process_note(source: SourceFile) -> Processed:
     files = media_files(keyed)
     if not (job.caching or job.packing):
         return Processed(output, digest, reads, files)
-    from flashgen.cards import pack_note
+    from flashgen.packed import pack_note
 
     # Packed once, for the build's CardStore and for the cache alike.
     packed = pack_note(keyed)

@@ -24,14 +24,11 @@ from flashgen.cards import (
     AssignedCards,
     Assignments,
     CardStore,
-    Fact,
-    Keyed,
     PackedPrevious,
-    answer_text,
     checked,
-    content_digest,
 )
 from flashgen.identity import card_guid
+from flashgen.packed import Fact, Keyed, answer_text, content_digest
 from flashgen.rematch import rematch
 from flashgen.report import Diagnostic, Severity
 from flashgen.state import CardState, Copied, Encoded, State, encode_entry, encode_line

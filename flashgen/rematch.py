@@ -27,7 +27,8 @@ import hashlib
 from array import array
 from collections.abc import Container, Iterator, Sequence
 
-from flashgen.cards import CardStore, Fact
+from flashgen.cards import CardStore
+from flashgen.packed import Fact
 from flashgen.state import CardState
 from flashgen.stateindex import CardIndex
 

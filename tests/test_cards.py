@@ -238,7 +238,7 @@ def test_a_packed_note_is_stored_and_read_back_and_damage_is_caught(tmp_path):
     import marshal
     import zlib
 
-    from flashgen.cards import decode_packed, encode_packed, pack_note
+    from flashgen.packed import decode_packed, encode_packed, pack_note
 
     keyed = _keyed(OLD, tmp_path)
     packed = pack_note(keyed)
@@ -269,7 +269,7 @@ def test_answer_text_is_the_answer_s_words_with_whitespace_runs_as_one_space(tmp
     import re
     import sys
 
-    from flashgen.cards import answer_text
+    from flashgen.packed import answer_text
 
     card = _keyed(OLD, tmp_path)[0].card
     spaces = "".join(
