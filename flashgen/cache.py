@@ -203,9 +203,8 @@ class NoteCache:
         if entry is None:
             return None
         try:
-            return decode_packed(self._payload(entry)), decode_diagnostics(
-                entry.problems
-            )
+            packed = decode_packed(self._payload(entry))
+            return packed, decode_diagnostics(entry.problems)
         except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
             log.debug("cache entry for %s unreadable: %r", rel, err)
             del self._entries[rel]
@@ -571,7 +570,7 @@ def _prune(folder: Path, keep: tuple[Path, ...]) -> None:
 
 
 def card_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:
-    """Keyed cards as lists of strings, numbers and lists of them: for JSON or marshal."""
+    """Keyed cards as lists of strings, numbers and lists of them: for marshal."""
     rows = []
     for item in keyed:
         card, draft = item.card, item.card.draft
@@ -606,7 +605,7 @@ ROW_DECK, ROW_FIELDS, ROW_TAGS = 3, slice(4, 8), 16
 
 
 def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
-    """The cards card_rows gave (after a round trip through JSON or marshal)."""
+    """The cards card_rows gave (after a round trip through marshal)."""
     # Loaded here: a build that finds nothing changed never needs the card records.
     from flashgen.extract import CardDraft
     from flashgen.media import MediaFile
