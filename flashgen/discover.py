@@ -10,7 +10,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
@@ -105,18 +105,28 @@ def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
     notes: list[SourceFile] = []
     skipped: list[str] = []
     problems: list[Diagnostic] = []
-    # os.walk does not follow symlinked folders, so links out of the vault and link loops
-    # are never walked; symlinked files are checked one by one below.
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(
-            d for d in dirs if d not in _IGNORED_DIRS and not d.startswith(".")
-        )
-        for name in files:
+    # As os.walk walks, without a Path or a stat for each file: a folder's files, then its
+    # folders in name order. Symlinked folders are not walked, so links out of the vault
+    # and link loops are never followed; symlinked files are checked one by one below.
+    pending = [(str(root), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is passed over
+        folders = []
+        for entry in entries:
+            if _is_dir(entry):
+                if not entry.is_symlink():
+                    folders.append(entry.name)
+                continue
+            name = entry.name
             if not name.lower().endswith(".md"):
                 continue
-            path = Path(folder, name)
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink() and not _inside(path, root):
+            rel = prefix + name
+            if entry.is_symlink() and not _inside(Path(entry.path), root):
                 problems.append(
                     Diagnostic(
                         rel,
@@ -126,16 +136,38 @@ def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
                         "(copy the note into the vault instead)",
                     )
                 )
-            elif not path.is_file():
+            elif not _is_file(entry):
                 continue
             elif _is_ignored(rel, template_dirs) or patterns.is_left_out(rel):
                 skipped.append(rel)
             else:
-                notes.append(SourceFile(path, rel))
+                notes.append(SourceFile(Path(entry.path), rel))
+        kept = sorted(
+            d for d in folders if d not in _IGNORED_DIRS and not d.startswith(".")
+        )
+        # Strings, not Paths: a Path made for every folder and file was most of the walk.
+        pending.extend(
+            (os.path.join(folder, name), f"{prefix}{name}/")  # noqa: PTH118
+            for name in reversed(kept)
+        )
     notes.sort(key=_order)
     return Discovery(
         root, root.name, tuple(notes), tuple(sorted(skipped)), tuple(problems)
     )
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -153,7 +185,7 @@ def _is_ignored(rel: str, template_dirs: tuple[str, ...]) -> bool:
     """Excalidraw drawings and template folders make no cards."""
     if rel.lower().endswith(".excalidraw.md"):
         return True
-    folders = PurePosixPath(rel).parts[:-1]
+    folders = rel.split("/")[:-1]
     if template_dirs == _DEFAULT_TEMPLATE_DIRS:
         # No settings to go by: a folder with a template folder's usual name, at any depth.
         return any(part in _DEFAULT_TEMPLATE_DIRS for part in folders)
