@@ -172,7 +172,7 @@ class NoteCache:
         """Find which notes are unchanged since their entry was made (see `unchanged`)."""
         # Taken before any note is read: a note that changes while the build reads it
         # then has a newer time than its entry and is checked by content next time.
-        self._stats = {source.rel: _stat(source.path) for source in sources}
+        self._stats = {source.rel: _stat(source.file) for source in sources}
         valid: dict[str, _Entry] = {}
         for source in sources:
             entry = self._unchanged(source)
@@ -514,9 +514,9 @@ class NoteCache:
         return replace(entry, mtime=mtime)
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
+def _stat(path: str | Path) -> tuple[int, int] | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)  # noqa: PTH116 - a string: no Path made for each note
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns

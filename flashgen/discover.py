@@ -28,10 +28,16 @@ _DEFAULT_TEMPLATE_DIRS = ("Templates", "templates", "_templates")
 class SourceFile:
     """One Markdown note found in the vault."""
 
-    path: Path
+    file: str
     """Where the file is on disk."""
     rel: str
     """Vault-relative POSIX path, e.g. `Biology/Cells.md`."""
+
+    @property
+    def path(self) -> Path:
+        """`file` as a Path, made when asked: a vault's walk makes tens of thousands of
+        notes, and most builds only look at their size and time."""
+        return Path(self.file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +82,8 @@ def discover_notes(
     root = Path(os.path.commonpath([f.parent for f in files]))
     notes = tuple(
         sorted(
-            (SourceFile(f, f.relative_to(root).as_posix()) for f in files), key=_order
+            (SourceFile(str(f), f.relative_to(root).as_posix()) for f in files),
+            key=_order,
         )
     )
     name = (
@@ -141,7 +148,7 @@ def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
             elif _is_ignored(rel, template_dirs) or patterns.is_left_out(rel):
                 skipped.append(rel)
             else:
-                notes.append(SourceFile(Path(entry.path), rel))
+                notes.append(SourceFile(entry.path, rel))
         kept = sorted(
             d for d in folders if d not in _IGNORED_DIRS and not d.startswith(".")
         )

@@ -25,7 +25,7 @@ def test_correct_non_ascii_text_is_left_alone():
 def test_bom_and_crlf_are_read(tmp_path):
     path = tmp_path / "n.md"
     path.write_bytes("\ufeff# Title\r\n\r\n**A**: b\r\n".encode())
-    note = parse_note(SourceFile(path, "n.md"))
+    note = parse_note(SourceFile(str(path), "n.md"))
     assert [b.kind for b in note.blocks] == ["heading", "paragraph"]
     assert note.blocks[1].line == 3
     assert "\r" not in note.source
@@ -34,7 +34,7 @@ def test_bom_and_crlf_are_read(tmp_path):
 def test_invalid_utf8_is_a_warning_with_a_line(tmp_path):
     path = tmp_path / "n.md"
     path.write_bytes(b"ok\n\ncaf\xe9\n")
-    note = parse_note(SourceFile(path, "n.md"))
+    note = parse_note(SourceFile(str(path), "n.md"))
     (warning,) = note.diagnostics
     assert warning.line == 3 and "not UTF-8; read it as Windows-1252" in warning.message
     assert "café" in note.source
