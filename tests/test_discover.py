@@ -51,3 +51,47 @@ def test_bad_inputs_are_config_errors(tmp_path):
     (tmp_path / "a.md").write_text("x")
     with pytest.raises(ConfigError, match="give one vault folder"):
         discover_notes((tmp_path, tmp_path / "a.md"))
+
+
+def test_the_walk_keeps_to_notes_inside_the_vault(tmp_path):
+    import os
+
+    vault, outside = tmp_path / "vault", tmp_path / "outside"
+    for rel in (
+        "A/a.md",
+        "A/B/b.MD",
+        "Z/z.md",
+        "Z/z.txt",
+        "root.md",
+        ".hidden/h.md",
+        "node_modules/n.md",
+        ".git/g.md",
+        "sub/templates/t.md",
+        "Z/d.excalidraw.md",
+    ):
+        (vault / rel).parent.mkdir(parents=True, exist_ok=True)
+        (vault / rel).write_text("x")
+    outside.mkdir()
+    (outside / "o.md").write_text("x")
+    (vault / "z-out.md").symlink_to(outside / "o.md")
+    (vault / "in.md").symlink_to(vault / "A" / "a.md")
+    (vault / "broken.md").symlink_to(vault / "nowhere.md")
+    (vault / "a-loop.md").symlink_to(vault / "a-loop.md")
+    (vault / "folder-link.md").symlink_to(vault / "A", target_is_directory=True)
+    (vault / "outside-folder").symlink_to(outside, target_is_directory=True)
+    (vault / "Z" / "deeper-out.md").symlink_to(outside / "o.md")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(vault / "pipe.md")
+    found = discover_notes((vault,))
+    assert [(n.rel, n.path) for n in found.notes] == [
+        (rel, vault / rel)
+        for rel in ("A/B/b.MD", "A/a.md", "Z/z.md", "in.md", "root.md")
+    ]
+    assert found.skipped == ("Z/d.excalidraw.md", "sub/templates/t.md")
+    # Root first, then its folders in name order; within a folder, in the order listed.
+    root_links = {"a-loop.md", "broken.md", "z-out.md"}
+    paths = [d.path for d in found.diagnostics]
+    assert set(paths[:3]) == root_links and paths[3:] == ["Z/deeper-out.md"]
+    assert all(
+        "symlink that leads out of the vault" in d.message for d in found.diagnostics
+    )
