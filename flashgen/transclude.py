@@ -35,6 +35,13 @@ class Embedded:
     blocks: tuple[Block, ...]
 
 
+def _stem(rel: str) -> str:
+    """PurePosixPath(rel).stem, without making a path for each of a vault's notes."""
+    name = rel.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 class NoteLibrary:
     """The vault's notes by path and by name, parsed when first embedded."""
 
@@ -43,7 +50,7 @@ class NoteLibrary:
         self._paths = {note.rel: note for note in notes}
         self._by_name: dict[str, list[str]] = {}
         for rel in self._paths:
-            self._by_name.setdefault(PurePosixPath(rel).stem.casefold(), []).append(rel)
+            self._by_name.setdefault(_stem(rel).casefold(), []).append(rel)
         self._load = functools.lru_cache(maxsize=256)(self._parse)
         self.consulted = False
         """Set by resolve(): the note being processed depends on the vault's note list."""

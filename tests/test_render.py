@@ -89,3 +89,13 @@ def test_sanitiser_drops_scripts_handlers_and_javascript_urls():
         "javascript" not in clean and "onclick" not in clean and "iframe" not in clean
     )
     assert "onerror" not in clean
+
+
+def test_a_note_is_found_by_its_file_name_as_a_path_would_name_it():
+    from pathlib import PurePosixPath
+
+    from flashgen.transclude import _stem
+
+    names = ["a.md", "b/c.md", ".md", "x/.md", "a.b.md", "x/y.", "x/y..md", "é/ü.MD"]
+    names += ["no-suffix", "x/.hidden.md", "a/b/c.tar.gz", ".."]
+    assert [_stem(name) for name in names] == [PurePosixPath(n).stem for n in names]
