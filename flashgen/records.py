@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -38,6 +40,15 @@ def quick_init(cls: type[T]) -> type[T]:
     made: dict[str, Any] = {}
     exec(source, scope, made)  # the source is made from the field names alone
     init = made["__init__"]
+    # The same parameters, kinds and defaults as the dataclass's own, or none at all
+    # (fields left out of __init__ and init-only variables are not for this).
+    if _parameters(init) != _parameters(cls.__init__):
+        raise TypeError(f"{cls.__name__}: its __init__ takes other arguments")
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = init  # type: ignore[method-assign]
     return cls
+
+
+def _parameters(function: Callable[..., Any]) -> list[tuple[str, Any, Any]]:
+    found = inspect.signature(function).parameters.values()
+    return [(p.name, p.kind, p.default) for p in found]

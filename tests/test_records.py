@@ -104,6 +104,15 @@ def test_refuses_what_it_cannot_build():
         def __post_init__(self) -> None:
             pass
 
-    for cls in (Open, Unslotted, Factory, Checked):
+    @dataclass(frozen=True, slots=True)
+    class Hidden:
+        kind: str
+        seen: int = field(default=0, init=False)
+
+    @dataclass(frozen=True, slots=True)
+    class Keywords:
+        kind: str = field(kw_only=True)
+
+    for cls in (Open, Unslotted, Factory, Checked, Hidden, Keywords):
         with pytest.raises(TypeError):
             quick_init(cls)
