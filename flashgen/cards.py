@@ -17,7 +17,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from flashgen.cache import ROW_DECK, ROW_FIELDS, ROW_TAGS, card_rows, keyed_from_rows
 from flashgen.packed import (
@@ -51,6 +51,9 @@ class Assigned:
     """The note's id in the deck: the card's own since it first appeared."""
     previous: CardState | None = None
     """For a re-matched card: the card whose identity it took."""
+
+
+T = TypeVar("T")
 
 
 class CardStore:
@@ -146,6 +149,18 @@ class CardStore:
 
     def note_of(self, index: int) -> int:
         return bisect.bisect_right(self._firsts, index) - 1
+
+    def picked(
+        self, indexes: Iterable[int], read: Callable[[int], Sequence[T]]
+    ) -> Iterator[tuple[int, T]]:
+        """(index, item) for these source-order indexes (in increasing order), the items
+        read a note at a time by `read` (facts or keyed): each note unpacked once."""
+        held: tuple[int, Sequence[T]] = (-1, [])
+        for index in indexes:
+            note = self.note_of(index)
+            if held[0] != note:
+                held = (note, read(note))
+            yield index, held[1][index - self._firsts[note]]
 
 
 class PackedPrevious(Mapping[int, CardState]):
@@ -382,20 +397,12 @@ class AssignedCards(Sequence[Assigned]):
         """The facts of each re-matched card, and the card whose identity it took, in
         source order, without making the cards."""
         store, previous = self._store, self._assigned.previous
-        held: tuple[int, list[Fact]] = (-1, [])
-        for index in sorted(previous):
-            note = store.note_of(index)
-            if held[0] != note:  # each note unpacked once
-                held = (note, store.facts(note))
-            yield held[1][index - store.first(note)], previous[index]
+        for index, fact in store.picked(sorted(previous), store.facts):
+            yield fact, previous[index]
 
     def rematched(self) -> Iterator[Assigned]:
         """The cards that took the identity of a card no longer in the notes, in
         source order."""
         store = self._store
-        held: tuple[int, list[Keyed]] = (-1, [])
-        for index in sorted(self._assigned.previous):
-            note = store.note_of(index)
-            if held[0] != note:  # each note unpacked once
-                held = (note, store.keyed(note))
-            yield self._made(index, held[1][index - store.first(note)])
+        for index, item in store.picked(sorted(self._assigned.previous), store.keyed):
+            yield self._made(index, item)

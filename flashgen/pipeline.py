@@ -841,11 +841,10 @@ def _process_note(source: SourceFile) -> Processed:
         return Processed(output, digest, reads, files)
     from flashgen.packed import pack_note
 
-    # Packed once, for the build's CardStore and for the cache alike.
-    packed = pack_note(keyed)
-    if not job.packing:
-        return Processed(output, digest, reads, files, packed)
-    return Processed(([], diagnostics), digest, reads, files, packed)
+    # Packed once, for the build's CardStore and for the cache alike; a packing job
+    # sends the cards packed only.
+    sent = ([], diagnostics) if job.packing else output
+    return Processed(sent, digest, reads, files, pack_note(keyed))
 
 
 def _note_output(
