@@ -81,11 +81,11 @@ _BLOCK_ID = re.compile(r"\s\^([A-Za-z0-9-]+)\s*$|^\^([A-Za-z0-9-]+)\s*$")
 def split_block_id(inlines: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], str]:
     """Split off an Obsidian block id (`text ^my-id`) written at the end of a block."""
     last = inlines[-1] if inlines else None
+    # A `^` is what the search needs, checked first: most text has none.
     if (
         last is None
         or last.kind != "text"
-        or "^"
-        not in last.text  # what the search needs, checked first: most text lacks it
+        or "^" not in last.text
         or not (found := _BLOCK_ID.search(last.text))
     ):
         return inlines, ""
