@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,14 +19,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A copy of the corpus: a build writes its state file into the vault, and
+    ../shared stays as it was laid (read-only in CI)."""
+    copy = tmp_path / "corpus"
+    shutil.copytree(CORPUS, copy)
+    return copy
+
+
 def _text(html: str) -> str:
     html = re.sub(r"<style>.*?</style>", "", html, flags=re.DOTALL)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
-def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection):
+def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection, corpus):
     out = tmp_path / "corpus.apkg"
-    result = build(Config(inputs=(CORPUS,), output=out), clock=lambda: FIXED_TIME)
+    result = build(Config(inputs=(corpus,), output=out), clock=lambda: FIXED_TIME)
 
     assert result.report.notes >= 75
     errors = [
@@ -47,20 +57,20 @@ def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection):
     assert media <= {path.name for path in Path(collection.media.dir()).iterdir()}
 
 
-def test_corpus_notes_never_leave_mis_encoded_text(tmp_path):
+def test_corpus_notes_never_leave_mis_encoded_text(tmp_path, corpus):
     result = build(
-        Config(inputs=(CORPUS,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME
+        Config(inputs=(corpus,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME
     )
     for card in (item.card for item in result.cards):
         for field in (card.question, card.answer, card.context):
             assert "ðŸ" not in field and "â€" not in field, card.source
 
 
-def test_corpus_cards_show_no_raw_obsidian_syntax_and_report_the_one_missing_image(
-    tmp_path,
+def test_corpus_cards_show_no_raw_obsidian_syntax_and_report_the_missing_embeds(
+    tmp_path, corpus
 ):
     result = build(
-        Config(inputs=(CORPUS,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME
+        Config(inputs=(corpus,), output=tmp_path / "c.apkg"), clock=lambda: FIXED_TIME
     )
     for item in result.cards:
         card = item.card
@@ -76,11 +86,23 @@ def test_corpus_cards_show_no_raw_obsidian_syntax_and_report_the_one_missing_ima
         (d.path.rsplit("/", 1)[-1], d.line, d.message.split(" not found")[0])
         for d in media
     ] == [
+        # The one image the corpus lacks (its vault never held it).
         (
             "🟩2 @ Mathematical Expectation.md",
             5,
             "embedded file 'Pasted image 20220118142243.png'",
-        )
+        ),
+        # Two embeds of a note outside the copied notes.
+        (
+            "SMTP.md",
+            115,
+            "embedded file '../../OSCP/enum-and-info-gathering/active/SMTP-enum.md#`VRFY`'",
+        ),
+        (
+            "SMTP.md",
+            118,
+            "embedded file '../../OSCP/enum-and-info-gathering/active/SMTP-enum.md#`EXPN`'",
+        ),
     ]
     embedded = sum(len(item.card.media) for item in result.cards)
     assert embedded >= 50
