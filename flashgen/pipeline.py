@@ -42,6 +42,7 @@ from flashgen.errors import ConfigError, OutputError
 from flashgen.media import MediaIndex
 from flashgen.report import BuildReport, Changes, Diagnostic, Severity
 from flashgen.state import (
+    SHARED_STATE_FILE,
     STATE_FILE,
     CardState,
     State,
@@ -146,7 +147,7 @@ def _build(
     session = _start(config, lint=False)
     output = config.output or Path("decks") / f"{_file_name(session.root_deck)}.apkg"
     if not dry_run and session.cache is not None:
-        record = read_json(session.cache.folder / _LAST_DECK)
+        record = read_json(session.last_deck)
         last = _reuse_deck(session, output, clock, record)
         if last is not None:
             seconds = {"check": time.perf_counter() - started}
@@ -175,7 +176,7 @@ def _build(
     # The note type's time comes from the cards themselves (as ids come from the state):
     # the same notes and state give the same bytes, whenever they are built.
     stamp = result.cards.newest() or int(result.now)
-    state_file = result.vault / STATE_FILE
+    state_file = session.state_file
     # The state is encoded while the deck is compressed (zlib lets go of the GIL); it
     # replaces the old state only once the deck is in place, and the deck replaces the
     # old deck only once the state is staged: a state that cannot be written leaves
@@ -247,6 +248,18 @@ class _Session:
     lint: bool
     cache: NoteCache | None
 
+    @property
+    def state_file(self) -> Path:
+        """The personal deck's state file, or the shared deck's (`--share`)."""
+        name = SHARED_STATE_FILE if self.config.share else STATE_FILE
+        return self.discovery.root / name
+
+    @property
+    def last_deck(self) -> Path:
+        """The record of the last deck this build wrote (see _remember_deck)."""
+        assert self.cache is not None
+        return self.cache.folder / _LAST_DECK
+
 
 def _start(config: Config, lint: bool) -> _Session:
     discovery = discover_notes(config.inputs, config.include, config.exclude)
@@ -277,8 +290,12 @@ def _open_cache(
     }
     settings.update(root=str(discovery.root), root_deck=root_deck, vault=vault_name)
     media = MediaIndex(discovery.root).fingerprint()
+    folder = cache_folder(discovery.root, (path.resolve() for path in config.inputs))
+    if config.share:
+        # Its own cache: shared and personal builds in turn never undo each other's.
+        folder = folder.with_name(f"{folder.name}-shared")
     cache = NoteCache(
-        cache_folder(discovery.root, (path.resolve() for path in config.inputs)),
+        folder,
         settings_key(settings),
         listing_digest(media),
         listing_digest(source.rel for source in discovery.notes),
@@ -303,7 +320,7 @@ def _same_deck(
         and record.get("key") == cache.key
         and record.get("output") == str(output.resolve())
         and record.get("deck") == file_stamp(output)
-        and record.get("state") == file_stamp(session.discovery.root / STATE_FILE)
+        and record.get("state") == file_stamp(session.state_file)
         and record.get("notes") == notes
         and record.get("inputs") == _deck_inputs(session)
     )
@@ -404,7 +421,7 @@ def _patch_deck(
         pieces = [Piece(str(d), int(o), int(n)) for d, o, n in kept["pieces"]]
         top = int(kept["top_id"])
         # Kept open: the rows kept are copied from the very file that was read.
-        source = (session.discovery.root / STATE_FILE).open("rb", buffering=0)
+        source = session.state_file.open("rb", buffering=0)
     except (OSError, KeyError, TypeError, ValueError) as err:
         log.debug("cannot patch the last deck: %r", err)
         return None
@@ -438,7 +455,7 @@ def _patch(
     cache, discovery, config = session.cache, session.discovery, session.config
     assert cache is not None
     collection = cache.folder / _COLLECTION
-    state_file = discovery.root / STATE_FILE
+    state_file = session.state_file
     fresh = cache.fresh(discovery.notes)
     gone = cache.gone(discovery.notes)
     if len(fresh) + len(gone) > max(_PATCH_ANY, len(discovery.notes) // _PATCH_SHARE):
@@ -494,7 +511,7 @@ def _patch(
     )
     # From here on the kept collection changes: it is trusted again only once recorded.
     try:
-        (cache.folder / _LAST_DECK).unlink(missing_ok=True)
+        session.last_deck.unlink(missing_ok=True)
         cards, decks = patch_collection(
             collection,
             anki_notes(result.cards, result.retired, settings),
@@ -609,7 +626,7 @@ def _remember_deck(
         "key": cache.key,
         "output": str(output),
         "deck": file_stamp(output),
-        "state": file_stamp(session.discovery.root / STATE_FILE),
+        "state": file_stamp(session.state_file),
         "notes": cache.contents(),
         "inputs": _deck_inputs(session),
         "cards": report.cards,
@@ -625,7 +642,7 @@ def _remember_deck(
             "top_id": top,
         }
     text = json.dumps(record, ensure_ascii=False)
-    write_atomically(cache.folder / _LAST_DECK, [text.encode()])
+    write_atomically(session.last_deck, [text.encode()])
 
 
 def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildResult:
@@ -650,7 +667,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
     # The state file is read in a thread meanwhile: while worker processes parse and
     # render, this process is mostly waiting.
     with ThreadPoolExecutor(1) as reader:
-        loading = reader.submit(load_state, discovery.root / STATE_FILE)
+        loading = reader.submit(_load_state, session)
         reused = cache.reusable() if cache is not None else set()
         outputs = _note_outputs(job, cache, reused)
         taken = 0
@@ -716,6 +733,16 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         tuple(source.rel for source in discovery.notes),
         len(result.diagnostics),
     )
+
+
+def _load_state(session: _Session) -> tuple[State, tuple[Diagnostic, ...]]:
+    """The last state of this kind of deck. A shared deck's first state is the personal
+    deck's (read, never written): its identities, as shared decks had them before they
+    kept a state of their own, so a recipient's earlier import still updates."""
+    path = session.state_file
+    if session.config.share and not path.exists():
+        path = session.discovery.root / STATE_FILE
+    return load_state(path)
 
 
 def _extra_css(config: Config, vault: Path) -> str:

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATE_FILE = ".flashgen-state.json"
+SHARED_STATE_FILE = ".flashgen-shared-state.json"
+"""A shared deck's own times and digests (`--share`): its cards carry other fields than
+the personal deck's, so each deck keeps its own state and neither rewrites the other's."""
 _VERSION = 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 
@@ -146,3 +147,44 @@ def test_the_description_is_kept_when_the_root_deck_holds_only_sub_decks(
     import_deck(collection, tmp_path / "d.apkg")
     deck = collection.decks.by_name("vault")
     assert deck["desc"].startswith("Study notes for the exam.<br><br>")
+
+
+def test_a_shared_build_leaves_the_personal_deck_as_it_was(
+    runner, examples_vault, tmp_path, collection
+):
+    """Personal build, import, an edit in Anki, a shared build, a personal build,
+    re-import: nothing is updated, the edit survives, the state files are apart."""
+    (examples_vault / ".flashgen.toml").write_text('namespace = "ada-study-notes"\n')
+
+    def build_json(*options: str) -> dict:
+        result = runner.invoke(
+            main, ["build", str(examples_vault), "--json", *options], env={"CI": "1"}
+        )
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    personal = tmp_path / "mine.apkg"
+    first = build_json("-o", str(personal))
+    state = examples_vault / ".flashgen-state.json"
+    kept = state.read_bytes()
+    import_deck(collection, personal)
+    (nid,) = collection.find_notes('"Question:Retention"')
+    note = collection.get_note(nid)
+    note["Extra"] = "my own mnemonic"
+    collection.update_note(note)
+
+    shared = build_json("--share", "-o", str(tmp_path / "shared.apkg"))
+    assert shared["added"] + shared["updated"] == first["cards"]
+    assert state.read_bytes() == kept  # the shared deck keeps its own state
+    assert (examples_vault / ".flashgen-shared-state.json").is_file()
+
+    again = build_json("-o", str(personal))
+    assert (again["updated"], again["unchanged"]) == (0, first["cards"])
+    assert state.read_bytes() == kept
+    log = import_deck(collection, personal)
+    assert (len(log.new), len(log.updated)) == (0, 0)
+    assert collection.get_note(nid)["Extra"] == "my own mnemonic"
+
+    # With no cache either: the times come from the state file, not from the cache.
+    fresh = build_json("-o", str(personal), "--no-cache")
+    assert fresh["updated"] == 0
