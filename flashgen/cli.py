@@ -79,6 +79,9 @@ _DECK_NAME = click.option(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also name every card no longer in the notes."
+)
 @_DEBUG
 def build(
     inputs: tuple[Path, ...],
@@ -90,6 +93,7 @@ def build(
     no_cache: bool,
     as_json: bool,
     quiet: bool,
+    verbose: bool,
     debug: bool,
 ) -> None:
     """Build an Anki deck from a vault folder or one or more .md files.
@@ -121,6 +125,9 @@ def build(
         )
     report = result.report
     _print_diagnostics(report, quiet=quiet)
+    if verbose and not quiet:
+        for removed in report.removed:
+            click.echo(removed.format(), err=True)
     if as_json:
         click.echo(
             json.dumps(_summary_json(report, dry_run), ensure_ascii=False, indent=2)
@@ -412,6 +419,10 @@ def _summary_json(report: Any, dry_run: bool) -> dict[str, Any]:
         "reused_notes": report.reused,
         "patched": report.patched,
         "diagnostics": [diagnostic.format() for diagnostic in report.diagnostics],
+        "removed_cards": [
+            {"note": removed.path, "message": removed.message}
+            for removed in report.removed
+        ],
     }
 
 

@@ -40,7 +40,7 @@ from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes
 from flashgen.errors import ConfigError, OutputError
 from flashgen.media import MediaIndex
-from flashgen.report import BuildReport, Changes, Diagnostic, Severity
+from flashgen.report import BuildReport, Changes, Diagnostic, Severity, count
 from flashgen.state import (
     SHARED_STATE_FILE,
     STATE_FILE,
@@ -583,6 +583,7 @@ def _patch(
         reused=len(discovery.notes) - len(fresh),
         news=news,
         patched=True,
+        removed=removed_cards(result.newly_removed),
     )
     top = max([top, *(card.id for card in result.state.cards)])
     patch = (collection, pieces, top)
@@ -720,6 +721,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         },
         reused=taken,
         news=news,
+        removed=removed_cards(result.newly_removed),
     )
     return BuildResult(
         result.cards,
@@ -942,11 +944,11 @@ def _change_messages(
                 f"'{now}' keeps the identity (and review history) of '{was}'{where}",
             )
         )
-    for (path, was), count in moved.items():
+    for (path, was), number in moved.items():
         kept = (
             "its card keeps its identity"
-            if count == 1
-            else f"its {count} cards keep their identity"
+            if number == 1
+            else f"its {number} cards keep their identity"
         )
         messages.append(
             Diagnostic(
@@ -954,19 +956,53 @@ def _change_messages(
             )
         )
     messages.sort(key=lambda message: (message.path, message.line))
+    messages.extend(_removed_messages(removed))
+    return messages
+
+
+def _removed_messages(removed: Sequence[CardState]) -> list[Diagnostic]:
+    """One warning per note whose cards left the notes: what an import does with them
+    (tags them; Anki keeps them where they are, in review) and how to find them."""
+    per_note: dict[str, list[CardState]] = {}
     for old in removed:
-        name = " \u203a ".join((*old.context, old.label))
+        per_note.setdefault(old.note, []).append(old)
+    messages = []
+    for note, cards in sorted(per_note.items()):
+        cards.sort(key=lambda old: (old.context, old.label))
+        first = " \u203a ".join((*cards[0].context, cards[0].label))
+        if len(cards) == 1:
+            what = f"card '{first}' is no longer in the notes"
+            them, points = "it", "point"
+        else:
+            what = (
+                f"{len(cards)} cards are no longer in the notes ('{first}' and "
+                f"{count(len(cards) - 1, 'other')})"
+            )
+            them, points = "them", "points"
         messages.append(
             Diagnostic(
-                old.note,
+                note,
                 0,
                 Severity.WARNING,
-                f"card '{name}' is no longer in the notes; it stays in the deck suspended "
-                f"and tagged {REMOVED_TAG} (delete it in Anki with that tag search, or "
-                "restore the point to keep it)",
+                f"{what}; importing the deck tags {them} {REMOVED_TAG}, but Anki keeps "
+                f"{them} in review (in Anki's Browser search tag:{REMOVED_TAG}, then "
+                f"suspend or delete; or restore the {points} to keep {them})",
             )
         )
     return messages
+
+
+def removed_cards(removed: Sequence[CardState]) -> tuple[Diagnostic, ...]:
+    """Every removed card by name (`--verbose`, `--json`): the warnings name one a note."""
+    return tuple(
+        Diagnostic(
+            old.note,
+            0,
+            Severity.INFO,
+            "card '" + " \u203a ".join((*old.context, old.label)) + "' was removed",
+        )
+        for old in sorted(removed, key=lambda old: (old.note, old.context, old.label))
+    )
 
 
 def _shows_source(config: Config) -> bool:

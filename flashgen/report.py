@@ -79,6 +79,9 @@ class BuildReport:
     """The messages (also in `diagnostics`) about what changed since the last build."""
     patched: bool = False
     """The last deck was patched: only the rows of the changed notes' cards were written."""
+    removed: tuple[Diagnostic, ...] = ()
+    """Every card no longer in the notes, by name (the warnings in `diagnostics` name one
+    a note): for `--verbose` and `--json`."""
 
     @property
     def has_errors(self) -> bool:

@@ -158,8 +158,9 @@ def test_rebuild_names_re_matches_and_removals_and_json_summarises(
         "Security/Defence Concepts.md:19: info: 'Log Sources \u203a Keep for' keeps the "
         "identity (and review history) of 'Log Sources \u203a Retention'",
         "Security/Defence Concepts.md: warning: card 'Log Sources \u203a System Used' is no "
-        "longer in the notes; it stays in the deck suspended and tagged flashgen::removed "
-        "(delete it in Anki with that tag search, or restore the point to keep it)",
+        "longer in the notes; importing the deck tags it flashgen::removed, but Anki keeps "
+        "it in review (in Anki's Browser search tag:flashgen::removed, then suspend or "
+        "delete; or restore the point to keep it)",
     ]
     assert dry.stdout.startswith("dry run, nothing written: 40 cards from 4 notes")
     assert "(0 added, 1 updated, 38 unchanged, 1 re-matched, 1 removed)" in dry.stdout
@@ -170,6 +171,53 @@ def test_rebuild_names_re_matches_and_removals_and_json_summarises(
         k: summary[k] for k in ("added", "updated", "unchanged", "rematched", "removed")
     } == {"added": 0, "updated": 1, "unchanged": 38, "rematched": 1, "removed": 1}
     assert summary["output"] == out and summary["dry_run"] is False
+
+
+def test_a_deleted_note_is_named_once_with_its_count_and_verbose_names_each_card(
+    runner, examples_vault, tmp_path
+):
+    out = str(tmp_path / "d.apkg")
+    first = runner.invoke(main, ["build", str(examples_vault), "-o", out, "--json"])
+    note = examples_vault / "Security" / "Defence Concepts.md"
+    gone = len(
+        [
+            c
+            for c in json.loads(
+                runner.invoke(main, ["cards", str(examples_vault), "--json"]).stdout
+            )
+            if c["note"] == "Security/Defence Concepts.md"
+        ]
+    )
+    assert first.exit_code == 0 and gone > 5
+    note.unlink()
+
+    result = runner.invoke(main, ["build", str(examples_vault), "-o", out, "--verbose"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    warnings = [line for line in lines if ": warning: " in line]
+    assert warnings == [
+        f"Security/Defence Concepts.md: warning: {gone} cards are no longer in the notes "
+        f"('Defence Concepts' and {gone - 1} others); importing the deck tags them "
+        "flashgen::removed, but Anki keeps them in review (in Anki's Browser search "
+        "tag:flashgen::removed, then suspend or delete; or restore the points to keep "
+        "them)"
+    ]
+    named = [line for line in lines if line.endswith("' was removed")]
+    assert len(named) == gone
+    assert all(
+        line.startswith("Security/Defence Concepts.md: info: card '") for line in named
+    )
+
+    # Restored and deleted again: --json lists every card, the text one line a note.
+    note.write_text("# Defence Concepts\n\n**Gone**: soon.\n", encoding="utf-8")
+    runner.invoke(main, ["build", str(examples_vault), "-o", out])
+    note.unlink()
+    quiet = runner.invoke(main, ["build", str(examples_vault), "-o", out, "--json"])
+    summary = json.loads(quiet.stdout)
+    assert summary["removed_cards"] == [
+        {"note": "Security/Defence Concepts.md", "message": "card 'Gone' was removed"}
+    ]
+    assert "was removed" not in quiet.stderr
 
 
 def test_a_moved_note_is_named_once_with_the_cards_it_keeps(
