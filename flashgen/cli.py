@@ -369,6 +369,8 @@ def _write_csv(cards: Any) -> None:
     import csv
     import io
 
+    from flashgen.render import bare_question
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
@@ -394,7 +396,7 @@ def _write_csv(cards: Any) -> None:
                 draft.note_path,
                 draft.line,
                 " \u203a ".join(draft.context),
-                card.question,
+                bare_question(card.question),
                 card.answer,
                 " ".join(draft.tags),
             ]

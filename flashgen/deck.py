@@ -246,4 +246,6 @@ def _retired_fields(old: CardState) -> tuple[str, ...]:
         f'<p class="fg-removed">No longer in {html.escape(old.note)}.</p>'
         f"<p>{html.escape(old.text)}</p>"
     )
-    return (html.escape(old.label), answer, context, html.escape(old.note), "")
+    # As render gives a question its place: distinct cards never look like duplicates.
+    question = f'{html.escape(old.label)}<span class="fg-where"> ({context})</span>'
+    return (question, answer, context, html.escape(old.note), "")

@@ -51,6 +51,7 @@ CSS = """\
 .fg-context { color: var(--fg-muted); font-size: 0.8em; margin-bottom: 0.4em; }
 .fg-question { font-size: 1.25em; font-weight: 600; }
 .fg-hint { color: var(--fg-muted); font-weight: normal; font-size: 0.8em; }
+.fg-where { display: none; }
 .fg-answer { margin-top: 0.5em; }
 .fg-source, .fg-extra { color: var(--fg-muted); font-size: 0.75em; margin-top: 1em; }
 .fg-link, .fg-answer a { color: var(--fg-accent); }

@@ -81,6 +81,7 @@ def render_card(
     if draft.kind == "list":
         count = len(draft.answer[0].children) if draft.answer else 0
         question += f' <span class="fg-hint">(list the {count})</span>'
+    question += _where(draft.note_title, draft.context, draft.occurrence)
     answer = writer.blocks(draft.answer)
     if draft.footnotes:
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
@@ -120,6 +121,26 @@ def _without_trees(draft: CardDraft) -> CardDraft:
 @functools.lru_cache(maxsize=256)
 def _context(title: str, headings: tuple[str, ...]) -> str:
     return CONTEXT_SEPARATOR.join(html.escape(part) for part in (title, *headings))
+
+
+@functools.lru_cache(maxsize=256)
+def _where(title: str, headings: tuple[str, ...], occurrence: int) -> str:
+    """The card's place, at the end of its question, hidden by the note type's CSS.
+
+    Anki marks a note whose first field matches another's as a duplicate, and the bare
+    question of distinct cards is often the same (*Syntax* under many headings). With its
+    place (and, for a label asked again in one section, its number there), the field
+    differs wherever the cards do; Browse shows it beside the question.
+    """
+    number = f" #{occurrence + 1}" if occurrence else ""
+    return f'<span class="fg-where"> ({_context(title, headings)}{number})</span>'
+
+
+def bare_question(question: str) -> str:
+    """A rendered question without the place that _where adds (for spreadsheets, which
+    have a column for it)."""
+    head, found, _ = question.rpartition('<span class="fg-where">')
+    return head if found else question
 
 
 @functools.lru_cache(maxsize=64)

@@ -86,12 +86,34 @@ def test_management_under_two_headings_reads_as_two_questions(
     import_deck(collection, tmp_path / "examples.apkg")
     fronts = {
         _text(collection.get_card(cid).question())
-        for cid in collection.find_cards('"Question:Management"')
+        for cid in collection.find_cards('"Question:Management<*"')
     }
     assert len(fronts) == 2
     assert any("Containers" in f for f in fronts) and any(
         "Virtual Machines" in f for f in fronts
     )
+
+
+def test_distinct_cards_never_look_like_duplicates_to_anki(
+    examples_vault, tmp_path, collection
+):
+    """Anki marks a note whose first field matches another's as a duplicate; the
+    example vault asks *Management*, *Advantages* and *Disadvantages* twice each."""
+    _build(examples_vault, tmp_path / "examples.apkg")
+    import_deck(collection, tmp_path / "examples.apkg")
+    notes = [collection.get_note(nid) for nid in collection.find_notes("")]
+    asked = [_text(note["Question"]).split(" (")[0] for note in notes]
+    assert len(set(asked)) < len(asked)  # the same bare question, more than once
+    assert [note.fields_check() for note in notes] == [0] * len(notes)  # 2: duplicate
+    mid = notes[0].mid
+    assert collection.find_notes(f"dupe:{mid},Management") == []
+    # The place is in the field for Anki, and hidden on the card by the note type's CSS.
+    (nid,) = collection.find_notes('"Question:Retention<*"')
+    card = collection.get_note(nid).cards()[0]
+    assert '<span class="fg-where"> (Defence Concepts \u203a Log Sources)</span>' in (
+        card.question()
+    )
+    assert ".fg-where { display: none; }" in card.css()
 
 
 def test_importing_the_same_deck_twice_adds_nothing(
@@ -130,7 +152,7 @@ def test_an_edited_answer_updates_its_note_in_place(
 
     assert len(log.new) == 0
     assert len(collection.find_notes("")) == before
-    (nid,) = collection.find_notes('"Question:Retention"')
+    (nid,) = collection.find_notes('"Question:Retention<*"')
     assert "30 days hot" in collection.get_note(nid)["Answer"]
 
 
@@ -172,7 +194,7 @@ def test_seed_note_gives_the_described_cards(seed_vault, tmp_path, collection):
     assert len(result.cards) == 16
 
     # Every point's answer is its explanation, as Anki shows it.
-    lightweight = collection.find_notes('"Question:Lightweight"')
+    lightweight = collection.find_notes('"Question:Lightweight<*"')
     assert (
         "virtualize at the application layer"
         in collection.get_note(lightweight[0])["Answer"]

@@ -51,6 +51,13 @@ def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection, co
         question, answer = _text(card.question()), _text(card.answer())
         assert question, card.note()["Source"]
         assert len(answer) > len(question), card.note()["Source"]
+    # Distinct cards never look like duplicates to Anki (the same first field).
+    duplicates = [
+        note["Question"]
+        for note in map(collection.get_note, collection.find_notes(""))
+        if note.fields_check() != 0
+    ]
+    assert duplicates == []
     # Every embedded image that exists in the corpus made it into Anki's media folder.
     media = {m.name for item in result.cards for m in item.card.media}
     assert media
