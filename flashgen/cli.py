@@ -330,11 +330,30 @@ def preview(
     sys.exit(1 if result.report.has_errors else 0)
 
 
+PROGRESS_DELAY = 1.0
+"""Seconds a build runs before its progress bar shows (FLASHGEN_PROGRESS_DELAY sets it)."""
+
+
+def _progress_delay() -> float:
+    """The bar's delay: a quick build shows none. The environment may set it (tests set
+    0, so that a bar shows whatever the machine's speed); a value that is not a number of
+    seconds leaves the default."""
+    import math
+    import os
+
+    try:
+        delay = float(os.environ.get("FLASHGEN_PROGRESS_DELAY", PROGRESS_DELAY))
+    except ValueError:
+        return PROGRESS_DELAY
+    return delay if math.isfinite(delay) and delay >= 0 else PROGRESS_DELAY
+
+
 class _ProgressBar:
     """A bar on stderr for builds that take more than a second, on a terminal only."""
 
     def __init__(self, *, enabled: bool) -> None:
         self._enabled = enabled and sys.stderr.isatty()
+        self._delay = _progress_delay()
         self._started = time.monotonic()
         self._bar: Any = None
         self._done = 0
@@ -343,7 +362,7 @@ class _ProgressBar:
         if not self._enabled:
             return
         if self._bar is None:
-            if time.monotonic() - self._started < 1.0:
+            if time.monotonic() - self._started < self._delay:
                 return
             self._bar = click.progressbar(length=total, label="notes", file=sys.stderr)
             self._bar.__enter__()

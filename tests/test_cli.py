@@ -274,31 +274,61 @@ def test_make_demo_commands_give_decks_that_anki_imports(
     )
 
 
-def test_progress_bar_shows_on_a_terminal_for_long_builds(tmp_path):
-    import shutil
+def _on_terminal(args, env=None):
+    """Run a command with a pseudo-terminal for its stdin, stdout and stderr; what it
+    wrote there, as text (lines end in CR LF on a terminal)."""
+    import os
     import subprocess
-    import sys
 
     import pytest
 
-    from .conftest import ROOT
-
-    if shutil.which("script") is None:
-        pytest.skip("util-linux `script` is needed to give the build a terminal")
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate import generate
-
-    vault = tmp_path / "vault"
-    generate(vault, 250, seed=2)
-    build = (
-        f"{sys.executable} -m flashgen.cli build {vault} -o {tmp_path / 'd.apkg'} -j 1"
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        args,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, **(env or {})},
     )
-    on_terminal = subprocess.run(
-        ["script", "-qc", build, "/dev/null"],
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the command has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def _command(*args):
+    import sys
+
+    return [sys.executable, "-m", "flashgen.cli", *map(str, args)]
+
+
+def test_progress_bar_shows_on_a_terminal_whatever_the_speed(examples_vault, tmp_path):
+    import os
+    import subprocess
+
+    build = _command(
+        "build", examples_vault, "-o", tmp_path / "d.apkg", "-j", "1", "--no-cache"
+    )
+    # The delay before the bar shows is set to 0: a fast machine shows it too.
+    shown = _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "0"})
+    assert "notes  [" in shown and "100%" in shown
+    # A build quicker than the delay shows none.
+    assert "notes  [" not in _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "600"})
+    piped = subprocess.run(
+        build,
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "FLASHGEN_PROGRESS_DELAY": "0"},
     )
-    assert "notes  [" in on_terminal.stdout and "100%" in on_terminal.stdout
-    piped = subprocess.run(build.split(), capture_output=True, text=True, check=True)
-    assert "notes  [" not in piped.stdout + piped.stderr
+    assert "[" not in piped.stdout + piped.stderr
