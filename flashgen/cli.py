@@ -348,8 +348,21 @@ def _progress_delay() -> float:
     return delay if math.isfinite(delay) and delay >= 0 else PROGRESS_DELAY
 
 
+_BAR_STAGES = {
+    # The bar's span for each stage of a build (in thousandths), and its label. A full
+    # build spends about half its time on the notes and half on the identities, the deck
+    # and the state file; 100% is shown only once the build has returned.
+    "notes": (0, 500, "notes"),
+    "identities": (500, 560, "identities"),
+    "rows": (560, 800, "writing deck"),
+    "pieces": (800, 990, "writing deck"),
+}
+_BAR_LENGTH = 1000
+
+
 class _ProgressBar:
-    """A bar on stderr for builds that take more than a second, on a terminal only."""
+    """A bar on stderr for builds that take more than a second, on a terminal only: the
+    notes, then the deck being written; full once the build is done."""
 
     def __init__(self, *, enabled: bool) -> None:
         self._enabled = enabled and sys.stderr.isatty()
@@ -358,22 +371,35 @@ class _ProgressBar:
         self._bar: Any = None
         self._done = 0
 
-    def update(self, done: int, total: int) -> None:
-        if not self._enabled:
+    def update(self, stage: str, done: int, total: int) -> None:
+        if not self._enabled or stage not in _BAR_STAGES:
             return
+        start, end, label = _BAR_STAGES[stage]
+        position = start + (end - start) * min(done, total) // max(total, 1)
         if self._bar is None:
             if time.monotonic() - self._started < self._delay:
                 return
-            self._bar = click.progressbar(length=total, label="notes", file=sys.stderr)
+            self._bar = click.progressbar(
+                length=_BAR_LENGTH, label=label, file=sys.stderr
+            )
             self._bar.__enter__()
-        self._bar.update(done - self._done)
-        self._done = done
+        if label != self._bar.label:
+            self._bar.label = label
+            self._bar.render_progress()
+        self._advance(position)
+
+    def _advance(self, position: int) -> None:
+        if position > self._done:
+            self._bar.update(position - self._done)
+            self._done = position
 
     def __enter__(self) -> _ProgressBar:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
         if self._bar is not None:
+            if exc_type is None:
+                self._advance(_BAR_LENGTH)
             self._bar.__exit__(None, None, None)
 
 

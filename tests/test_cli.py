@@ -314,6 +314,7 @@ def _command(*args):
 
 def test_progress_bar_shows_on_a_terminal_whatever_the_speed(examples_vault, tmp_path):
     import os
+    import re
     import subprocess
 
     build = _command(
@@ -321,7 +322,13 @@ def test_progress_bar_shows_on_a_terminal_whatever_the_speed(examples_vault, tmp
     )
     # The delay before the bar shows is set to 0: a fast machine shows it too.
     shown = _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "0"})
-    assert "notes  [" in shown and "100%" in shown
+    frames = [frame for frame in re.split(r"[\r\n]+", shown) if "%" in frame]
+    labels = [frame.split("  [")[0].split("\x1b[?25l")[-1] for frame in frames]
+    # The notes, then the deck being written: full only once the deck is written.
+    assert labels == sorted(labels, key=["notes", "identities", "writing deck"].index)
+    assert {"notes", "writing deck"} <= set(labels)
+    assert [f for f in frames if "100%" in f] == [frames[-1]]
+    assert labels[-1] == "writing deck"
     # A build quicker than the delay shows none.
     assert "notes  [" not in _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "600"})
     piped = subprocess.run(
