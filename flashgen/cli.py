@@ -32,13 +32,21 @@ _DEBUG = click.option(
     epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]}
 )
 @click.version_option(__version__, prog_name="flashgen")
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Turn Markdown notes or an Obsidian vault into an Anki deck.
 
     flashgen reads the structure your notes already have (bold labelled points, headings
     with their prose, lists of points) and writes an .apkg that Anki imports; rebuild after
     editing and the cards update in place.
+
+    On a terminal, errors and warnings are coloured; set NO_COLOR to turn colour off.
     """
+    import os
+
+    # https://no-color.org: set and not empty means no colour, even on a terminal.
+    if os.environ.get("NO_COLOR"):
+        context.color = False
 
 
 _OUTPUT = click.option(
@@ -193,7 +201,7 @@ def check(inputs: tuple[Path, ...], debug: bool) -> None:
     result = _guarded(debug, lambda: plan_build(load_config(inputs), lint=True))
     report = result.report
     for diagnostic in report.diagnostics:
-        click.echo(diagnostic.format())
+        click.echo(_styled(diagnostic))
     counts = {s: sum(d.severity is s for d in report.diagnostics) for s in Severity}
     click.echo(
         f"checked {count(report.notes, 'note')}, {count(report.cards, 'card')}: "
@@ -229,7 +237,7 @@ def watch(vault: Path, output: Path | None, deck_name: str | None, debug: bool) 
         stamp = time.strftime("%H:%M:%S")
         if error is not None:
             for line in getattr(error, "messages", (str(error),)):
-                click.echo(line, err=True)
+                _echo_problem(line)
             click.echo(f"[{stamp}] build failed; watching for changes", err=True)
             return
         _print_diagnostics(result.report, quiet=True)
@@ -320,9 +328,7 @@ def preview(
         staged.unlink(missing_ok=True)
         if debug:
             raise
-        click.echo(
-            f"{output}: error: cannot write the page: {err.strerror or err}", err=True
-        )
+        _echo_problem(f"{output}: error: cannot write the page: {err.strerror or err}")
         _exit_usage()
     click.echo(f"{len(result.cards)} cards -> {output}")
     if open_page:
@@ -492,12 +498,12 @@ def _guarded(debug: bool, action: Any) -> Any:
         if debug:
             raise
         for message in err.messages:
-            click.echo(message, err=True)
+            _echo_problem(message)
         _exit_usage()
     except FlashgenError as err:
         if debug:
             raise
-        click.echo(str(err), err=True)
+        _echo_problem(str(err))
         _exit_usage()
 
 
@@ -511,7 +517,34 @@ def _print_diagnostics(report: Any, *, quiet: bool = False) -> None:
     for diagnostic in report.diagnostics:
         if quiet and diagnostic.severity is Severity.INFO:
             continue
-        click.echo(diagnostic.format(), err=True)
+        click.echo(_styled(diagnostic), err=True)
+
+
+_SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}
+
+
+def _styled(diagnostic: Any) -> str:
+    """The diagnostic's line with its severity coloured (click drops the colour when the
+    output is not a terminal, or NO_COLOR is set)."""
+    word = diagnostic.severity.value
+    return f"{diagnostic.location}: {_severity(word)}: {diagnostic.message}"
+
+
+def _severity(word: str) -> str:
+    colour = _SEVERITY_COLOURS.get(word)
+    return click.style(word, fg=colour, bold=True) if colour else word
+
+
+def _echo_problem(line: str) -> None:
+    """Print a message already made into a line (`where: error: what (fix)`) on stderr,
+    its severity coloured."""
+    import re
+
+    found = re.search(r": (error|warning): ", line)
+    if found:
+        word = found.group(1)
+        line = f"{line[: found.start()]}: {_severity(word)}: {line[found.end() :]}"
+    click.echo(line, err=True)
 
 
 def _setup_logging(debug: bool) -> None:

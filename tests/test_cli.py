@@ -274,7 +274,7 @@ def test_make_demo_commands_give_decks_that_anki_imports(
     )
 
 
-def _on_terminal(args, env=None):
+def _on_terminal(args, env=None, code=0):
     """Run a command with a pseudo-terminal for its stdin, stdout and stderr; what it
     wrote there, as text (lines end in CR LF on a terminal)."""
     import os
@@ -302,7 +302,7 @@ def _on_terminal(args, env=None):
             break
         chunks.append(chunk)
     os.close(leader)
-    assert process.wait(timeout=60) == 0
+    assert process.wait(timeout=60) == code
     return b"".join(chunks).decode("utf-8", "replace")
 
 
@@ -339,3 +339,49 @@ def test_progress_bar_shows_on_a_terminal_whatever_the_speed(examples_vault, tmp
         env={**os.environ, "FLASHGEN_PROGRESS_DELAY": "0"},
     )
     assert "[" not in piped.stdout + piped.stderr
+
+
+def _vault_with_an_error_and_a_warning(tmp_path):
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "bad.md").write_text("---\ntags: [x\n---\n**C**: d\n", encoding="utf-8")
+    (vault / "pic.md").write_text("**A**: b ![[gone.png]]\n", encoding="utf-8")
+    return vault
+
+
+def test_errors_and_warnings_are_coloured_on_a_terminal_only(runner, tmp_path):
+    import click
+
+    vault = _vault_with_an_error_and_a_warning(tmp_path)
+    build = ["build", str(vault), "-o", str(tmp_path / "d.apkg")]
+    red = click.style("error", fg="red", bold=True)
+    yellow = click.style("warning", fg="yellow", bold=True)
+
+    coloured = runner.invoke(main, build, color=True)
+    assert coloured.exit_code == 1
+    assert [line.split(": ", 2)[1] for line in coloured.stderr.splitlines()] == [
+        red,
+        yellow,
+    ]
+    assert coloured.stderr.startswith(f"bad.md:3: {red}: front matter is not valid")
+
+    piped = runner.invoke(main, build)
+    assert "\x1b[" not in piped.stderr and "bad.md:3: error: " in piped.stderr
+    plain = runner.invoke(main, build, color=True, env={"NO_COLOR": "1"})
+    assert plain.stderr == piped.stderr
+    # check prints its messages on stdout, coloured the same way.
+    assert (
+        f"pic.md:1: {yellow}: "
+        in runner.invoke(main, ["check", str(vault)], color=True).stdout
+    )
+
+
+def test_a_real_terminal_shows_colour_unless_no_color_is_set(tmp_path):
+    vault = _vault_with_an_error_and_a_warning(tmp_path)
+    build = _command("build", vault, "-o", tmp_path / "d.apkg")
+    on_terminal = _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "600"}, code=1)
+    assert "bad.md:3: \x1b[31m\x1b[1merror\x1b[0m: front matter" in on_terminal
+    without = _on_terminal(
+        build, {"FLASHGEN_PROGRESS_DELAY": "600", "NO_COLOR": "1"}, code=1
+    )
+    assert "\x1b[3" not in without and "bad.md:3: error: front matter" in without
