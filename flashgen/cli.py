@@ -216,12 +216,25 @@ def check(inputs: tuple[Path, ...], debug: bool) -> None:
 @click.argument("vault", type=click.Path(path_type=Path, exists=True))
 @_OUTPUT
 @_DECK_NAME
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print only warnings and errors: no summary after each build.",
+)
 @_DEBUG
-def watch(vault: Path, output: Path | None, deck_name: str | None, debug: bool) -> None:
+def watch(
+    vault: Path,
+    output: Path | None,
+    deck_name: str | None,
+    quiet: bool,
+    debug: bool,
+) -> None:
     """Rebuild the deck whenever a note changes (Ctrl-C to stop).
 
     Builds once at start, then after each burst of changes (200 ms of quiet), one build at
-    a time; a failed build is reported and watching goes on.
+    a time, and prints what each build prints; a failed build is reported and watching
+    goes on.
     """
     import threading
 
@@ -240,14 +253,28 @@ def watch(vault: Path, output: Path | None, deck_name: str | None, debug: bool) 
                 _echo_problem(line)
             click.echo(f"[{stamp}] build failed; watching for changes", err=True)
             return
-        _print_diagnostics(result.report, quiet=True)
-        click.echo(f"[{stamp}] {result.report.summary()}")
+        # The same messages as `flashgen build`: what changed (re-matched and removed
+        # cards) as well as the notes' problems.
+        _print_diagnostics(result.report, quiet=quiet)
+        if not quiet:
+            click.echo(f"[{stamp}] {result.report.summary()}")
 
+    if not quiet:
+        click.echo(f"watching {_shown_path(vault)} for changes (Ctrl-C to stop)")
     stop = threading.Event()
     try:
         watch_vault(config, report, stop)
     except KeyboardInterrupt:
         stop.set()
+
+
+def _shown_path(path: Path) -> str:
+    """The absolute path, with the home folder as ~."""
+    absolute = path.resolve()
+    try:
+        return str(Path("~") / absolute.relative_to(Path.home()))
+    except (ValueError, RuntimeError):  # outside the home folder, or no home folder
+        return str(absolute)
 
 
 @main.command(epilog=EXIT_CODES)

@@ -385,3 +385,67 @@ def test_a_real_terminal_shows_colour_unless_no_color_is_set(tmp_path):
         build, {"FLASHGEN_PROGRESS_DELAY": "600", "NO_COLOR": "1"}, code=1
     )
     assert "\x1b[3" not in without and "bad.md:3: error: front matter" in without
+
+
+def test_watch_says_what_it_watches_and_prints_what_build_prints(
+    examples_vault, tmp_path
+):
+    import os
+    import queue
+    import signal
+    import subprocess
+    import threading
+    import time
+
+    watch = subprocess.Popen(
+        _command("watch", examples_vault, "-o", tmp_path / "d.apkg"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: queue.Queue = queue.Queue()
+    readers = [
+        threading.Thread(
+            target=lambda s=stream: [lines.put(line.rstrip("\n")) for line in s]
+        )
+        for stream in (watch.stdout, watch.stderr)
+    ]
+    for reader in readers:
+        reader.start()
+    seen = []
+
+    def wait_for(*wanted):
+        deadline = time.monotonic() + 30
+        while not all(any(w in line for line in seen) for w in wanted):
+            seen.append(lines.get(timeout=max(deadline - time.monotonic(), 0.1)))
+
+    try:
+        wait_for("41 cards from 4 notes")
+        assert seen[0] == (
+            f"watching {examples_vault.resolve()} for changes (Ctrl-C to stop)"
+        )
+        seen.clear()
+        note = examples_vault / "Security" / "Defence Concepts.md"
+        text = note.read_text(encoding="utf-8")
+        text = text.replace("- **Retention**", "- **Keep for**")
+        text = text.replace(
+            "- **System Used**: Windows Event Log, collected with a forwarder.\n", ""
+        )
+        note.write_text(text, encoding="utf-8")
+        # The same news of changes as `flashgen build` prints (see the dry run above).
+        wait_for(
+            "1 re-matched, 1 removed",
+            "Security/Defence Concepts.md:19: info: 'Log Sources \u203a Keep for' keeps "
+            "the identity (and review history) of 'Log Sources \u203a Retention'",
+            "Security/Defence Concepts.md: warning: card 'Log Sources \u203a System Used'"
+            " is no longer in the notes",
+        )
+    finally:
+        watch.send_signal(signal.SIGINT)
+        watch.wait(timeout=20)
+        for reader in readers:
+            reader.join(timeout=20)
+        watch.stdout.close()
+        watch.stderr.close()
+    assert watch.returncode == 0
