@@ -358,9 +358,47 @@ def preview(
         _echo_problem(f"{output}: error: cannot write the page: {err.strerror or err}")
         _exit_usage()
     click.echo(f"{len(result.cards)} cards -> {output}")
-    if open_page:
-        click.launch(str(output))
+    if open_page and not _open_in_browser(output):
+        # The page is written all the same: say where, and exit as if opened.
+        _echo_problem(
+            f"{output.resolve()}: warning: no browser could be opened "
+            "(open this page in a browser yourself)"
+        )
     sys.exit(1 if result.report.has_errors else 0)
+
+
+_OPENER_WAIT = 3.0
+"""Seconds to wait for xdg-open to fail before taking the page as opened."""
+
+
+def _open_in_browser(page: Path) -> bool:
+    """Whether the page was (as far as can be told) handed to a browser."""
+    import shutil
+    import subprocess
+
+    if sys.platform in {"win32", "darwin"}:
+        try:
+            return click.launch(str(page)) == 0
+        except OSError:
+            return False
+    # click.launch does not wait for xdg-open, which fails only after it has looked for
+    # a browser (on a server, over SSH); it may also wait for the browser to close.
+    opener = shutil.which("xdg-open")
+    if opener is None:
+        return False
+    try:
+        process = subprocess.Popen(
+            [opener, str(page)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return False
+    try:
+        return process.wait(timeout=_OPENER_WAIT) == 0
+    except subprocess.TimeoutExpired:
+        return True
 
 
 PROGRESS_DELAY = 1.0

@@ -449,3 +449,41 @@ def test_watch_says_what_it_watches_and_prints_what_build_prints(
         watch.stdout.close()
         watch.stderr.close()
     assert watch.returncode == 0
+
+
+def _opener(folder, script):
+    """A folder for PATH holding an xdg-open that runs `script` (sh)."""
+    folder.mkdir()
+    opener = folder / "xdg-open"
+    opener.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    opener.chmod(0o755)
+    return folder
+
+
+def test_preview_open_without_a_browser_says_where_the_page_is(
+    runner, examples_vault, tmp_path
+):
+    import sys
+
+    import pytest
+
+    if sys.platform in {"win32", "darwin"}:
+        pytest.skip("xdg-open opens pages on Linux and BSD only")
+    page = tmp_path / "cards.html"
+    preview = ["preview", str(examples_vault), "-o", str(page), "--open"]
+    warning = (
+        f"{page}: warning: no browser could be opened "
+        "(open this page in a browser yourself)"
+    )
+    failing = _opener(tmp_path / "failing", "echo 'no method available' >&2; exit 3")
+    for path in (failing, tmp_path / "nothing"):  # xdg-open fails, or is not there
+        result = runner.invoke(main, preview, env={"PATH": str(path)})
+        assert result.exit_code == 0, result.output
+        assert result.stderr.splitlines() == [warning]
+        assert result.stdout == f"41 cards -> {page}\n" and page.is_file()
+
+    opened = tmp_path / "opened"
+    working = _opener(tmp_path / "working", f"echo \"$1\" > '{opened}'")
+    result = runner.invoke(main, preview, env={"PATH": str(working)})
+    assert result.exit_code == 0 and result.stderr == ""
+    assert opened.read_text(encoding="utf-8").strip() == str(page)
