@@ -139,23 +139,34 @@ def build(
     sys.exit(1 if report.has_errors else 0)
 
 
+_QUIET_LISTING = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No summary line; messages are warnings and errors only.",
+)
+
+
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
-@click.option("--json", "as_json", is_flag=True, help="Print the cards as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the cards as JSON (--format json)."
+)
 @click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    help="text (one line a card), json, or csv (for spreadsheets).",
+    help="text (one line a card; the default), json, or csv (for spreadsheets).",
 )
 @_DECK_NAME
+@_QUIET_LISTING
 @_DEBUG
 def cards(
     inputs: tuple[Path, ...],
     as_json: bool,
-    output_format: str,
+    output_format: str | None,
     deck_name: str | None,
+    quiet: bool,
     debug: bool,
 ) -> None:
     """List the cards a build would make, without writing a deck."""
@@ -163,6 +174,11 @@ def cards(
     from flashgen.pipeline import plan_build
     from flashgen.report import printable
 
+    if as_json and output_format not in {None, "json"}:
+        raise click.UsageError(
+            f"--json and --format {output_format} ask for different outputs "
+            "(give one of them)"
+        )
     _setup_logging(debug)
     result = _guarded(
         debug, lambda: plan_build(load_config(inputs, deck_name=deck_name))
@@ -179,14 +195,28 @@ def cards(
             where = " \u203a ".join((draft.note_title, *draft.context, draft.label))
             line = f"{draft.note_path}:{draft.line}: [{draft.kind}] {where}"
             click.echo(printable(line))
-        click.echo(result.report.summary(), err=True)
+        if not quiet:
+            click.echo(result.report.summary(), err=True)
     sys.exit(1 if result.report.has_errors else 0)
 
 
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object: notes, cards, counts per severity, and each message "
+    "with its path, line, severity and message.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print only warnings and errors (no hints), and no count line.",
+)
 @_DEBUG
-def check(inputs: tuple[Path, ...], debug: bool) -> None:
+def check(inputs: tuple[Path, ...], as_json: bool, quiet: bool, debug: bool) -> None:
     """Lint notes without writing anything.
 
     Prints every message a build would print, plus bold that makes no card (and why),
@@ -200,15 +230,39 @@ def check(inputs: tuple[Path, ...], debug: bool) -> None:
     _setup_logging(debug)
     result = _guarded(debug, lambda: plan_build(load_config(inputs), lint=True))
     report = result.report
-    for diagnostic in report.diagnostics:
-        click.echo(_styled(diagnostic))
+    shown = [
+        diagnostic
+        for diagnostic in report.diagnostics
+        if not (quiet and diagnostic.severity is Severity.INFO)
+    ]
     counts = {s: sum(d.severity is s for d in report.diagnostics) for s in Severity}
-    click.echo(
-        f"checked {count(report.notes, 'note')}, {count(report.cards, 'card')}: "
-        f"{count(counts[Severity.ERROR], 'error')}, "
-        f"{count(counts[Severity.WARNING], 'warning')}, {count(counts[Severity.INFO], 'hint')}",
-        err=True,
-    )
+    if as_json:
+        payload = {
+            "notes": report.notes,
+            "cards": report.cards,
+            "counts": {s.value: counts[s] for s in reversed(Severity)},
+            "diagnostics": [
+                {
+                    "path": d.path,
+                    "line": d.line,
+                    "severity": d.severity.value,
+                    "message": d.message,
+                }
+                for d in shown
+            ],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        sys.exit(1 if report.has_errors else 0)
+    for diagnostic in shown:
+        click.echo(_styled(diagnostic))
+    if not quiet:
+        click.echo(
+            f"checked {count(report.notes, 'note')}, {count(report.cards, 'card')}: "
+            f"{count(counts[Severity.ERROR], 'error')}, "
+            f"{count(counts[Severity.WARNING], 'warning')}, "
+            f"{count(counts[Severity.INFO], 'hint')}",
+            err=True,
+        )
     sys.exit(1 if report.has_errors else 0)
 
 
@@ -280,8 +334,22 @@ def _shown_path(path: Path) -> str:
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
 @_DECK_NAME
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object: notes, cards, cards_per_deck, cards_per_kind, "
+    "cards_per_note and notes_without_cards.",
+)
+@_QUIET_LISTING
 @_DEBUG
-def stats(inputs: tuple[Path, ...], deck_name: str | None, debug: bool) -> None:
+def stats(
+    inputs: tuple[Path, ...],
+    deck_name: str | None,
+    as_json: bool,
+    quiet: bool,
+    debug: bool,
+) -> None:
     """Count cards per deck, per note and per kind; list notes that make no cards."""
     from collections import Counter
 
@@ -292,24 +360,39 @@ def stats(inputs: tuple[Path, ...], deck_name: str | None, debug: bool) -> None:
     _setup_logging(debug)
     config = _guarded(debug, lambda: load_config(inputs, deck_name=deck_name))
     result = _guarded(debug, lambda: plan_build(config))
+    _print_diagnostics(result.report, quiet=True)
     drafts = [item.card.draft for item in result.cards]
-    sections = (
-        ("cards per deck", Counter(item.card.deck for item in result.cards)),
-        ("cards per kind", Counter(draft.kind for draft in drafts)),
-        ("cards per note", Counter(draft.note_path for draft in drafts)),
-    )
-    for title, counts in sections:
-        click.echo(f"{title}:")
-        for name, number in sorted(
-            counts.items(), key=lambda pair: (-pair[1], pair[0])
-        ):
-            click.echo(printable(f"  {number:6}  {name}"))
+    sections = {
+        "cards per deck": Counter(item.card.deck for item in result.cards),
+        "cards per kind": Counter(draft.kind for draft in drafts),
+        "cards per note": Counter(draft.note_path for draft in drafts),
+    }
+    ordered = {
+        title: sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+        for title, counts in sections.items()
+    }
     with_cards = {draft.note_path for draft in drafts}
     empty = [rel for rel in result.note_paths if rel not in with_cards]
-    click.echo(f"notes that make no cards: {len(empty)}")
-    for rel in empty:
-        click.echo(printable(f"  {rel}"))
-    click.echo(result.report.summary(), err=True)
+    if as_json:
+        payload: dict[str, Any] = {
+            "notes": result.report.notes,
+            "cards": result.report.cards,
+        }
+        for title, pairs in ordered.items():
+            payload[title.replace(" ", "_")] = dict(pairs)
+        payload["notes_without_cards"] = empty
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for title, pairs in ordered.items():
+            click.echo(f"{title}:")
+            for name, number in pairs:
+                click.echo(printable(f"  {number:6}  {name}"))
+        click.echo(f"notes that make no cards: {len(empty)}")
+        for rel in empty:
+            click.echo(printable(f"  {rel}"))
+        if not quiet:
+            click.echo(result.report.summary(), err=True)
+    sys.exit(1 if result.report.has_errors else 0)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -324,12 +407,14 @@ def stats(inputs: tuple[Path, ...], deck_name: str | None, debug: bool) -> None:
 )
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
 @_DECK_NAME
+@_QUIET_LISTING
 @_DEBUG
 def preview(
     inputs: tuple[Path, ...],
     output: Path,
     open_page: bool,
     deck_name: str | None,
+    quiet: bool,
     debug: bool,
 ) -> None:
     """Write every card, front and back, to one self-contained HTML page.
@@ -357,7 +442,8 @@ def preview(
             raise
         _echo_problem(f"{output}: error: cannot write the page: {err.strerror or err}")
         _exit_usage()
-    click.echo(f"{len(result.cards)} cards -> {output}")
+    if not quiet:
+        click.echo(f"{len(result.cards)} cards -> {output}")
     if open_page and not _open_in_browser(output):
         # The page is written all the same: say where, and exit as if opened.
         _echo_problem(

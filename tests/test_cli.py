@@ -487,3 +487,108 @@ def test_preview_open_without_a_browser_says_where_the_page_is(
     result = runner.invoke(main, preview, env={"PATH": str(working)})
     assert result.exit_code == 0 and result.stderr == ""
     assert opened.read_text(encoding="utf-8").strip() == str(page)
+
+
+def _vault_for_check(tmp_path):
+    vault = _vault_with_an_error_and_a_warning(tmp_path)
+    (vault / "pic.md").write_text(
+        "**A**: b ![[gone.png]]\n\n**Not a label** just bold.\nSee [[Nowhere]].\n",
+        encoding="utf-8",
+    )
+    return vault
+
+
+def test_check_json_gives_each_message_and_the_counts(runner, tmp_path):
+    vault = _vault_for_check(tmp_path)
+    text = runner.invoke(main, ["check", str(vault)])
+    result = runner.invoke(main, ["check", str(vault), "--json"])
+    assert result.exit_code == text.exit_code == 1
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    assert report["notes"] == 2 and report["cards"] == 2
+    assert report["counts"] == {"error": 1, "warning": 1, "info": 2}
+    assert [
+        f"{d['path']}:{d['line']}: {d['severity']}: {d['message']}"
+        for d in report["diagnostics"]
+    ] == text.stdout.splitlines()
+    assert report["diagnostics"][0] == {
+        "path": "bad.md",
+        "line": 3,
+        "severity": "error",
+        "message": "front matter is not valid YAML: did not find expected ',' or ']' "
+        "(fix the YAML between the --- lines; tags and deck from it are ignored)",
+    }
+
+
+def test_quiet_leaves_out_hints_and_summary_lines_on_every_command(
+    runner, tmp_path, examples_vault
+):
+    vault = _vault_for_check(tmp_path)
+    check = runner.invoke(main, ["check", str(vault), "-q"])
+    assert check.exit_code == 1 and check.stderr == ""
+    assert [line.split(": ")[1] for line in check.stdout.splitlines()] == [
+        "error",
+        "warning",
+    ]
+    quiet_json = json.loads(
+        runner.invoke(main, ["check", str(vault), "-q", "--json"]).stdout
+    )
+    assert [d["severity"] for d in quiet_json["diagnostics"]] == ["error", "warning"]
+    assert quiet_json["counts"]["info"] == 2
+
+    page = tmp_path / "cards.html"
+    for command in (
+        ["cards", str(examples_vault)],
+        ["stats", str(examples_vault)],
+        ["preview", str(examples_vault), "-o", str(page)],
+    ):
+        loud = runner.invoke(main, command)
+        quiet = runner.invoke(main, [*command, "--quiet"])
+        assert loud.exit_code == quiet.exit_code == 0, command
+        assert loud.stdout + loud.stderr != quiet.stdout + quiet.stderr, command
+        assert "41 cards" not in quiet.stdout + quiet.stderr, command
+    assert (
+        runner.invoke(
+            main, ["preview", str(examples_vault), "-o", str(page), "-q"]
+        ).output
+        == ""
+    )
+
+
+def test_stats_json_has_the_sections_of_the_text(runner, examples_vault):
+    (examples_vault / "Empty thoughts.md").write_text("Just prose, no structure.\n")
+    result = runner.invoke(main, ["stats", str(examples_vault), "--json"])
+    assert result.exit_code == 0 and result.stderr == ""
+    stats = json.loads(result.stdout)
+    assert list(stats) == [
+        "notes",
+        "cards",
+        "cards_per_deck",
+        "cards_per_kind",
+        "cards_per_note",
+        "notes_without_cards",
+    ]
+    assert stats["notes"] == 5 and stats["cards"] == 41
+    assert list(stats["cards_per_deck"].items()) == [
+        ("vault::Security", 13),
+        ("vault::Computing", 12),
+        ("vault::Programming", 9),
+        ("vault::Storage", 7),
+    ]
+    assert stats["cards_per_kind"]["point"] == 25
+    assert sum(stats["cards_per_note"].values()) == 41
+    assert stats["notes_without_cards"] == ["Empty thoughts.md"]
+
+
+def test_cards_json_with_another_format_is_a_usage_error(runner, examples_vault):
+    result = runner.invoke(
+        main, ["cards", str(examples_vault), "--json", "--format", "csv"]
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "Error: --json and --format csv ask for different outputs (give one of them)"
+    )
+    same = runner.invoke(
+        main, ["cards", str(examples_vault), "--json", "--format", "json"]
+    )
+    assert same.exit_code == 0 and len(json.loads(same.stdout)) == 41
