@@ -105,7 +105,8 @@ def build(
     Cards keep their identity across builds (see .flashgen-state.json at the vault root),
     so importing the new deck updates cards in place and keeps their review history.
     Notes unchanged since the last build come from a cache in your user cache folder;
-    when nothing changed, the deck is left as it is.
+    when nothing changed, the deck is left as it is. On a terminal, a build that takes
+    more than a second (FLASHGEN_PROGRESS_DELAY seconds) shows a progress bar.
     """
     from flashgen.config import load_config
     from flashgen.pipeline import build as run_build
@@ -405,7 +406,12 @@ def stats(
     show_default=True,
     help="Where to write the page.",
 )
-@click.option("--open", "open_page", is_flag=True, help="Open the page in the browser.")
+@click.option(
+    "--open",
+    "open_page",
+    is_flag=True,
+    help="Open the page in the browser (if none opens, say where the page is).",
+)
 @_DECK_NAME
 @_QUIET_LISTING
 @_DEBUG
