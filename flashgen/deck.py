@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -72,6 +73,10 @@ class AnkiNotes:
     def __iter__(self) -> Iterator[AnkiNote]:
         return anki_notes(*self._parts)
 
+    def __len__(self) -> int:
+        cards, retired, _ = self._parts
+        return len(cards) + len(retired)
+
     def decks(self) -> Iterator[str]:
         """Each note's deck, as anki_notes gives it, without making the notes."""
         cards, retired, settings = self._parts
@@ -120,9 +125,13 @@ def write_collection(
     notes: AnkiNotes,
     timestamp: float,
     settings: DeckSettings,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Fill an empty SQLite file with an Anki collection holding `notes` (made once, for
-    the note rows; their decks and card rows come without making them)."""
+    the note rows; their decks and card rows come without making them).
+
+    `progress` is told (rows written, rows in all) as the note rows and then the card
+    rows go in."""
     model = anki_model(note_type_for(settings))
     cursor = connection.cursor()
     # The tables first and their indexes after the rows: one sorted build per index.
@@ -131,11 +140,34 @@ def write_collection(
     cursor.executescript(APKG_COL)
     deck_ids = deck_ids_for(notes.decks(), settings.root_deck)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
-    cursor.executemany(NOTE_INSERT, (note_row(note, model) for note in notes))
-    cursor.executemany(CARD_INSERT, notes.card_rows(deck_ids))
+    note_rows: Iterator[tuple[object, ...]] = (note_row(note, model) for note in notes)
+    card_rows = notes.card_rows(deck_ids)
+    if progress is not None:
+        total = 2 * len(notes)
+        note_rows = _told(note_rows, progress, 0, total)
+        card_rows = _told(card_rows, progress, total // 2, total)
+    cursor.executemany(NOTE_INSERT, note_rows)
+    cursor.executemany(CARD_INSERT, card_rows)
     cursor.executescript(indexes)
     root, description = settings.root_deck, settings.description
     describe_collection(cursor, deck_ids, root, description, timestamp, model)
+
+
+_Row = TypeVar("_Row")
+_TELL_EVERY = 2048
+"""Rows between two reports of progress: telling costs little next to the rows."""
+
+
+def _told(
+    rows: Iterable[_Row], progress: Callable[[int, int], None], before: int, total: int
+) -> Iterator[_Row]:
+    done = before
+    for row in rows:
+        yield row
+        done += 1
+        if done % _TELL_EVERY == 0:
+            progress(done, total)
+    progress(done, total)
 
 
 def note_type_for(settings: DeckSettings) -> NoteType:

@@ -13,6 +13,7 @@ edit, only the few pieces SQLite touched are compressed again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -39,6 +40,9 @@ _PIECE = 1 << 18
 _END = zlib.compressobj(6, zlib.DEFLATED, -15).flush()
 # Pieces compressed at once: bounds the memory a large collection takes.
 _BATCH = 64
+
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total): the build's progress callback (see pipeline.Progress)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +71,25 @@ def write_package(
     settings: DeckSettings,
     collection: Path | None = None,
     ready: Callable[[], None] | None = None,
+    progress: Progress | None = None,
 ) -> Written:
     """Write the notes and their media (deck name -> file) to `output` atomically.
 
     With `collection`, the SQLite file is then kept there (for a later patch) when that
     folder takes it; `kept` says whether it did. `ready` is called just before the deck
-    takes the place of `output`: what it raises leaves `output` as it was."""
+    takes the place of `output`: what it raises leaves `output` as it was. `progress` is
+    told ("rows", done, total) as the collection is written, then ("pieces", done, total)
+    as it is compressed."""
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(
             dir=output.parent, prefix=".flashgen-"
         ) as scratch:
             database = Path(scratch, "collection.anki2")
-            _write_collection(notes, database, timestamp, settings)
-            pieces = _package(database, media, output, Path(scratch), None, ready)
+            _write_collection(notes, database, timestamp, settings, progress)
+            pieces = _package(
+                database, media, output, Path(scratch), None, ready, progress
+            )
             kept = collection is not None and _keep(database, collection)
             return Written(pieces, kept)
     except OSError as err:
@@ -111,15 +120,22 @@ def _keep(database: Path, collection: Path) -> bool:
 
 
 def package_collection(
-    database: Path, media: Mapping[str, Path], output: Path, previous: Previous
+    database: Path,
+    media: Mapping[str, Path],
+    output: Path,
+    previous: Previous,
+    progress: Progress | None = None,
 ) -> list[Piece]:
     """Zip an existing collection and its media into `output` atomically, copying the
-    pieces that did not change from the previous deck."""
+    pieces that did not change from the previous deck; `progress` is told ("pieces",
+    done, total) as it goes."""
     try:
         with tempfile.TemporaryDirectory(
             dir=output.parent, prefix=".flashgen-"
         ) as scratch:
-            return _package(database, media, output, Path(scratch), previous)
+            return _package(
+                database, media, output, Path(scratch), previous, progress=progress
+            )
     except OSError as err:
         raise _write_error(output, err) from err
 
@@ -135,10 +151,11 @@ def _package(
     scratch: Path,
     previous: Previous | None,
     ready: Callable[[], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[Piece]:
     staged = scratch / "deck.apkg"
     with zipfile.ZipFile(staged, "w") as archive:
-        pieces = _add_collection(archive, database, previous)
+        pieces = _add_collection(archive, database, previous, progress)
         names = sorted(media)
         index = {str(number): name for number, name in enumerate(names)}
         _add(archive, "media", json.dumps(index).encode(), compress=True)
@@ -155,13 +172,15 @@ def _write_collection(
     database: Path,
     timestamp: float,
     settings: DeckSettings,
+    progress: Progress | None,
 ) -> None:
+    rows = functools.partial(progress, "rows") if progress is not None else None
     connection = sqlite3.connect(database)
     try:
         # A throw-away file: no journal, no fsync per statement.
         connection.execute("PRAGMA journal_mode=OFF")
         connection.execute("PRAGMA synchronous=OFF")
-        write_collection(connection, notes, timestamp, settings)
+        write_collection(connection, notes, timestamp, settings, rows)
         connection.commit()
     finally:
         connection.close()
@@ -194,10 +213,14 @@ class _Precompressed:
 
 
 def _add_collection(
-    archive: zipfile.ZipFile, database: Path, previous: Previous | None
+    archive: zipfile.ZipFile,
+    database: Path,
+    previous: Previous | None,
+    progress: Progress | None,
 ) -> list[Piece]:
     info = _info("collection.anki2", compress=True)
     info.file_size = database.stat().st_size  # lets zipfile choose ZIP64 when needed
+    total = -(-info.file_size // _PIECE)
     pieces: list[Piece] = []
     with (
         _OldPieces(previous) as old,
@@ -227,6 +250,8 @@ def _add_collection(
                 entry.write(raw)
                 pieces.append(Piece(digest, offset, len(compressed)))
                 offset += len(compressed)
+            if progress is not None:
+                progress("pieces", len(pieces), total)
     return pieces
 
 

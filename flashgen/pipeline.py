@@ -91,8 +91,11 @@ class BuildResult:
     """Cards left out for having the same identity as another."""
 
 
-Progress = Callable[[int, int], None]
-"""Told (notes done, notes in all) as notes are processed; for a progress bar."""
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total) as a build goes; for a progress bar. The stages, in order:
+"notes" (notes processed), "identities" (0 of 1, then 1 of 1: this build's cards matched
+with the last build's), and when a deck is written, "rows" (the collection's rows
+written) and "pieces" (the collection compressed into the deck)."""
 
 
 def plan_build(
@@ -191,7 +194,15 @@ def _build(
 
     with ThreadPoolExecutor(1) as writer:
         writing = writer.submit(
-            write_package, notes, media, output, stamp, settings, collection, ready
+            write_package,
+            notes,
+            media,
+            output,
+            stamp,
+            settings,
+            collection,
+            ready,
+            progress,
         )
         staged = None
         try:
@@ -482,8 +493,10 @@ def _patch(
         cache.record(source, processed)
         outputs[source.rel] = processed.output
         if progress is not None:
-            progress(done, len(fresh))
+            progress("notes", done, len(fresh))
     notes_done = time.perf_counter()
+    if progress is not None:
+        progress("identities", 0, 1)
     keyed = [
         item
         for source in discovery.notes
@@ -503,6 +516,8 @@ def _patch(
     now = clock()
     result = reconcile(keyed, State(tuple(old)), int(now), reserved=rows, last_id=top)
     reconciled = time.perf_counter()
+    if progress is not None:
+        progress("identities", 1, 1)
     settings = DeckSettings(
         root_deck=session.root_deck,
         removed_tag=REMOVED_TAG,
@@ -540,7 +555,9 @@ def _patch(
     old_rows.close()
     old_state.close()
     try:
-        pieces = package_collection(collection, media, output, Previous(output, pieces))
+        pieces = package_collection(
+            collection, media, output, Previous(output, pieces), progress
+        )
     except BaseException:
         if staged is not None:
             staged.unlink(missing_ok=True)
@@ -677,10 +694,12 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
             diagnostics.extend(note_diagnostics)
             taken += stored
             if progress is not None:
-                progress(done, total)
+                progress("notes", done, total)
         if cache is not None:
             cache.save()
         notes_done = time.perf_counter()
+        if progress is not None:
+            progress("identities", 0, 1)
         previous, state_problems = loading.result()
     now = clock()
     # Note files share their folder's state file with the folder's other notes: a build
@@ -699,6 +718,8 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         news = tuple(_change_messages(result.cards, result.newly_removed))
         diagnostics.extend(news)
     reconciled = time.perf_counter()
+    if progress is not None:
+        progress("identities", 1, 1)
     statuses = result.cards.statuses()
     changes = Changes(
         added=statuses["added"],

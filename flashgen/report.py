@@ -28,11 +28,15 @@ class Diagnostic:
     message: str
     """Lowercase, no trailing period; the fix in parentheses."""
 
-    def format(self) -> str:
-        location = (
+    @property
+    def location(self) -> str:
+        """`path:line`, or the path alone for a message about the whole file."""
+        return (
             f"{printable(self.path)}:{self.line}" if self.line else printable(self.path)
         )
-        return f"{location}: {self.severity.value}: {self.message}"
+
+    def format(self) -> str:
+        return f"{self.location}: {self.severity.value}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -322,31 +322,321 @@ def test_make_demo_commands_give_decks_that_anki_imports(
     )
 
 
-def test_progress_bar_shows_on_a_terminal_for_long_builds(tmp_path):
-    import shutil
+def _on_terminal(args, env=None, code=0):
+    """Run a command with a pseudo-terminal for its stdin, stdout and stderr; what it
+    wrote there, as text (lines end in CR LF on a terminal)."""
+    import os
     import subprocess
+
+    import pytest
+
+    pty = pytest.importorskip("pty")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        args,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, **(env or {})},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the command has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert process.wait(timeout=60) == code
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def _command(*args):
+    import sys
+
+    return [sys.executable, "-m", "flashgen.cli", *map(str, args)]
+
+
+def test_progress_bar_shows_on_a_terminal_whatever_the_speed(examples_vault, tmp_path):
+    import os
+    import re
+    import subprocess
+
+    build = _command(
+        "build", examples_vault, "-o", tmp_path / "d.apkg", "-j", "1", "--no-cache"
+    )
+    # The delay before the bar shows is set to 0: a fast machine shows it too.
+    shown = _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "0"})
+    frames = [frame for frame in re.split(r"[\r\n]+", shown) if "%" in frame]
+    labels = [frame.split("  [")[0].split("\x1b[?25l")[-1] for frame in frames]
+    # The notes, then the deck being written: full only once the deck is written.
+    assert labels == sorted(labels, key=["notes", "identities", "writing deck"].index)
+    assert {"notes", "writing deck"} <= set(labels)
+    assert [f for f in frames if "100%" in f] == [frames[-1]]
+    assert labels[-1] == "writing deck"
+    # A build quicker than the delay shows none.
+    assert "notes  [" not in _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "600"})
+    piped = subprocess.run(
+        build,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "FLASHGEN_PROGRESS_DELAY": "0"},
+    )
+    assert "[" not in piped.stdout + piped.stderr
+
+
+def _vault_with_an_error_and_a_warning(tmp_path):
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "bad.md").write_text("---\ntags: [x\n---\n**C**: d\n", encoding="utf-8")
+    (vault / "pic.md").write_text("**A**: b ![[gone.png]]\n", encoding="utf-8")
+    return vault
+
+
+def test_errors_and_warnings_are_coloured_on_a_terminal_only(runner, tmp_path):
+    import click
+
+    vault = _vault_with_an_error_and_a_warning(tmp_path)
+    build = ["build", str(vault), "-o", str(tmp_path / "d.apkg")]
+    red = click.style("error", fg="red", bold=True)
+    yellow = click.style("warning", fg="yellow", bold=True)
+
+    coloured = runner.invoke(main, build, color=True)
+    assert coloured.exit_code == 1
+    assert [line.split(": ", 2)[1] for line in coloured.stderr.splitlines()] == [
+        red,
+        yellow,
+    ]
+    assert coloured.stderr.startswith(f"bad.md:3: {red}: front matter is not valid")
+
+    piped = runner.invoke(main, build)
+    assert "\x1b[" not in piped.stderr and "bad.md:3: error: " in piped.stderr
+    plain = runner.invoke(main, build, color=True, env={"NO_COLOR": "1"})
+    assert plain.stderr == piped.stderr
+    # check prints its messages on stdout, coloured the same way.
+    assert (
+        f"pic.md:1: {yellow}: "
+        in runner.invoke(main, ["check", str(vault)], color=True).stdout
+    )
+
+
+def test_a_real_terminal_shows_colour_unless_no_color_is_set(tmp_path):
+    vault = _vault_with_an_error_and_a_warning(tmp_path)
+    build = _command("build", vault, "-o", tmp_path / "d.apkg")
+    on_terminal = _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "600"}, code=1)
+    assert "bad.md:3: \x1b[31m\x1b[1merror\x1b[0m: front matter" in on_terminal
+    without = _on_terminal(
+        build, {"FLASHGEN_PROGRESS_DELAY": "600", "NO_COLOR": "1"}, code=1
+    )
+    assert "\x1b[3" not in without and "bad.md:3: error: front matter" in without
+
+
+def test_watch_says_what_it_watches_and_prints_what_build_prints(
+    examples_vault, tmp_path
+):
+    import os
+    import queue
+    import signal
+    import subprocess
+    import threading
+    import time
+
+    watch = subprocess.Popen(
+        _command("watch", examples_vault, "-o", tmp_path / "d.apkg"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: queue.Queue = queue.Queue()
+    readers = [
+        threading.Thread(
+            target=lambda s=stream: [lines.put(line.rstrip("\n")) for line in s]
+        )
+        for stream in (watch.stdout, watch.stderr)
+    ]
+    for reader in readers:
+        reader.start()
+    seen = []
+
+    def wait_for(*wanted):
+        deadline = time.monotonic() + 30
+        while not all(any(w in line for line in seen) for w in wanted):
+            seen.append(lines.get(timeout=max(deadline - time.monotonic(), 0.1)))
+
+    try:
+        wait_for("41 cards from 4 notes")
+        assert seen[0] == (
+            f"watching {examples_vault.resolve()} for changes (Ctrl-C to stop)"
+        )
+        seen.clear()
+        note = examples_vault / "Security" / "Defence Concepts.md"
+        text = note.read_text(encoding="utf-8")
+        text = text.replace("- **Retention**", "- **Keep for**")
+        text = text.replace(
+            "- **System Used**: Windows Event Log, collected with a forwarder.\n", ""
+        )
+        note.write_text(text, encoding="utf-8")
+        # The same news of changes as `flashgen build` prints (see the dry run above).
+        wait_for(
+            "1 re-matched, 1 removed",
+            "Security/Defence Concepts.md:19: info: 'Log Sources \u203a Keep for' keeps "
+            "the identity (and review history) of 'Log Sources \u203a Retention'",
+            "Security/Defence Concepts.md: warning: card 'Log Sources \u203a System Used'"
+            " is no longer in the notes",
+        )
+    finally:
+        watch.send_signal(signal.SIGINT)
+        watch.wait(timeout=20)
+        for reader in readers:
+            reader.join(timeout=20)
+        watch.stdout.close()
+        watch.stderr.close()
+    assert watch.returncode == 0
+
+
+def _opener(folder, script):
+    """A folder for PATH holding an xdg-open that runs `script` (sh)."""
+    folder.mkdir()
+    opener = folder / "xdg-open"
+    opener.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    opener.chmod(0o755)
+    return folder
+
+
+def test_preview_open_without_a_browser_says_where_the_page_is(
+    runner, examples_vault, tmp_path
+):
     import sys
 
     import pytest
 
-    from .conftest import ROOT
-
-    if shutil.which("script") is None:
-        pytest.skip("util-linux `script` is needed to give the build a terminal")
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate import generate
-
-    vault = tmp_path / "vault"
-    generate(vault, 250, seed=2)
-    build = (
-        f"{sys.executable} -m flashgen.cli build {vault} -o {tmp_path / 'd.apkg'} -j 1"
+    if sys.platform in {"win32", "darwin"}:
+        pytest.skip("xdg-open opens pages on Linux and BSD only")
+    page = tmp_path / "cards.html"
+    preview = ["preview", str(examples_vault), "-o", str(page), "--open"]
+    warning = (
+        f"{page}: warning: no browser could be opened "
+        "(open this page in a browser yourself)"
     )
-    on_terminal = subprocess.run(
-        ["script", "-qc", build, "/dev/null"],
-        capture_output=True,
-        text=True,
-        check=True,
+    failing = _opener(tmp_path / "failing", "echo 'no method available' >&2; exit 3")
+    for path in (failing, tmp_path / "nothing"):  # xdg-open fails, or is not there
+        result = runner.invoke(main, preview, env={"PATH": str(path)})
+        assert result.exit_code == 0, result.output
+        assert result.stderr.splitlines() == [warning]
+        assert result.stdout == f"41 cards -> {page}\n" and page.is_file()
+
+    opened = tmp_path / "opened"
+    working = _opener(tmp_path / "working", f"echo \"$1\" > '{opened}'")
+    result = runner.invoke(main, preview, env={"PATH": str(working)})
+    assert result.exit_code == 0 and result.stderr == ""
+    assert opened.read_text(encoding="utf-8").strip() == str(page)
+
+
+def _vault_for_check(tmp_path):
+    vault = _vault_with_an_error_and_a_warning(tmp_path)
+    (vault / "pic.md").write_text(
+        "**A**: b ![[gone.png]]\n\n**Not a label** just bold.\nSee [[Nowhere]].\n",
+        encoding="utf-8",
     )
-    assert "notes  [" in on_terminal.stdout and "100%" in on_terminal.stdout
-    piped = subprocess.run(build.split(), capture_output=True, text=True, check=True)
-    assert "notes  [" not in piped.stdout + piped.stderr
+    return vault
+
+
+def test_check_json_gives_each_message_and_the_counts(runner, tmp_path):
+    vault = _vault_for_check(tmp_path)
+    text = runner.invoke(main, ["check", str(vault)])
+    result = runner.invoke(main, ["check", str(vault), "--json"])
+    assert result.exit_code == text.exit_code == 1
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    assert report["notes"] == 2 and report["cards"] == 2
+    assert report["counts"] == {"error": 1, "warning": 1, "info": 2}
+    assert [
+        f"{d['path']}:{d['line']}: {d['severity']}: {d['message']}"
+        for d in report["diagnostics"]
+    ] == text.stdout.splitlines()
+    assert report["diagnostics"][0] == {
+        "path": "bad.md",
+        "line": 3,
+        "severity": "error",
+        "message": "front matter is not valid YAML: did not find expected ',' or ']' "
+        "(fix the YAML between the --- lines; tags and deck from it are ignored)",
+    }
+
+
+def test_quiet_leaves_out_hints_and_summary_lines_on_every_command(
+    runner, tmp_path, examples_vault
+):
+    vault = _vault_for_check(tmp_path)
+    check = runner.invoke(main, ["check", str(vault), "-q"])
+    assert check.exit_code == 1 and check.stderr == ""
+    assert [line.split(": ")[1] for line in check.stdout.splitlines()] == [
+        "error",
+        "warning",
+    ]
+    quiet_json = json.loads(
+        runner.invoke(main, ["check", str(vault), "-q", "--json"]).stdout
+    )
+    assert [d["severity"] for d in quiet_json["diagnostics"]] == ["error", "warning"]
+    assert quiet_json["counts"]["info"] == 2
+
+    page = tmp_path / "cards.html"
+    for command in (
+        ["cards", str(examples_vault)],
+        ["stats", str(examples_vault)],
+        ["preview", str(examples_vault), "-o", str(page)],
+    ):
+        loud = runner.invoke(main, command)
+        quiet = runner.invoke(main, [*command, "--quiet"])
+        assert loud.exit_code == quiet.exit_code == 0, command
+        assert loud.stdout + loud.stderr != quiet.stdout + quiet.stderr, command
+        assert "41 cards" not in quiet.stdout + quiet.stderr, command
+    assert (
+        runner.invoke(
+            main, ["preview", str(examples_vault), "-o", str(page), "-q"]
+        ).output
+        == ""
+    )
+
+
+def test_stats_json_has_the_sections_of_the_text(runner, examples_vault):
+    (examples_vault / "Empty thoughts.md").write_text("Just prose, no structure.\n")
+    result = runner.invoke(main, ["stats", str(examples_vault), "--json"])
+    assert result.exit_code == 0 and result.stderr == ""
+    stats = json.loads(result.stdout)
+    assert list(stats) == [
+        "notes",
+        "cards",
+        "cards_per_deck",
+        "cards_per_kind",
+        "cards_per_note",
+        "notes_without_cards",
+    ]
+    assert stats["notes"] == 5 and stats["cards"] == 41
+    assert list(stats["cards_per_deck"].items()) == [
+        ("vault::Security", 13),
+        ("vault::Computing", 12),
+        ("vault::Programming", 9),
+        ("vault::Storage", 7),
+    ]
+    assert stats["cards_per_kind"]["point"] == 25
+    assert sum(stats["cards_per_note"].values()) == 41
+    assert stats["notes_without_cards"] == ["Empty thoughts.md"]
+
+
+def test_cards_json_with_another_format_is_a_usage_error(runner, examples_vault):
+    result = runner.invoke(
+        main, ["cards", str(examples_vault), "--json", "--format", "csv"]
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "Error: --json and --format csv ask for different outputs (give one of them)"
+    )
+    same = runner.invoke(
+        main, ["cards", str(examples_vault), "--json", "--format", "json"]
+    )
+    assert same.exit_code == 0 and len(json.loads(same.stdout)) == 41

@@ -409,7 +409,7 @@ def test_the_cycle_collector_is_paused_during_a_build_and_only_then(
     seen = []
     config = Config(inputs=(examples_vault,), output=tmp_path / "g.apkg", cache=False)
     assert gc.isenabled()
-    build(config, progress=lambda done, total: seen.append(gc.isenabled()))
+    build(config, progress=lambda stage, done, total: seen.append(gc.isenabled()))
     assert seen and not any(seen) and gc.isenabled()
     with pytest.raises(ConfigError):  # --share without a namespace
         build(Config(inputs=(examples_vault,), share=True))
