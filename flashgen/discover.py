@@ -1,7 +1,7 @@
 """Discover stage: a vault folder or note files -> SourceFile records.
 
-Applies the ignore rules (Obsidian's own folders, drawings, templates), sorts, and gives every
-note a vault-relative POSIX path.
+Finds the vault a note file belongs to, applies the ignore rules (Obsidian's own folders,
+drawings, templates), sorts, and gives every note a vault-relative POSIX path.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 # Obsidian keeps settings, plugins and deleted notes here; none of it is the user's notes.
 _IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules"})
 _DEFAULT_TEMPLATE_DIRS = ("Templates", "templates", "_templates")
+# What makes a folder a vault for a note file inside it: Obsidian's settings, flashgen's
+# settings, or the state file of an earlier build.
+VAULT_MARKERS = (".obsidian", ".flashgen.toml", ".flashgen-state.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +49,16 @@ class Discovery:
 
     root: Path
     name: str
-    """The vault's name: the folder's name, or the single note's title."""
+    """The root deck's default name: the vault folder's name; for note files outside any
+    vault, the single note's title (or their folder's name)."""
     notes: tuple[SourceFile, ...]
     skipped: tuple[str, ...]
     """Vault-relative paths left out by the ignore rules (drawings, templates)."""
     diagnostics: tuple[Diagnostic, ...] = ()
     """Files left out because reading them could leave the vault (symlinks)."""
+    title: str | None = None
+    """What the deck file is named after when notes are named: the single note's title,
+    or their folder's name; None for a vault folder (named after its root deck)."""
 
 
 def discover_notes(
@@ -79,19 +86,50 @@ def discover_notes(
             )
         )
     files = tuple(p.resolve() for p in inputs)
-    root = Path(os.path.commonpath([f.parent for f in files]))
+    vault = note_vault(inputs)
+    root = vault or Path(os.path.commonpath([f.parent for f in files]))
     notes = tuple(
         sorted(
             (SourceFile(str(f), f.relative_to(root).as_posix()) for f in files),
             key=_order,
         )
     )
-    name = (
-        notes[0].rel.rsplit("/", 1)[-1].removesuffix(".md")
-        if len(notes) == 1
-        else root.name
+    parents = Path(os.path.commonpath([f.parent for f in files]))
+    title = files[0].stem if len(files) == 1 else parents.name
+    # In a vault with settings, the deck is named as a build of the vault names it. Only
+    # a state file there (which a build of loose notes leaves too): as it always was.
+    named = vault is not None and any(
+        os.path.lexists(vault / marker) for marker in VAULT_MARKERS[:2]
     )
-    return Discovery(root, name, notes, ())
+    return Discovery(root, root.name if named else title, notes, (), title=title)
+
+
+def note_vault(files: tuple[Path, ...]) -> Path | None:
+    """The vault that note files belong to: the nearest folder upwards from them with
+    Obsidian's settings, flashgen's settings or a state file; None when there is none.
+
+    A note's identity is its vault path, so it must not depend on how the note was named
+    on the command line. Notes from two vaults cannot share one state file.
+    """
+    vaults = [_vault_of(path.resolve()) for path in files]
+    for path, vault in zip(files, vaults, strict=True):
+        if vault != vaults[0]:
+            first = vaults[0] or "no vault"
+            raise ConfigError(
+                (
+                    f"{path}: error: notes from two vaults cannot be built into one "
+                    f"deck (it is in {vault or 'no vault'}, {files[0]} in {first}; build "
+                    "each vault's notes on their own)",
+                )
+            )
+    return vaults[0] if vaults else None
+
+
+def _vault_of(note: Path) -> Path | None:
+    for folder in note.parents:
+        if any(os.path.lexists(folder / marker) for marker in VAULT_MARKERS):
+            return folder
+    return None
 
 
 class _Filter:

@@ -144,7 +144,7 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     session = _start(config, lint=False)
-    output = config.output or Path("decks") / f"{_file_name(session.root_deck)}.apkg"
+    output = _output(config, session)
     if not dry_run and session.cache is not None:
         record = read_json(session.cache.folder / _LAST_DECK)
         last = _reuse_deck(session, output, clock, record)
@@ -273,7 +273,8 @@ def _open_cache(
     settings = {
         name: getattr(config, name)
         for name in Config.__dataclass_fields__
-        if name not in {"inputs", "output", "jobs", "cache", "config_file"}
+        if name
+        not in {"inputs", "output", "output_folder", "jobs", "cache", "config_file"}
     }
     settings.update(root=str(discovery.root), root_deck=root_deck, vault=vault_name)
     media = MediaIndex(discovery.root).fingerprint()
@@ -972,6 +973,17 @@ def _deck_for(
         return root
     folders = PurePosixPath(path).parts[:-1]
     return "::".join((root, *folders))
+
+
+def _output(config: Config, session: _Session) -> Path:
+    """Where the deck goes: `output` when set, else `decks/<name>.apkg` in the current
+    folder, named after the root deck (a vault) or the note (note files, whose deck
+    goes beside the vault's when the vault's settings name its place)."""
+    if config.output is not None:
+        return config.output
+    title = session.discovery.title
+    name = _file_name(session.root_deck if title is None else title)
+    return (config.output_folder or Path("decks")) / f"{name}.apkg"
 
 
 def _file_name(deck: str) -> str:
