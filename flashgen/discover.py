@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,10 @@ def discover_notes(
     if missing:
         raise ConfigError(tuple(f"{p}: error: no such file or folder" for p in missing))
     if len(inputs) == 1 and inputs[0].is_dir():
-        return _walk_vault(inputs[0].resolve(), _Filter(include, exclude))
+        found, others = _walk_vault(inputs[0].resolve(), _Filter(include, exclude))
+        if not found.notes:
+            raise ConfigError((_nothing_found(inputs[0], found, others),))
+        return found
     folders = [str(p) for p in inputs if p.is_dir()]
     if folders:
         raise ConfigError(
@@ -102,6 +106,28 @@ def discover_notes(
         os.path.lexists(vault / marker) for marker in VAULT_MARKERS[:2]
     )
     return Discovery(root, root.name if named else title, notes, (), title=title)
+
+
+def _nothing_found(folder: Path, found: Discovery, others: Counter[str]) -> str:
+    where = folder.as_posix().rstrip("/") + "/"
+    if found.skipped:
+        left = len(found.skipped)
+        notes = (
+            f"all {left} Markdown notes were" if left > 1 else "its Markdown note was"
+        )
+        return (
+            f"{where}: error: no notes to build: {notes} left out (by include and "
+            "exclude in .flashgen.toml, or as templates and drawings)"
+        )
+    listed = " and ".join(
+        f"{number} {suffix} file{'s' if number > 1 else ''}"
+        for suffix, number in sorted(others.items())
+    )
+    was = "were" if sum(others.values()) > 1 else "was"
+    skipped = f"; {listed} {was} skipped" if others else ""
+    return (
+        f"{where}: error: no Markdown notes found (flashgen reads .md files{skipped})"
+    )
 
 
 def note_vault(files: tuple[Path, ...]) -> Path | None:
@@ -145,8 +171,14 @@ class _Filter:
         return self._exclude is not None and self._exclude.match_file(rel)
 
 
-def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
+# Text files that may be meant as notes: in a folder they are not read (Obsidian shows
+# only .md files as notes) but counted, to say so when a folder has no notes at all.
+_TEXT_SUFFIXES = (".txt", ".markdown", ".mdown", ".mkd", ".text")
+
+
+def _walk_vault(root: Path, patterns: _Filter) -> tuple[Discovery, Counter[str]]:
     template_dirs = _template_dirs(root)
+    others: Counter[str] = Counter()
     notes: list[SourceFile] = []
     skipped: list[str] = []
     problems: list[Diagnostic] = []
@@ -169,6 +201,8 @@ def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
                 continue
             name = entry.name
             if not name.lower().endswith(".md"):
+                if name.lower().endswith(_TEXT_SUFFIXES) and _is_file(entry):
+                    others["." + name.rsplit(".", 1)[1].lower()] += 1
                 continue
             rel = prefix + name
             if entry.is_symlink() and not _inside(Path(entry.path), root):
@@ -196,9 +230,10 @@ def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
             for name in reversed(kept)
         )
     notes.sort(key=_order)
-    return Discovery(
+    found = Discovery(
         root, root.name, tuple(notes), tuple(sorted(skipped)), tuple(problems)
     )
+    return found, others
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

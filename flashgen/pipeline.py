@@ -157,6 +157,7 @@ def _build(
     result = _plan(session, clock, progress)
     if dry_run:
         return result
+    _check_something_read(config, result)
     # genanki and sqlite load only when a deck is written.
     from flashgen.deck import AnkiNotes, DeckSettings
     from flashgen.package import write_package
@@ -230,6 +231,23 @@ def _build(
             patch = (collection, written_deck.pieces, top)
         _remember_deck(session, output.resolve(), report, patch, result.clashes)
     return replace(result, report=report)
+
+
+def _check_something_read(config: Config, result: BuildResult) -> None:
+    """A build in which no note could be read (a picture named as the note, say) writes
+    no deck and no state: there is nothing to import, and exit code 2 says so."""
+    failed = {d.path for d in result.report.diagnostics if d.severity is Severity.ERROR}
+    if len(result.cards) or not failed.issuperset(result.note_paths):
+        return
+    where = f"{config.inputs[0]}: " if len(config.inputs) == 1 else ""
+    lines = [diagnostic.format() for diagnostic in result.report.diagnostics]
+    raise ConfigError(
+        (
+            *lines,
+            f"{where}error: no note could be read, so nothing was written (name "
+            "Markdown notes)",
+        )
+    )
 
 
 class _StateNotStagedError(Exception):
@@ -474,6 +492,15 @@ def _patch(
         if source.rel in outputs
         for item in outputs[source.rel][0]
     ]
+    if (
+        outputs
+        and not keyed
+        and all(
+            any(d.severity is Severity.ERROR for d in output[1])
+            for output in outputs.values()
+        )
+    ):
+        return None  # a full build tells whether any note could be read at all
     paths = {*outputs, *gone}
     identities = {item.key[0] for item in keyed}
     found = rows.find_notes(paths, (i for i in identities if i.startswith("id:")))

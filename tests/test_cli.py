@@ -31,16 +31,16 @@ def test_a_note_with_an_error_still_builds_the_rest_and_exits_1(runner, tmp_path
     vault = tmp_path / "v"
     vault.mkdir()
     (vault / "good.md").write_text("**A**: b\n", encoding="utf-8")
-    (vault / "bad.md").write_text("---\ntags: [x\n---\n**C**: d\n", encoding="utf-8")
+    (vault / "bad.md").write_bytes(b"**C**: d\x00\n")
     out = tmp_path / "d.apkg"
     result = runner.invoke(main, ["build", str(vault), "-o", str(out)])
     assert result.exit_code == 1
     assert out.is_file()
     assert result.stderr.splitlines() == [
-        "bad.md:3: error: front matter is not valid YAML: did not find expected ',' or ']' "
-        "(fix the YAML between the --- lines; tags and deck from it are ignored)"
+        "bad.md: error: not a text file (NUL bytes): no cards (rename it, or remove it "
+        "from the vault)"
     ]
-    assert result.stdout.strip().startswith("2 cards from 2 notes")
+    assert result.stdout.strip().startswith("1 card from 2 notes")
 
 
 def test_missing_input_exits_2_and_writes_nothing(runner, tmp_path):
