@@ -122,7 +122,29 @@ def build(
     nothing changed since this deck was last written, it is left as it is.
     """
     with _cycle_collection_paused():
-        return _build(config, clock, dry_run, progress)
+        result = _build(config, clock, dry_run, progress)
+    return result if dry_run else _warn_inside_vault(result)
+
+
+def _warn_inside_vault(result: BuildResult) -> BuildResult:
+    """A deck in the vault is picked up by the vault's sync and version control (a large
+    vault's deck is megabytes, rewritten by every build): it is written, with a warning."""
+    report = result.report
+    if report.output is None or not _is_inside(Path(report.output), result.vault):
+        return result
+    warning = Diagnostic(
+        report.output,
+        0,
+        Severity.WARNING,
+        "the deck is written inside the vault, where sync and git pick it up (write it "
+        "elsewhere with -o)",
+    )
+    diagnostics = (*report.diagnostics, warning)
+    return replace(result, report=replace(report, diagnostics=diagnostics))
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 @contextlib.contextmanager

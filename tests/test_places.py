@@ -160,3 +160,62 @@ def test_notes_from_two_vaults_are_refused(runner, vault, tmp_path):
     assert result.exit_code == 2
     assert "error: notes from two vaults" in result.stderr
     assert not out.exists()
+
+
+INSIDE = (
+    "warning: the deck is written inside the vault, where sync and git pick it up "
+    "(write it elsewhere with -o)"
+)
+
+
+def test_a_deck_written_inside_the_vault_is_warned_about(runner, vault, monkeypatch):
+    monkeypatch.chdir(vault / "Languages")
+    result = runner.invoke(main, ["build", "03 - Java.md"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"decks/03---Java.apkg: {INSIDE}"]
+    assert (vault / "Languages" / "decks" / "03---Java.apkg").is_file()
+    assert result.stdout.rstrip().endswith("-> decks/03---Java.apkg")
+
+    result = runner.invoke(main, ["build", "..", "-o", "../Vault.apkg"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"../Vault.apkg: {INSIDE}"]
+
+
+def test_a_deck_outside_the_vault_is_not_warned_about(runner, vault, tmp_path):
+    """As `make demo` builds examples/vault into ./decks: the default place, outside."""
+    result = runner.invoke(main, ["build", str(vault), "-o", str(tmp_path / "v.apkg")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+def test_output_in_the_settings_is_read_from_the_vault_folder(
+    runner, vault, tmp_path, monkeypatch
+):
+    (vault / ".flashgen.toml").write_text(
+        'output = "../built/study.apkg"\n', encoding="utf-8"
+    )
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = runner.invoke(main, ["build", str(vault)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert (tmp_path / "built" / "study.apkg").is_file()
+    # A note's deck goes beside the vault's, named after the note: it never replaces it.
+    result = runner.invoke(main, ["build", str(vault / "Other.md")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "built").iterdir()) == [
+        "Other.apkg",
+        "study.apkg",
+    ]
+    assert len(deck_cards(tmp_path / "built" / "study.apkg")) == 4
+
+
+def test_output_in_the_settings_inside_the_vault_is_warned_about(
+    runner, vault, tmp_path, monkeypatch
+):
+    (vault / ".flashgen.toml").write_text('output = "decks/v.apkg"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["build", "Vault"])
+    assert result.exit_code == 0, result.output
+    assert (vault / "decks" / "v.apkg").is_file()
+    assert result.stderr.splitlines() == [f"{vault / 'decks' / 'v.apkg'}: {INSIDE}"]
