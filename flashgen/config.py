@@ -35,7 +35,8 @@ class Config:
     """Where a build of note files writes its deck when `output` is not set: the folder
     of the vault's `output` setting, so a note's deck never replaces the vault's."""
     deck_name: str | None = None
-    """The root deck's name; None: the vault's folder name (or the single note's title)."""
+    """The root deck's name; None: the vault's folder name (for note files outside any
+    vault, their folder's name)."""
     deck_layout: str = "folders"
     """`folders`: sub-decks follow the folders; `single`: every card in the root deck."""
     source_link: str = "obsidian"

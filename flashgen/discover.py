@@ -50,8 +50,8 @@ class Discovery:
 
     root: Path
     name: str
-    """The root deck's default name: the vault folder's name; for note files outside any
-    vault, the single note's title (or their folder's name)."""
+    """The root deck's default name: the vault folder's name (for note files, their
+    vault's, or their folder's outside any vault)."""
     notes: tuple[SourceFile, ...]
     skipped: tuple[str, ...]
     """Vault-relative paths left out by the ignore rules (drawings, templates)."""
@@ -100,12 +100,9 @@ def discover_notes(
     )
     parents = Path(os.path.commonpath([f.parent for f in files]))
     title = files[0].stem if len(files) == 1 else parents.name
-    # In a vault with settings, the deck is named as a build of the vault names it. Only
-    # a state file there (which a build of loose notes leaves too): as it always was.
-    named = vault is not None and any(
-        os.path.lexists(vault / marker) for marker in VAULT_MARKERS[:2]
-    )
-    return Discovery(root, root.name if named else title, notes, (), title=title)
+    # The decks are named as a build of the vault names them: the note's cards go to the
+    # same deck whichever way it was built.
+    return Discovery(root, root.name, notes, (), title=title)
 
 
 def _nothing_found(folder: Path, found: Discovery, others: Counter[str]) -> str:

@@ -146,7 +146,7 @@ def test_the_nearest_marked_folder_is_the_vault(runner, tmp_path):
     for _ in range(2):  # the second build finds the first one's state file
         _build(runner, str(loose / "B.md"), "-o", str(tmp_path / "b"))
         assert _state_files(tmp_path) == [f"loose/{STATE}", f"outer/{STATE}"]
-        assert set(deck_cards(tmp_path / "b").values()) == {"B"}
+        assert set(deck_cards(tmp_path / "b").values()) == {"loose"}
 
 
 def test_notes_from_two_vaults_are_refused(runner, vault, tmp_path):
