@@ -19,7 +19,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 ## demo: create .venv, install flashgen, build the example decks into decks/
 demo: $(VENV)/.installed
 	$(BIN)/flashgen build examples/vault -o decks/examples.apkg
-	$(BIN)/flashgen build examples/single/Photosynthesis.md -o decks/photosynthesis.apkg
+	$(BIN)/flashgen build examples/single/Photosynthesis.md --deck-name Photosynthesis -o decks/photosynthesis.apkg
 
 ## lint: ruff and mypy
 lint: $(VENV)/.installed-test

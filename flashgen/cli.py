@@ -18,7 +18,7 @@ EXIT_CODES = """\b
 Exit codes:
   0  every note built
   1  deck written (or cards listed), but some notes had errors
-  2  nothing written: usage, config or output error"""
+  2  nothing written: usage, config or output error, or no note to build"""
 
 _INPUTS = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(path_type=Path)
@@ -53,7 +53,8 @@ _OUTPUT = click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Where to write the .apkg (default: decks/<deck name>.apkg).",
+    help="Where to write the .apkg, read from the current folder (default: output in "
+    ".flashgen.toml, read from the vault folder, else decks/<deck name>.apkg).",
 )
 _DECK_NAME = click.option(
     "--deck-name", help="Name of the root deck (default: the vault's folder name)."
@@ -111,6 +112,17 @@ def build(
     Notes unchanged since the last build come from a cache in your user cache folder;
     when nothing changed, the deck is left as it is. On a terminal, a build that takes
     more than a second (FLASHGEN_PROGRESS_DELAY seconds) shows a progress bar.
+
+    Notes: in a folder, its .md files; a file named here is read as Markdown whatever
+    its extension (seed.txt, notes.markdown). A note file is built as part of its vault,
+    the nearest folder upwards with .obsidian/, .flashgen.toml or .flashgen-state.json
+    (else its own folder): the vault's settings, state file, decks and GUIDs, in a deck
+    file named after the note.
+
+    Where the deck goes: a path is read from where it is written. -o and the default
+    decks/<deck name>.apkg are read from the current folder; output in .flashgen.toml is
+    read from the vault folder. A deck inside the vault is written with a warning (sync
+    and git pick it up).
     """
     from flashgen.config import load_config
     from flashgen.pipeline import build as run_build

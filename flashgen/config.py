@@ -1,7 +1,8 @@
 """Config: the Config record, its defaults, and `.flashgen.toml` loading and validation.
 
 The file is `.flashgen.toml` at the vault root, or `[tool.flashgen]` in the vault's
-`pyproject.toml`. Flags override the file; every problem in the file is reported at once.
+`pyproject.toml`; note files read their vault's. Flags override the file; every problem in
+the file is reported at once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from flashgen.discover import note_vault
 from flashgen.errors import ConfigError
 
 CONFIG_FILE = ".flashgen.toml"
@@ -27,9 +29,14 @@ class Config:
     inputs: tuple[Path, ...] = ()
     """A vault folder, or one or more note files."""
     output: Path | None = None
-    """Where the .apkg goes; None: `decks/<deck name>.apkg`."""
+    """Where the .apkg goes; None: `decks/<deck name>.apkg` in the current folder (for
+    note files, `<note title>.apkg` in `output_folder`, or in `decks/`)."""
+    output_folder: Path | None = None
+    """Where a build of note files writes its deck when `output` is not set: the folder
+    of the vault's `output` setting, so a note's deck never replaces the vault's."""
     deck_name: str | None = None
-    """The root deck's name; None: the vault's folder name (or the single note's title)."""
+    """The root deck's name; None: the vault's folder name (for note files outside any
+    vault, their folder's name)."""
     deck_layout: str = "folders"
     """`folders`: sub-decks follow the folders; `single`: every card in the root deck."""
     source_link: str = "obsidian"
@@ -81,10 +88,15 @@ _CHOICES = {"deck_layout": DECK_LAYOUTS}
 
 
 def load_config(inputs: tuple[Path, ...], **overrides: Any) -> Config:
-    """The vault's settings (when the input is a folder) with flags laid over them."""
+    """The vault's settings with flags laid over them. The vault is the folder given, or
+    the one the note files are in (see discover.note_vault)."""
     config = Config(inputs=inputs)
     if len(inputs) == 1 and inputs[0].is_dir():
         config = _from_vault(config, inputs[0])
+    elif inputs and (vault := note_vault(inputs)) is not None:
+        config = _from_vault(config, vault)
+        if config.output is not None:
+            config = replace(config, output=None, output_folder=config.output.parent)
     flags = {key: value for key, value in overrides.items() if value is not None}
     return replace(config, **flags)
 

@@ -1,7 +1,7 @@
 """Discover stage: a vault folder or note files -> SourceFile records.
 
-Applies the ignore rules (Obsidian's own folders, drawings, templates), sorts, and gives every
-note a vault-relative POSIX path.
+Finds the vault a note file belongs to, applies the ignore rules (Obsidian's own folders,
+drawings, templates), sorts, and gives every note a vault-relative POSIX path.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,9 @@ log = logging.getLogger(__name__)
 # Obsidian keeps settings, plugins and deleted notes here; none of it is the user's notes.
 _IGNORED_DIRS = frozenset({".obsidian", ".trash", ".git", "node_modules"})
 _DEFAULT_TEMPLATE_DIRS = ("Templates", "templates", "_templates")
+# What makes a folder a vault for a note file inside it: Obsidian's settings, flashgen's
+# settings, or the state file of an earlier build.
+VAULT_MARKERS = (".obsidian", ".flashgen.toml", ".flashgen-state.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +50,16 @@ class Discovery:
 
     root: Path
     name: str
-    """The vault's name: the folder's name, or the single note's title."""
+    """The root deck's default name: the vault folder's name (for note files, their
+    vault's, or their folder's outside any vault)."""
     notes: tuple[SourceFile, ...]
     skipped: tuple[str, ...]
     """Vault-relative paths left out by the ignore rules (drawings, templates)."""
     diagnostics: tuple[Diagnostic, ...] = ()
     """Files left out because reading them could leave the vault (symlinks)."""
+    title: str | None = None
+    """What the deck file is named after when notes are named: the single note's title,
+    or their folder's name; None for a vault folder (named after its root deck)."""
 
 
 def discover_notes(
@@ -70,7 +78,10 @@ def discover_notes(
     if missing:
         raise ConfigError(tuple(f"{p}: error: no such file or folder" for p in missing))
     if len(inputs) == 1 and inputs[0].is_dir():
-        return _walk_vault(inputs[0].resolve(), _Filter(include, exclude))
+        found, others = _walk_vault(inputs[0].resolve(), _Filter(include, exclude))
+        if not found.notes:
+            raise ConfigError((_nothing_found(inputs[0], found, others),))
+        return found
     folders = [str(p) for p in inputs if p.is_dir()]
     if folders:
         raise ConfigError(
@@ -79,19 +90,69 @@ def discover_notes(
             )
         )
     files = tuple(p.resolve() for p in inputs)
-    root = Path(os.path.commonpath([f.parent for f in files]))
+    vault = note_vault(inputs)
+    root = vault or Path(os.path.commonpath([f.parent for f in files]))
     notes = tuple(
         sorted(
             (SourceFile(str(f), f.relative_to(root).as_posix()) for f in files),
             key=_order,
         )
     )
-    name = (
-        notes[0].rel.rsplit("/", 1)[-1].removesuffix(".md")
-        if len(notes) == 1
-        else root.name
+    parents = Path(os.path.commonpath([f.parent for f in files]))
+    title = files[0].stem if len(files) == 1 else parents.name
+    # The decks are named as a build of the vault names them: the note's cards go to the
+    # same deck whichever way it was built.
+    return Discovery(root, root.name, notes, (), title=title)
+
+
+def _nothing_found(folder: Path, found: Discovery, others: Counter[str]) -> str:
+    where = folder.as_posix().rstrip("/") + "/"
+    if found.skipped:
+        left = len(found.skipped)
+        notes = (
+            f"all {left} Markdown notes were" if left > 1 else "its Markdown note was"
+        )
+        return (
+            f"{where}: error: no notes to build: {notes} left out (by include and "
+            "exclude in .flashgen.toml, or as templates and drawings)"
+        )
+    listed = " and ".join(
+        f"{number} {suffix} file{'s' if number > 1 else ''}"
+        for suffix, number in sorted(others.items())
     )
-    return Discovery(root, name, notes, ())
+    was = "were" if sum(others.values()) > 1 else "was"
+    skipped = f"; {listed} {was} skipped" if others else ""
+    return (
+        f"{where}: error: no Markdown notes found (flashgen reads .md files{skipped})"
+    )
+
+
+def note_vault(files: tuple[Path, ...]) -> Path | None:
+    """The vault that note files belong to: the nearest folder upwards from them with
+    Obsidian's settings, flashgen's settings or a state file; None when there is none.
+
+    A note's identity is its vault path, so it must not depend on how the note was named
+    on the command line. Notes from two vaults cannot share one state file.
+    """
+    vaults = [_vault_of(path.resolve()) for path in files]
+    for path, vault in zip(files, vaults, strict=True):
+        if vault != vaults[0]:
+            first = vaults[0] or "no vault"
+            raise ConfigError(
+                (
+                    f"{path}: error: notes from two vaults cannot be built into one "
+                    f"deck (it is in {vault or 'no vault'}, {files[0]} in {first}; build "
+                    "each vault's notes on their own)",
+                )
+            )
+    return vaults[0] if vaults else None
+
+
+def _vault_of(note: Path) -> Path | None:
+    for folder in note.parents:
+        if any(os.path.lexists(folder / marker) for marker in VAULT_MARKERS):
+            return folder
+    return None
 
 
 class _Filter:
@@ -107,8 +168,14 @@ class _Filter:
         return self._exclude is not None and self._exclude.match_file(rel)
 
 
-def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
+# Text files that may be meant as notes: in a folder they are not read (Obsidian shows
+# only .md files as notes) but counted, to say so when a folder has no notes at all.
+_TEXT_SUFFIXES = (".txt", ".markdown", ".mdown", ".mkd", ".text")
+
+
+def _walk_vault(root: Path, patterns: _Filter) -> tuple[Discovery, Counter[str]]:
     template_dirs = _template_dirs(root)
+    others: Counter[str] = Counter()
     notes: list[SourceFile] = []
     skipped: list[str] = []
     problems: list[Diagnostic] = []
@@ -131,6 +198,8 @@ def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
                 continue
             name = entry.name
             if not name.lower().endswith(".md"):
+                if name.lower().endswith(_TEXT_SUFFIXES) and _is_file(entry):
+                    others["." + name.rsplit(".", 1)[1].lower()] += 1
                 continue
             rel = prefix + name
             if entry.is_symlink() and not _inside(Path(entry.path), root):
@@ -158,9 +227,10 @@ def _walk_vault(root: Path, patterns: _Filter) -> Discovery:
             for name in reversed(kept)
         )
     notes.sort(key=_order)
-    return Discovery(
+    found = Discovery(
         root, root.name, tuple(notes), tuple(sorted(skipped)), tuple(problems)
     )
+    return found, others
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

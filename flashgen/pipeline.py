@@ -126,7 +126,29 @@ def build(
     nothing changed since this deck was last written, it is left as it is.
     """
     with _cycle_collection_paused():
-        return _build(config, clock, dry_run, progress)
+        result = _build(config, clock, dry_run, progress)
+    return result if dry_run else _warn_inside_vault(result)
+
+
+def _warn_inside_vault(result: BuildResult) -> BuildResult:
+    """A deck in the vault is picked up by the vault's sync and version control (a large
+    vault's deck is megabytes, rewritten by every build): it is written, with a warning."""
+    report = result.report
+    if report.output is None or not _is_inside(Path(report.output), result.vault):
+        return result
+    warning = Diagnostic(
+        report.output,
+        0,
+        Severity.WARNING,
+        "the deck is written inside the vault, where sync and git pick it up (write it "
+        "elsewhere with -o)",
+    )
+    diagnostics = (*report.diagnostics, warning)
+    return replace(result, report=replace(report, diagnostics=diagnostics))
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 @contextlib.contextmanager
@@ -148,7 +170,7 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     session = _start(config, lint=False)
-    output = config.output or Path("decks") / f"{_file_name(session.root_deck)}.apkg"
+    output = _output(config, session)
     if not dry_run and session.cache is not None:
         record = read_json(session.last_deck)
         last = _reuse_deck(session, output, clock, record)
@@ -161,6 +183,7 @@ def _build(
     result = _plan(session, clock, progress)
     if dry_run:
         return result
+    _check_something_read(config, result)
     # genanki and sqlite load only when a deck is written.
     from flashgen.deck import AnkiNotes, DeckSettings
     from flashgen.package import write_package
@@ -244,6 +267,23 @@ def _build(
     return replace(result, report=report)
 
 
+def _check_something_read(config: Config, result: BuildResult) -> None:
+    """A build in which no note could be read (a picture named as the note, say) writes
+    no deck and no state: there is nothing to import, and exit code 2 says so."""
+    failed = {d.path for d in result.report.diagnostics if d.severity is Severity.ERROR}
+    if len(result.cards) or not failed.issuperset(result.note_paths):
+        return
+    where = f"{config.inputs[0]}: " if len(config.inputs) == 1 else ""
+    lines = [diagnostic.format() for diagnostic in result.report.diagnostics]
+    raise ConfigError(
+        (
+            *lines,
+            f"{where}error: no note could be read, so nothing was written (name "
+            "Markdown notes)",
+        )
+    )
+
+
 class _StateNotStagedError(Exception):
     """The deck is not put in place: the state could not be staged."""
 
@@ -297,7 +337,8 @@ def _open_cache(
     settings = {
         name: getattr(config, name)
         for name in Config.__dataclass_fields__
-        if name not in {"inputs", "output", "jobs", "cache", "config_file"}
+        if name
+        not in {"inputs", "output", "output_folder", "jobs", "cache", "config_file"}
     }
     settings.update(root=str(discovery.root), root_deck=root_deck, vault=vault_name)
     media = MediaIndex(discovery.root).fingerprint()
@@ -503,6 +544,15 @@ def _patch(
         if source.rel in outputs
         for item in outputs[source.rel][0]
     ]
+    if (
+        outputs
+        and not keyed
+        and all(
+            any(d.severity is Severity.ERROR for d in output[1])
+            for output in outputs.values()
+        )
+    ):
+        return None  # a full build tells whether any note could be read at all
     paths = {*outputs, *gone}
     identities = {item.key[0] for item in keyed}
     found = rows.find_notes(paths, (i for i in identities if i.startswith("id:")))
@@ -1056,6 +1106,17 @@ def _deck_for(
         return root
     folders = PurePosixPath(path).parts[:-1]
     return "::".join((root, *folders))
+
+
+def _output(config: Config, session: _Session) -> Path:
+    """Where the deck goes: `output` when set, else `decks/<name>.apkg` in the current
+    folder, named after the root deck (a vault) or the note (note files, whose deck
+    goes beside the vault's when the vault's settings name its place)."""
+    if config.output is not None:
+        return config.output
+    title = session.discovery.title
+    name = _file_name(session.root_deck if title is None else title)
+    return (config.output_folder or Path("decks")) / f"{name}.apkg"
 
 
 def _file_name(deck: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flashgen.cli import main
+from flashgen.report import Diagnostic, Severity
 
 
 def test_build_writes_a_deck_and_exits_0(runner, examples_vault, tmp_path):
@@ -31,16 +32,16 @@ def test_a_note_with_an_error_still_builds_the_rest_and_exits_1(runner, tmp_path
     vault = tmp_path / "v"
     vault.mkdir()
     (vault / "good.md").write_text("**A**: b\n", encoding="utf-8")
-    (vault / "bad.md").write_text("---\ntags: [x\n---\n**C**: d\n", encoding="utf-8")
+    (vault / "bad.md").write_bytes(b"**C**: d\x00\n")
     out = tmp_path / "d.apkg"
     result = runner.invoke(main, ["build", str(vault), "-o", str(out)])
     assert result.exit_code == 1
     assert out.is_file()
     assert result.stderr.splitlines() == [
-        "bad.md:3: error: front matter is not valid YAML: did not find expected ',' or ']' "
-        "(fix the YAML between the --- lines; tags and deck from it are ignored)"
+        "bad.md: error: not a text file (NUL bytes): no cards (rename it, or remove it "
+        "from the vault)"
     ]
-    assert result.stdout.strip().startswith("2 cards from 2 notes")
+    assert result.stdout.strip().startswith("1 card from 2 notes")
 
 
 def test_missing_input_exits_2_and_writes_nothing(runner, tmp_path):
@@ -392,7 +393,7 @@ def test_progress_bar_shows_on_a_terminal_whatever_the_speed(examples_vault, tmp
 def _vault_with_an_error_and_a_warning(tmp_path):
     vault = tmp_path / "v"
     vault.mkdir()
-    (vault / "bad.md").write_text("---\ntags: [x\n---\n**C**: d\n", encoding="utf-8")
+    (vault / "bad.md").write_bytes(b"**C**: d\x00\n")  # an error: not a text file
     (vault / "pic.md").write_text("**A**: b ![[gone.png]]\n", encoding="utf-8")
     return vault
 
@@ -411,10 +412,10 @@ def test_errors_and_warnings_are_coloured_on_a_terminal_only(runner, tmp_path):
         red,
         yellow,
     ]
-    assert coloured.stderr.startswith(f"bad.md:3: {red}: front matter is not valid")
+    assert coloured.stderr.startswith(f"bad.md: {red}: not a text file")
 
     piped = runner.invoke(main, build)
-    assert "\x1b[" not in piped.stderr and "bad.md:3: error: " in piped.stderr
+    assert "\x1b[" not in piped.stderr and "bad.md: error: " in piped.stderr
     plain = runner.invoke(main, build, color=True, env={"NO_COLOR": "1"})
     assert plain.stderr == piped.stderr
     # check prints its messages on stdout, coloured the same way.
@@ -428,11 +429,11 @@ def test_a_real_terminal_shows_colour_unless_no_color_is_set(tmp_path):
     vault = _vault_with_an_error_and_a_warning(tmp_path)
     build = _command("build", vault, "-o", tmp_path / "d.apkg")
     on_terminal = _on_terminal(build, {"FLASHGEN_PROGRESS_DELAY": "600"}, code=1)
-    assert "bad.md:3: \x1b[31m\x1b[1merror\x1b[0m: front matter" in on_terminal
+    assert "bad.md: \x1b[31m\x1b[1merror\x1b[0m: not a text file" in on_terminal
     without = _on_terminal(
         build, {"FLASHGEN_PROGRESS_DELAY": "600", "NO_COLOR": "1"}, code=1
     )
-    assert "\x1b[3" not in without and "bad.md:3: error: front matter" in without
+    assert "\x1b[3" not in without and "bad.md: error: not a text file" in without
 
 
 def test_watch_says_what_it_watches_and_prints_what_build_prints(
@@ -553,18 +554,18 @@ def test_check_json_gives_each_message_and_the_counts(runner, tmp_path):
     assert result.exit_code == text.exit_code == 1
     assert result.stderr == ""
     report = json.loads(result.stdout)
-    assert report["notes"] == 2 and report["cards"] == 2
+    assert report["notes"] == 2 and report["cards"] == 1
     assert report["counts"] == {"error": 1, "warning": 1, "info": 2}
     assert [
-        f"{d['path']}:{d['line']}: {d['severity']}: {d['message']}"
+        Diagnostic(d["path"], d["line"], Severity(d["severity"]), d["message"]).format()
         for d in report["diagnostics"]
     ] == text.stdout.splitlines()
     assert report["diagnostics"][0] == {
         "path": "bad.md",
-        "line": 3,
+        "line": 0,
         "severity": "error",
-        "message": "front matter is not valid YAML: did not find expected ',' or ']' "
-        "(fix the YAML between the --- lines; tags and deck from it are ignored)",
+        "message": "not a text file (NUL bytes): no cards (rename it, or remove it "
+        "from the vault)",
     }
 
 

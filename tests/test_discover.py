@@ -35,12 +35,13 @@ def test_template_folder_from_obsidian_settings(tmp_path):
     assert found.skipped == ("Meta/Tpl/t.md",)
 
 
-def test_single_files_are_named_after_the_note(tmp_path):
+def test_single_files_outside_a_vault_are_their_folders_notes(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "Topic.md").write_text("x")
     (tmp_path / "Other.md").write_text("x")
     one = discover_notes((tmp_path / "sub" / "Topic.md",))
-    assert (one.name, [n.rel for n in one.notes]) == ("Topic", ["Topic.md"])
+    assert (one.name, one.title) == ("sub", "Topic")
+    assert [n.rel for n in one.notes] == ["Topic.md"]
     two = discover_notes((tmp_path / "sub" / "Topic.md", tmp_path / "Other.md"))
     assert [n.rel for n in two.notes] == ["Other.md", "sub/Topic.md"]
 

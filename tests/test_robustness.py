@@ -68,8 +68,8 @@ def test_bad_vault_builds_what_it_can_and_says_what_went_wrong(
     )  # no raw escape bytes reach a terminal
     expected = {
         "binary.md: error: not a text file (NUL bytes): no cards",
-        "broken-yaml.md:4: error: front matter is not valid YAML",
-        "list-yaml.md:2: error: front matter is a list, not a mapping",
+        "broken-yaml.md:4: warning: front matter is not valid YAML",
+        "list-yaml.md:2: warning: front matter is a list, not a mapping",
         "latin1.md:1: warning: note is not UTF-8; read it as Windows-1252",
         "utf16.md:1: warning: note is UTF-16",
         "control-bytes.md:1: warning: control characters removed",
@@ -193,7 +193,7 @@ def test_check_lints_without_writing_and_exits_1_on_errors(runner, tmp_path):
         "one of them)",
     ]
     assert not any(vault.glob(".flashgen*")) and not (tmp_path / "decks").exists()
-    (vault / "B.md").write_text("---\n- a\n---\n")
+    (vault / "B.md").write_bytes(b"**Binary**\x00 file\n")
     assert runner.invoke(main, ["check", str(vault)]).exit_code == 1
 
 

@@ -134,10 +134,12 @@ def load_front_matter(
         mark = getattr(err, "problem_mark", None)
         where = line + 1 + (mark.line if mark is not None else 0)
         reason = getattr(err, "problem", None) or "invalid YAML"
+        # Obsidian still shows such a note (some vaults keep plain text between the
+        # dashes), so its cards are made: only what the front matter would set is lost.
         return {}, Diagnostic(
             rel,
             where,
-            Severity.ERROR,
+            Severity.WARNING,
             f"front matter is not valid YAML: {reason} "
             "(fix the YAML between the --- lines; tags and deck from it are ignored)",
         )
@@ -147,9 +149,9 @@ def load_front_matter(
         return {}, Diagnostic(
             rel,
             line + 1,
-            Severity.ERROR,
+            Severity.WARNING,
             f"front matter is a {type(loaded).__name__}, not a mapping "
-            "(write it as `key: value` lines)",
+            "(write it as `key: value` lines; tags and deck from it are ignored)",
         )
     # `tags: #x` is a YAML comment, so YAML sees no tags; Obsidian users mean the tag.
     if loaded.get("tags") is None and (found := _TAGS_COMMENT.search(raw)):
