@@ -242,8 +242,7 @@ def _retired_fields(old: CardState) -> tuple[str, ...]:
     context = CONTEXT_SEPARATOR.join(
         html.escape(part) for part in (title, *old.context)
     )
-    answer = (
-        f'<p class="fg-removed">No longer in {html.escape(old.note)}.</p>'
-        f"<p>{html.escape(old.text)}</p>"
-    )
+    # The state keeps no answer text (only its fingerprint): the card says where it was.
+    answer = f'<p class="fg-removed">No longer in {html.escape(old.note)}.</p>'
+
     return (html.escape(old.label), answer, context, html.escape(old.note), "")

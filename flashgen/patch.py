@@ -27,7 +27,17 @@ from flashgen.deck import (
     note_type_for,
 )
 from flashgen.identity import stable_id
-from flashgen.state import CardState, card_from_entry, encode_line
+from flashgen.state import CardState, dataclass_fields
+from flashgen.statelines import (
+    HEAD,
+    MIDDLE,
+    REMOVED,
+    NoteEntry,
+    NotesTable,
+    Place,
+    decode_line,
+    entry_from_line,
+)
 
 _WINDOW = 32 << 20
 """How much of a mapped state file find_notes() holds in memory at a time."""
@@ -36,21 +46,29 @@ _SCAN_FROM = 16
 
 
 class StateRows:
-    """The lines of a state file as save_state writes it (a header line, then one card a
-    line in GUID order, then the closing line), searched without splitting or decoding
+    """The lines of a state file as save_state writes it (the notes table, then one card
+    a line in GUID order, then the closing line), searched without splitting or decoding
     the whole file, and without copying it.
 
-    Positions count from the first row, as if every row ended with ",\n", the last one
-    too: rows are then cut and added alike.
+    Positions count from the first card's row, as if every row ended with ",\n", the last
+    one too: rows are then cut and added alike.
     """
 
     def __init__(self, data: bytes | mmap.mmap) -> None:
-        first = data.find(b"\n") + 1
-        if not first or data[-4:] != b"\n}}\n" or len(data) <= first + 4:
+        middle = data.find(b"\n" + MIDDLE) + 1
+        if data[: len(HEAD)] != HEAD or not middle:
+            raise ValueError("not laid out as flashgen writes it")
+        first = middle + len(MIDDLE)
+        if data[-4:] != b"\n}}\n" or len(data) <= first + 4:
             raise ValueError("not laid out as flashgen writes it, or no cards")
+        notes = bytes(data[len(HEAD) : middle - 1])
+        try:
+            table = json.loads(b"{" + notes + b"}")
+            self.entries = {ref: entry_from_line(ref, v) for ref, v in table.items()}
+        except (TypeError, KeyError, AttributeError) as err:
+            raise ValueError(f"not a notes table: {err}") from err
         self._data = data
         self._first = first
-        self._head = data[:first]
         self._length = len(data) - 4 - first + 2
 
     def _index(self, what: bytes, start: int) -> int:
@@ -87,6 +105,17 @@ class StateRows:
         at = self._first_from(wanted)
         return at < self._length and self._guid_at(at) == wanted
 
+    def _changed(
+        self, paths: Iterable[str], identities: Iterable[str]
+    ) -> dict[str, NoteEntry]:
+        """The notes table's entries of these notes (by path or by identity)."""
+        paths, identities = set(paths), set(identities)
+        return {
+            ref: entry
+            for ref, entry in self.entries.items()
+            if entry.note in paths or entry.head in identities
+        }
+
     def find_notes(
         self,
         paths: Iterable[str],
@@ -99,16 +128,14 @@ class StateRows:
         file order.
 
         A few notes' rows are found by searching for each note; many notes' by reading
-        every row's key and note once, which costs the same however many notes there are.
+        every row's note once, which costs the same however many notes there are.
         A mapped file is searched a window at a time, each let go of once searched: a
         large state file is never all in memory."""
-        quoted_paths = {_json(path) for path in paths}
-        quoted_ids = {_json(identity) for identity in identities}
-        if len(quoted_paths) + len(quoted_ids) < scan_from:
-            needles = [b', "note": ' + path + b', "kind": ' for path in quoted_paths]
-            needles += [b'{"key": [' + identity + b", " for identity in quoted_ids]
-            return self._find([*needles, _REMOVED], window)
-        found = set(self._find([_REMOVED], window))
+        refs = {ref.encode() for ref in self._changed(paths, identities)}
+        if len(refs) < scan_from:
+            needles = [b':["' + ref + b'",' for ref in refs]
+            return self._find([*needles, REMOVED], window)
+        found = set(self._find([REMOVED], window))
         data, first = self._data, self._first
         limit = first + self._length - 2
         low = first
@@ -117,10 +144,10 @@ class StateRows:
             high = data.find(b"\n", min(low + window, limit - 1), limit)
             high = limit if high == -1 else high + 1
             chunk = data[low:high]
-            for match in _KEY_AND_NOTE.finditer(chunk):
-                identity, rest, note = match.groups()
-                if note in quoted_paths or (rest and identity in quoted_ids):
-                    start = low + chunk.rfind(b"\n", 0, match.start()) + 1 - first
+            for match in _NOTE.finditer(chunk):
+                if match.group(1) in refs:
+                    at = match.start() + (chunk[match.start()] == ord("\n"))
+                    start = low + at - first
                     found.add((start, self._row_end(start)))
             self._let_go(low, high)
             low = high
@@ -153,28 +180,71 @@ class StateRows:
         cards = []
         for start, end in spans:
             row = self._data[self._first + start : self._first + end - 2]
-            ((guid, entry),) = json.loads(b"{" + row + b"}").items()
-            cards.append(card_from_entry(guid, entry))
+            ((guid, value),) = json.loads(b"{" + row + b"}").items()
+            cards.append(CardState(*decode_line(guid, value, self.entries).fields))
         return cards
+
+    def table_for(
+        self,
+        old: Iterable[CardState],
+        new: Iterable[CardState],
+        paths: Iterable[str],
+        identities: Iterable[str],
+    ) -> NotesTable | None:
+        """The notes table of the file once the rows of `old` (those of these notes,
+        and retired ones) are replaced by `new`; None when another note's line in it
+        would change (a retired card taken back by another file's card, say): the rows
+        copied would no longer match it."""
+        changed = self._changed(paths, identities)
+        kept = {
+            (entry.note, entry.head): entry
+            for ref, entry in self.entries.items()
+            if ref not in changed
+        }
+        dropped: dict[Place, int] = {}
+        for card in old:
+            place = _place(card)
+            if place[:2] in kept:
+                dropped[place] = dropped.get(place, 0) + 1
+        places: list[Place] = []
+        for card in new:
+            place = _place(card)
+            if place[:2] in kept:
+                dropped[place] = dropped.get(place, 0) - 1
+            else:
+                places.append(place)
+        if any(dropped.values()):
+            return None
+        for entry in kept.values():
+            deck = entry.decks[0]
+            places += [(entry.note, entry.head, c, deck) for c in entry.contexts]
+            context = entry.contexts[0]
+            places += [(entry.note, entry.head, context, d) for d in entry.decks]
+        table = NotesTable(places)
+        if any(table.entries[where] != entry for where, entry in kept.items()):
+            return None
+        return table
 
     def write_replaced(
         self,
         spans: Iterable[tuple[int, int]],
         cards: Iterable[CardState],
+        table: NotesTable,
         source: BinaryIO,
         target: BinaryIO,
     ) -> None:
-        """Write the file with these rows dropped and these cards' rows put in GUID order.
+        """Write the file with these rows dropped and these cards' rows put in GUID order,
+        under this notes table (see table_for).
 
         `source` is the file these rows were read from: the rows kept are copied from it
         by the kernel where it can (os.copy_file_range), not passed through Python."""
         cuts = [(start, end, b"") for start, end in spans]
         for card in cards:
             at = self._first_from(card.guid.encode())
-            cuts.append((at, at, encode_line(card).encode() + b",\n"))
+            cuts.append((at, at, table.line(*dataclass_fields(card)) + b",\n"))
         # A new row goes where a dropped row with its GUID was; new rows in GUID order.
         cuts.sort(key=lambda cut: (cut[0], cut[1] - cut[0] == 0, cut[2]))
-        target.write(self._head)
+        target.write(table.head())
         done = 0
         for start, end, row in cuts:
             self._copy(source, target, done, start)
@@ -192,7 +262,7 @@ class StateRows:
             self._copy(source, target, start, real)
             target.write(b",\n"[max(start, real) - real :])
             return
-        offset, count = len(self._head) + start, end - start
+        offset, count = self._first + start, end - start
         target.flush()  # what is buffered goes first: the kernel writes at the file's end
         while count > 0:
             try:
@@ -212,22 +282,12 @@ class StateRows:
             count -= copied
 
 
-def _json(text: str) -> bytes:
-    return json.dumps(text, ensure_ascii=False).encode()
+def _place(card: CardState) -> Place:
+    return card.note, card.key[0] if card.key else "", card.context, card.deck
 
 
-_REMOVED = b', "removed": true'
-_STRING = rb'"(?:[^"\\\n]|\\.)*"'
-_KEY_AND_NOTE = re.compile(
-    rb'\{"key": \[('
-    + _STRING
-    + rb")((?:, "
-    + _STRING
-    + rb')*)\], "note": ('
-    + _STRING
-    + rb'), "kind": '
-)
-"""A row's key (its first part, then the others) and note, as encode_line writes them."""
+_NOTE = re.compile(rb'(?:^|\n)"[^"\n]*":\["([^"\n]*)",')
+"""A row's GUID and note reference, as NotesTable.line writes them."""
 
 
 def patch_collection(

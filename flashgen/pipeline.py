@@ -475,7 +475,8 @@ def _patch(
     ]
     paths = {*outputs, *gone}
     identities = {item.key[0] for item in keyed}
-    found = rows.find_notes(paths, (i for i in identities if i.startswith("id:")))
+    explicit = {identity for identity in identities if identity.startswith("id:")}
+    found = rows.find_notes(paths, explicit)
     old = rows.cards(found)
     if any(card.note not in paths and card.key[0] in identities for card in old):
         return None  # another note has the same identity: only a full build can tell
@@ -485,6 +486,9 @@ def _patch(
 
     now = clock()
     result = reconcile(keyed, State(tuple(old)), int(now), reserved=rows, last_id=top)
+    table = rows.table_for(old, result.state.cards, paths, explicit)
+    if table is None:
+        return None  # another note's line in the state file would change
     reconciled = time.perf_counter()
     settings = DeckSettings(
         root_deck=session.root_deck,
@@ -512,7 +516,7 @@ def _patch(
         staged = state_file.with_name(f".flashgen-{state_file.name}.tmp")
         try:
             with staged.open("wb", buffering=0) as target:
-                rows.write_replaced(found, result.state.cards, old_state, target)
+                rows.write_replaced(found, result.state.cards, table, old_state, target)
         except OSError as err:
             staged.unlink(missing_ok=True)
             raise OutputError(
