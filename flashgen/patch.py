@@ -12,6 +12,7 @@ import mmap
 import os
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -29,14 +30,13 @@ from flashgen.deck import (
 from flashgen.identity import stable_id
 from flashgen.state import CardState, dataclass_fields
 from flashgen.statelines import (
-    HEAD,
     MIDDLE,
     REMOVED,
-    NoteEntry,
     NotesTable,
     Place,
     decode_line,
     entry_from_line,
+    root_of,
 )
 
 _WINDOW = 32 << 20
@@ -55,18 +55,24 @@ class StateRows:
     """
 
     def __init__(self, data: bytes | mmap.mmap) -> None:
-        middle = data.find(b"\n" + MIDDLE) + 1
-        if data[: len(HEAD)] != HEAD or not middle:
+        newline = data.find(b"\n") + 1
+        root = root_of(bytes(data[:newline])) if newline else None
+        middle = data.find(b"\n" + MIDDLE, newline - 1) + 1
+        if root is None or not middle:
             raise ValueError("not laid out as flashgen writes it")
         first = middle + len(MIDDLE)
         if data[-4:] != b"\n}}\n" or len(data) <= first + 4:
             raise ValueError("not laid out as flashgen writes it, or no cards")
-        notes = bytes(data[len(HEAD) : middle - 1])
+        notes = bytes(data[newline : middle - 1])
         try:
             table = json.loads(b"{" + notes + b"}")
-            self.entries = {ref: entry_from_line(ref, v) for ref, v in table.items()}
+            self.entries = {
+                ref: entry_from_line(ref, value, root) for ref, value in table.items()
+            }
         except (TypeError, KeyError, AttributeError) as err:
             raise ValueError(f"not a notes table: {err}") from err
+        self.root = root
+        """The root deck the file's decks are relative to."""
         self._data = data
         self._first = first
         self._length = len(data) - 4 - first + 2
@@ -105,13 +111,11 @@ class StateRows:
         at = self._first_from(wanted)
         return at < self._length and self._guid_at(at) == wanted
 
-    def _changed(
-        self, paths: Iterable[str], identities: Iterable[str]
-    ) -> dict[str, NoteEntry]:
-        """The notes table's entries of these notes (by path or by identity)."""
+    def notes_of(self, paths: Iterable[str], identities: Iterable[str]) -> set[str]:
+        """The references of these notes (by path or by identity) in the notes table."""
         paths, identities = set(paths), set(identities)
         return {
-            ref: entry
+            ref
             for ref, entry in self.entries.items()
             if entry.note in paths or entry.head in identities
         }
@@ -125,17 +129,31 @@ class StateRows:
     ) -> list[tuple[int, int]]:
         """The rows of the cards of these notes (by path or by identity), and every
         retired row (which any note's new card may take back), as (start, end) spans in
-        file order.
+        file order."""
+        refs = self.notes_of(paths, identities)
+        return self.find_refs(refs, window, scan_from, retired=True)
+
+    def find_refs(
+        self,
+        refs: Iterable[str],
+        window: int = _WINDOW,
+        scan_from: int = _SCAN_FROM,
+        *,
+        retired: bool,
+    ) -> list[tuple[int, int]]:
+        """The rows of the cards of the notes with these references, and every retired
+        row when asked for, as (start, end) spans in file order.
 
         A few notes' rows are found by searching for each note; many notes' by reading
         every row's note once, which costs the same however many notes there are.
         A mapped file is searched a window at a time, each let go of once searched: a
         large state file is never all in memory."""
-        refs = {ref.encode() for ref in self._changed(paths, identities)}
-        if len(refs) < scan_from:
-            needles = [b':["' + ref + b'",' for ref in refs]
-            return self._find([*needles, REMOVED], window)
-        found = set(self._find([REMOVED], window))
+        wanted = {ref.encode() for ref in refs}
+        always = [REMOVED] if retired else []
+        if len(wanted) < scan_from:
+            needles = [b':["' + ref + b'",' for ref in sorted(wanted)]
+            return self._find([*needles, *always], window)
+        found = set(self._find(always, window)) if always else set()
         data, first = self._data, self._first
         limit = first + self._length - 2
         low = first
@@ -145,7 +163,7 @@ class StateRows:
             high = limit if high == -1 else high + 1
             chunk = data[low:high]
             for match in _NOTE.finditer(chunk):
-                if match.group(1) in refs:
+                if match.group(1) in wanted:
                     at = match.start() + (chunk[match.start()] == ord("\n"))
                     start = low + at - first
                     found.add((start, self._row_end(start)))
@@ -184,46 +202,77 @@ class StateRows:
             cards.append(CardState(*decode_line(guid, value, self.entries).fields))
         return cards
 
-    def table_for(
+    def replacement(
+        self,
+        found: Iterable[tuple[int, int]],
+        old: Iterable[CardState],
+        new: Iterable[CardState],
+        refs: Iterable[str],
+        root: str,
+    ) -> tuple[list[tuple[int, int]], list[CardState], NotesTable]:
+        """The rows to drop, the cards to write in their place and the notes table of the
+        file once the rows found (`old`: those of the notes with these references, and
+        retired ones) are replaced by `new`, with decks relative to `root`.
+
+        A note whose line in the table changes though its rows were not found (its
+        retired card taken back by another file's card, say, or its reference taken by
+        a new note's) has all its rows written anew too, as a full write gives them."""
+        spans, cards, dropped = set(found), list(new), list(old)
+        refs = set(refs)
+        while True:
+            table, more = self._table_for(dropped, cards, refs, root)
+            if not more:
+                return sorted(spans), cards, table
+            refs |= more
+            extra = [
+                span
+                for span in self.find_refs(more, retired=False)
+                if span not in spans
+            ]
+            spans.update(extra)
+            # Cards kept as they were: dropped and written again, under the new line.
+            kept = self.cards(extra)
+            dropped += kept
+            cards += kept
+
+    def _table_for(
         self,
         old: Iterable[CardState],
         new: Iterable[CardState],
-        paths: Iterable[str],
-        identities: Iterable[str],
-    ) -> NotesTable | None:
-        """The notes table of the file once the rows of `old` (those of these notes,
-        and retired ones) are replaced by `new`; None when another note's line in it
-        would change (a retired card taken back by another file's card, say): the rows
-        copied would no longer match it."""
-        changed = self._changed(paths, identities)
+        refs: set[str],
+        root: str,
+    ) -> tuple[NotesTable, set[str]]:
+        """The notes table once the rows of `old` are replaced by `new`, and the
+        references of the other notes whose line in it is not the one they have here
+        (whose rows `old` does not hold)."""
         kept = {
             (entry.note, entry.head): entry
             for ref, entry in self.entries.items()
-            if ref not in changed
+            if ref not in refs
         }
-        dropped: dict[Place, int] = {}
+        count: Counter[Place] = Counter()
         for card in old:
             place = _place(card)
             if place[:2] in kept:
-                dropped[place] = dropped.get(place, 0) + 1
+                count[place] += 1
         places: list[Place] = []
         for card in new:
             place = _place(card)
             if place[:2] in kept:
-                dropped[place] = dropped.get(place, 0) - 1
+                count[place] -= 1
             else:
                 places.append(place)
-        if any(dropped.values()):
-            return None
+        changed = {kept[place[:2]].ref for place, number in count.items() if number}
         for entry in kept.values():
             deck = entry.decks[0]
             places += [(entry.note, entry.head, c, deck) for c in entry.contexts]
             context = entry.contexts[0]
             places += [(entry.note, entry.head, context, d) for d in entry.decks]
-        table = NotesTable(places)
-        if any(table.entries[where] != entry for where, entry in kept.items()):
-            return None
-        return table
+        table = NotesTable(places, root)
+        changed |= {
+            entry.ref for where, entry in kept.items() if table.entries[where] != entry
+        }
+        return table, changed
 
     def write_replaced(
         self,
@@ -234,7 +283,7 @@ class StateRows:
         target: BinaryIO,
     ) -> None:
         """Write the file with these rows dropped and these cards' rows put in GUID order,
-        under this notes table (see table_for).
+        under this notes table (see replacement).
 
         `source` is the file these rows were read from: the rows kept are copied from it
         by the kernel where it can (os.copy_file_range), not passed through Python."""

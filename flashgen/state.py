@@ -136,8 +136,12 @@ def _read_document(data: bytes, path: Path) -> tuple[tuple[CardState, ...], int]
         return tuple(_card_of_version_1(guid, entry) for guid, entry in cards), 1
     if version != VERSION:
         raise ValueError(f"unknown version {version!r}")
+    root = document.get("root", "")
+    if not isinstance(root, str):
+        raise TypeError(f"not a root deck: {root!r}")
     entries = {
-        ref: entry_from_line(ref, value) for ref, value in document["notes"].items()
+        ref: entry_from_line(ref, value, root)
+        for ref, value in document["notes"].items()
     }
     return tuple(
         CardState(*decode_line(guid, value, entries).fields)
@@ -148,22 +152,25 @@ def _read_document(data: bytes, path: Path) -> tuple[tuple[CardState, ...], int]
 _RUN = 100_000
 
 
-def save_state(state: State, path: Path) -> None:
+def save_state(state: State, path: Path, *, root_deck: str = "") -> None:
     """Write the state atomically (temporary file in the same folder, then rename)."""
-    commit_state(stage_state(state, path), path)
+    commit_state(stage_state(state, path, root_deck=root_deck), path)
 
 
-def stage_state(state: State, path: Path, *, run: int = _RUN) -> Path:
+def stage_state(
+    state: State, path: Path, *, root_deck: str = "", run: int = _RUN
+) -> Path:
     """Write the state to a temporary file beside `path`; commit_state puts it in place.
 
-    Up to `run` cards are sorted in memory; more are sorted in runs of that many, kept
-    in scratch files beside `path`, and merged."""
+    Decks are written relative to `root_deck` (in full when it is ""). Up to `run` cards
+    are sorted in memory; more are sorted in runs of that many, kept in scratch files
+    beside `path`, and merged."""
     # One card a line: small diffs when the file is committed, and a fast write. Written
     # a few thousand lines at a time: a large state is never all in memory as text.
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
         with staged.open("wb") as stream:
-            table = _table(state)
+            table = _table(state, root_deck)
             stream.write(table.head())
             rows = _rows(state, table, path.parent, run)
             start = -1
@@ -207,7 +214,7 @@ def _items(state: State) -> Iterator[CardState | Fields | Copied]:
     return cards.encoded() if isinstance(cards, EncodedCards) else iter(cards)
 
 
-def _table(state: State) -> NotesTable:
+def _table(state: State, root_deck: str) -> NotesTable:
     """The notes table of the state's cards (a first pass over them)."""
     source = state.source
 
@@ -220,7 +227,7 @@ def _table(state: State) -> NotesTable:
         key = item[1]
         return item[2], key[0] if key else "", item[4], item[11]
 
-    return NotesTable(map(place, _items(state)))
+    return NotesTable(map(place, _items(state)), root_deck)
 
 
 def _rows(state: State, table: NotesTable, scratch: Path, size: int) -> Iterator[bytes]:

@@ -24,13 +24,13 @@ from flashgen.errors import OutputError
 from flashgen.state import BATCH, CardState
 from flashgen.statelines import (
     FOOTER,
-    HEAD,
     MIDDLE,
     NoteEntry,
     NotesTable,
     Place,
     decode_line,
     entry_from_line,
+    root_of,
 )
 
 _DIGEST = 24
@@ -179,9 +179,11 @@ class StateIndex(CardIndex):
         card a line in GUID order, a footer line); None for any other layout."""
         stat = os.fstat(stream.fileno())
         index = cls(path, (stat.st_size, stat.st_mtime_ns))
-        if stream.readline() != HEAD:
+        head = stream.readline()
+        root = root_of(head)
+        if root is None:
             return None
-        offset = len(HEAD)
+        offset = len(head)
         notes: list[bytes] = []
         for line in stream:
             offset += len(line)
@@ -192,7 +194,7 @@ class StateIndex(CardIndex):
             notes.append(line[:-2] if line.endswith(b",\n") else line[:-1])
         else:
             return None  # cut short
-        if not index._add_notes(notes):
+        if not index._add_notes(notes, root):
             return None
         rows: list[tuple[bytes, int]] = []
         last = False  # the last row (no comma after it) is read
@@ -220,13 +222,13 @@ class StateIndex(CardIndex):
         index._sort_keys()
         return index
 
-    def _add_notes(self, lines: list[bytes]) -> bool:
+    def _add_notes(self, lines: list[bytes], root: str) -> bool:
         try:
             table = json.loads(b"{" + b",".join(lines) + b"}")
             if not isinstance(table, dict) or len(table) != len(lines):
                 return False
             for ref, value in table.items():
-                entry = entry_from_line(ref, value)
+                entry = entry_from_line(ref, value, root)
                 self._entry_numbers[ref] = len(self._entry_list)
                 self._entry_list.append(entry)
                 self._entries[ref] = entry

@@ -1,20 +1,26 @@
 """State file lines: the only encoding of a card's line and of the notes table above them.
 
-Version 2 of `.flashgen-state.json`: a table of the notes, one a line (its path, its
-identity when not its path, its heading paths and its decks), then one card a line in GUID
-order. A card's line names its note by a short reference and its heading path and deck by
-their place in the note's line, and keeps of its answer only a fingerprint:
+Version 2 of `.flashgen-state.json`: the root deck, a table of the notes, one a line (its
+path, its identity when not its path, its heading paths and its decks), then one card a
+line in GUID order. A card's line names its note by a short reference, its kind by a
+letter, its heading path and deck by their place in the note's line, and keeps of its
+answer only a fingerprint:
 
-    {"version":2,"notes":{
-    "k3ab":["Security/Defence.md",null,[["Log Sources"]],["Security"]],
+    {"version":2,"root":"Vault","notes":{
+    "k3ab":["Security/Defence.md",null,[["Log Sources"]],[null]]
     },"cards":{
-    "fg23iq…":["k3ab","point",0,"Retention",0,"<fingerprint><digest>",1700000000,1486,0]
+    "fg23iq…":["k3ab","p",0,"Retention",0,"<fingerprint><digest>",1700000000,1486,0]
     }}
+
+Decks are written relative to the root deck: null for the deck of the note's folders
+under it (above, "Vault::Security"), "" for the root deck itself, "Topics::Crypto" for
+"Vault::Topics::Crypto", "::Elsewhere" for a deck outside it; so renaming the vault's
+folder changes the first line only.
 
 The number after the label is the card's position among equal labels (or its pin, or its
 whole key when it has another shape); the id is written as its difference to the time in
-milliseconds (small: an id is the time a card first appeared). A retired card's line ends
-with "removed".
+milliseconds (small: an id is the time a card first appeared). A retired card's line
+ends with "removed".
 """
 
 from __future__ import annotations
@@ -25,12 +31,14 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from flashgen.fingerprint import decode_print, encode_print
 
 VERSION = 2
-HEAD = b'{"version":2,"notes":{\n'
+_HEAD_START = b'{"version":2,"root":'
+_HEAD_END = b',"notes":{\n'
 MIDDLE = b'},"cards":{\n'
 FOOTER = b"}}\n"
 REMOVED = b',"removed"]'
@@ -42,6 +50,67 @@ _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 
 Place = tuple[str, str, tuple[str, ...], str]
 """A card's note path, note identity (its key's first part), heading path and deck."""
+
+_CODES = {"point": "p", "definition": "d", "heading": "h", "list": "l"}
+"""The letters of the kinds flashgen makes; another kind is written out (after a "~"
+when it could be taken for a letter or for a kind written so)."""
+_KINDS = {code: kind for kind, code in _CODES.items()}
+
+
+def head_line(root: str) -> bytes:
+    """The file's first line: its version and the root deck its decks are relative to."""
+    return _HEAD_START + _dumps(root).encode() + _HEAD_END
+
+
+def root_of(line: bytes) -> str | None:
+    """The root deck named by a first line as head_line writes it; None for another."""
+    if not (line.startswith(_HEAD_START) and line.endswith(_HEAD_END)):
+        return None
+    try:
+        root = json.loads(line[len(_HEAD_START) : -len(_HEAD_END)])
+    except ValueError:
+        return None
+    return root if isinstance(root, str) else None
+
+
+def _stored_deck(deck: str, root: str, note: str) -> str | None:
+    if deck == root:
+        return ""
+    if deck == _folder_deck(root, note):
+        return None
+    rest = deck[len(root) + 2 :]
+    if not root or (deck.startswith(f"{root}::") and rest and rest[:2] != "::"):
+        return rest if root else deck
+    return f"::{deck}"
+
+
+def _deck_of(stored: str | None, root: str, note: str) -> str:
+    if stored is None:
+        return _folder_deck(root, note)
+    if not root:
+        return stored
+    if not stored:
+        return root
+    return stored[2:] if stored.startswith("::") else f"{root}::{stored}"
+
+
+def _folder_deck(root: str, note: str) -> str:
+    """The deck of a note's folders under the root deck (the "folders" deck layout)."""
+    return "::".join((root, *PurePosixPath(note).parts[:-1]))
+
+
+def _kind_code(kind: str) -> str:
+    code = _CODES.get(kind)
+    if code is not None:
+        return code
+    return f"~{kind}" if kind in _KINDS or kind.startswith("~") else kind
+
+
+def _kind_of(code: str) -> str:
+    kind = _KINDS.get(code)
+    if kind is not None:
+        return kind
+    return code[1:] if code.startswith("~") else code
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +126,11 @@ class NoteEntry:
     decks: tuple[str, ...]
     """The decks of its cards, sorted."""
 
-    def line(self) -> bytes:
+    def line(self, root: str) -> bytes:
+        """The note's line in a file whose decks are relative to this root deck."""
         head = None if self.head == f"path:{self.note}" else self.head
-        value = [self.note, head, [list(c) for c in self.contexts], list(self.decks)]
+        decks = [_stored_deck(deck, root, self.note) for deck in self.decks]
+        value = [self.note, head, [list(c) for c in self.contexts], decks]
         return (_dumps(self.ref) + ":" + _dumps(value)).encode()
 
 
@@ -77,9 +148,11 @@ class NotesTable:
     """The notes table of a set of cards: each note's reference, heading paths and decks.
 
     References are hashes of the note's path and identity; of two that meet, the note
-    first in path order keeps it and the other gets a number after it."""
+    first in path order keeps it and the other gets a number after it. Decks are written
+    relative to the root deck."""
 
-    def __init__(self, places: Iterable[Place]) -> None:
+    def __init__(self, places: Iterable[Place], root: str = "") -> None:
+        self.root = root
         found: dict[tuple[str, str], tuple[set[tuple[str, ...]], set[str]]] = {}
         for note, head, context, deck in places:
             contexts, decks = found.setdefault((note, head), (set(), set()))
@@ -106,9 +179,9 @@ class NotesTable:
     def head(self) -> bytes:
         """The file up to the first card's line."""
         lines = b",\n".join(
-            entry.line() for entry in sorted(self.entries.values(), key=_ref)
+            entry.line(self.root) for entry in sorted(self.entries.values(), key=_ref)
         )
-        return HEAD + lines + (b"\n" if lines else b"") + MIDDLE
+        return head_line(self.root) + lines + (b"\n" if lines else b"") + MIDDLE
 
     def line(
         self,
@@ -137,7 +210,7 @@ class NotesTable:
             shape = list(key)
         value = [
             entry.ref,
-            kind,
+            _kind_code(kind),
             self._contexts[where][context],
             label,
             shape,
@@ -184,8 +257,9 @@ def _decode_digest(text: str) -> str:
         raise ValueError(f"not a digest: {text!r}") from err
 
 
-def entry_from_line(ref: str, value: Any) -> NoteEntry:
-    """A note's entry from its line's value; ValueError, TypeError, ... when it is not."""
+def entry_from_line(ref: str, value: Any, root: str) -> NoteEntry:
+    """A note's entry from its line's value in a file whose decks are relative to this
+    root deck; ValueError, TypeError, ... when it is not one."""
     note, head, contexts, decks = value
     note = _text(note)
     head = f"path:{note}" if head is None else _text(head)
@@ -194,7 +268,10 @@ def entry_from_line(ref: str, value: Any) -> NoteEntry:
         note,
         head,
         tuple(tuple(map(_text, context)) for context in contexts),
-        tuple(map(_text, decks)),
+        tuple(
+            _deck_of(None if deck is None else _text(deck), root, note)
+            for deck in decks
+        ),
     )
 
 
@@ -230,7 +307,7 @@ def decode_line(guid: str, value: Any, entries: dict[str, NoteEntry]) -> Decoded
     card_id = id_delta + 1000 * modified
     if not (0 <= modified < _LARGEST and 0 <= card_id < _LARGEST):
         raise ValueError(f"card {guid}: time or id out of range")
-    kind, label, prints = _text(kind), _text(label), _text(prints)
+    kind, label, prints = _kind_of(_text(kind)), _text(label), _text(prints)
     if isinstance(shape, str):
         key: tuple[str, ...] = (entry.head, shape)
     elif isinstance(shape, list):
