@@ -102,6 +102,7 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
         OSError,
         ValueError,
         KeyError,
+        IndexError,
         TypeError,
         AttributeError,
         OverflowError,

@@ -204,7 +204,9 @@ class NotesTable:
         entry = self.entries[where]
         if len(key) == 2 and key[1].startswith("^"):
             shape: Any = key[1]
-        elif key == (head, kind, *context, label, key[-1]) and _is_count(key[-1]):
+        elif (
+            key and key == (head, kind, *context, label, key[-1]) and _is_count(key[-1])
+        ):
             shape = int(key[-1])
         else:
             shape = list(key)
