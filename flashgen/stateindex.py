@@ -175,8 +175,9 @@ class StateIndex(CardIndex):
 
     @classmethod
     def read(cls, stream: BinaryIO, path: Path) -> StateIndex | None:
-        """The file's cards when laid out as save_state writes it (a header line, one
-        card a line in GUID order, a footer line); None for any other layout."""
+        """The file's cards when laid out as save_state writes it (the first line, one
+        note a line, the line between notes and cards, one card a line in GUID order,
+        the last line); None for any other layout."""
         stat = os.fstat(stream.fileno())
         index = cls(path, (stat.st_size, stat.st_mtime_ns))
         head = stream.readline()

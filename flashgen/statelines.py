@@ -14,8 +14,8 @@ answer only a fingerprint:
 
 Decks are written relative to the root deck: null for the deck of the note's folders
 under it (above, "Vault::Security"), "" for the root deck itself, "Topics::Crypto" for
-"Vault::Topics::Crypto", "::Elsewhere" for a deck outside it; so renaming the vault's
-folder changes the first line only.
+"Vault::Topics::Crypto", "::Elsewhere" for a deck outside it; so a note's line is the
+same whatever the vault's folder (which names the root deck) is called.
 
 The number after the label is the card's position among equal labels (or its pin, or its
 whole key when it has another shape); the id is written as its difference to the time in
