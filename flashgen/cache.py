@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "FLASHGEN_CACHE_DIR"
 """Where caches go instead of the user's cache folder (a path)."""
-_FORMAT = 4
+_FORMAT = 5
 # A file modified this close to the build that read it may change again within the same
 # clock tick, unseen by its size and time: such entries are checked by content next time.
 _RACY_NS = 2_000_000_000
@@ -578,7 +578,7 @@ def card_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:
             [
                 item.key,
                 item.digest,
-                item.text,
+                item.answer,
                 card.deck,
                 card.question,
                 card.answer,
@@ -622,7 +622,7 @@ def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
     for (
         key,
         digest,
-        text,
+        fingerprint,
         deck,
         question,
         answer,
@@ -660,7 +660,7 @@ def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
         card = RenderedCard(
             draft, one(deck), question, answer, one(context), one(source), files
         )
-        keyed.append(Keyed(card, tuple(key), digest, text))
+        keyed.append(Keyed(card, tuple(key), digest, fingerprint))
     return keyed
 
 

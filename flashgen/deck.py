@@ -274,10 +274,8 @@ def _retired_fields(old: CardState) -> tuple[str, ...]:
     context = CONTEXT_SEPARATOR.join(
         html.escape(part) for part in (title, *old.context)
     )
-    answer = (
-        f'<p class="fg-removed">No longer in {html.escape(old.note)}.</p>'
-        f"<p>{html.escape(old.text)}</p>"
-    )
+    # The state keeps no answer text (only its fingerprint): the card says where it was.
+    answer = f'<p class="fg-removed">No longer in {html.escape(old.note)}.</p>'
     # As render gives a question its place: distinct cards never look like duplicates.
     question = f'{html.escape(old.label)}<span class="fg-where"> ({context})</span>'
     return (question, answer, context, html.escape(old.note), "")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from flashgen.cache import card_rows
+from flashgen.fingerprint import answer_print
 from flashgen.records import quick_init
 
 if TYPE_CHECKING:
@@ -32,13 +33,13 @@ class Keyed:
     key: tuple[str, ...]
     digest: str
     """content_digest(card): whether Anki would see a change."""
-    text: str
-    """answer_text(card): what re-matching compares."""
+    answer: int
+    """answer_print(answer_text(card)): what re-matching compares."""
 
     @classmethod
     def of(cls, card: RenderedCard, key: tuple[str, ...]) -> Keyed:
         """Both are made where the card is rendered: in parallel, and kept in the cache."""
-        return cls(card, key, content_digest(card), answer_text(card))
+        return cls(card, key, content_digest(card), answer_print(answer_text(card)))
 
 
 def content_digest(card: RenderedCard) -> str:
@@ -64,7 +65,8 @@ class Fact(NamedTuple):
 
     key: tuple[str, ...]
     digest: str
-    text: str
+    answer: int
+    """The answer's fingerprint (fingerprint.answer_print)."""
     kind: str
     note: str
     context: tuple[str, ...]
@@ -80,7 +82,7 @@ def fact_of(item: Keyed) -> Fact:
     return Fact(
         item.key,
         item.digest,
-        item.text,
+        item.answer,
         draft.kind,
         draft.note_path,
         draft.context,

@@ -12,6 +12,7 @@ import mmap
 import os
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +28,16 @@ from flashgen.deck import (
     note_type_for,
 )
 from flashgen.identity import stable_id
-from flashgen.state import CardState, card_from_entry, encode_line
+from flashgen.state import CardState, dataclass_fields
+from flashgen.statelines import (
+    MIDDLE,
+    REMOVED,
+    NotesTable,
+    Place,
+    decode_line,
+    entry_from_line,
+    root_of,
+)
 
 _WINDOW = 32 << 20
 """How much of a mapped state file find_notes() holds in memory at a time."""
@@ -36,21 +46,35 @@ _SCAN_FROM = 16
 
 
 class StateRows:
-    """The lines of a state file as save_state writes it (a header line, then one card a
-    line in GUID order, then the closing line), searched without splitting or decoding
+    """The lines of a state file as save_state writes it (the notes table, then one card
+    a line in GUID order, then the closing line), searched without splitting or decoding
     the whole file, and without copying it.
 
-    Positions count from the first row, as if every row ended with ",\n", the last one
-    too: rows are then cut and added alike.
+    Positions count from the first card's row, as if every row ended with ",\n", the last
+    one too: rows are then cut and added alike.
     """
 
     def __init__(self, data: bytes | mmap.mmap) -> None:
-        first = data.find(b"\n") + 1
-        if not first or data[-4:] != b"\n}}\n" or len(data) <= first + 4:
+        newline = data.find(b"\n") + 1
+        root = root_of(bytes(data[:newline])) if newline else None
+        middle = data.find(b"\n" + MIDDLE, newline - 1) + 1
+        if root is None or not middle:
+            raise ValueError("not laid out as flashgen writes it")
+        first = middle + len(MIDDLE)
+        if data[-4:] != b"\n}}\n" or len(data) <= first + 4:
             raise ValueError("not laid out as flashgen writes it, or no cards")
+        notes = bytes(data[newline : middle - 1])
+        try:
+            table = json.loads(b"{" + notes + b"}")
+            self.entries = {
+                ref: entry_from_line(ref, value, root) for ref, value in table.items()
+            }
+        except (TypeError, KeyError, AttributeError) as err:
+            raise ValueError(f"not a notes table: {err}") from err
+        self.root = root
+        """The root deck the file's decks are relative to."""
         self._data = data
         self._first = first
-        self._head = data[:first]
         self._length = len(data) - 4 - first + 2
 
     def _index(self, what: bytes, start: int) -> int:
@@ -87,6 +111,15 @@ class StateRows:
         at = self._first_from(wanted)
         return at < self._length and self._guid_at(at) == wanted
 
+    def notes_of(self, paths: Iterable[str], identities: Iterable[str]) -> set[str]:
+        """The references of these notes (by path or by identity) in the notes table."""
+        paths, identities = set(paths), set(identities)
+        return {
+            ref
+            for ref, entry in self.entries.items()
+            if entry.note in paths or entry.head in identities
+        }
+
     def find_notes(
         self,
         paths: Iterable[str],
@@ -96,19 +129,31 @@ class StateRows:
     ) -> list[tuple[int, int]]:
         """The rows of the cards of these notes (by path or by identity), and every
         retired row (which any note's new card may take back), as (start, end) spans in
-        file order.
+        file order."""
+        refs = self.notes_of(paths, identities)
+        return self.find_refs(refs, window, scan_from, retired=True)
+
+    def find_refs(
+        self,
+        refs: Iterable[str],
+        window: int = _WINDOW,
+        scan_from: int = _SCAN_FROM,
+        *,
+        retired: bool,
+    ) -> list[tuple[int, int]]:
+        """The rows of the cards of the notes with these references, and every retired
+        row when asked for, as (start, end) spans in file order.
 
         A few notes' rows are found by searching for each note; many notes' by reading
-        every row's key and note once, which costs the same however many notes there are.
+        every row's note once, which costs the same however many notes there are.
         A mapped file is searched a window at a time, each let go of once searched: a
         large state file is never all in memory."""
-        quoted_paths = {_json(path) for path in paths}
-        quoted_ids = {_json(identity) for identity in identities}
-        if len(quoted_paths) + len(quoted_ids) < scan_from:
-            needles = [b', "note": ' + path + b', "kind": ' for path in quoted_paths]
-            needles += [b'{"key": [' + identity + b", " for identity in quoted_ids]
-            return self._find([*needles, _REMOVED], window)
-        found = set(self._find([_REMOVED], window))
+        wanted = {ref.encode() for ref in refs}
+        always = [REMOVED] if retired else []
+        if len(wanted) < scan_from:
+            needles = [b':["' + ref + b'",' for ref in sorted(wanted)]
+            return self._find([*needles, *always], window)
+        found = set(self._find(always, window)) if always else set()
         data, first = self._data, self._first
         limit = first + self._length - 2
         low = first
@@ -117,10 +162,10 @@ class StateRows:
             high = data.find(b"\n", min(low + window, limit - 1), limit)
             high = limit if high == -1 else high + 1
             chunk = data[low:high]
-            for match in _KEY_AND_NOTE.finditer(chunk):
-                identity, rest, note = match.groups()
-                if note in quoted_paths or (rest and identity in quoted_ids):
-                    start = low + chunk.rfind(b"\n", 0, match.start()) + 1 - first
+            for match in _NOTE.finditer(chunk):
+                if match.group(1) in wanted:
+                    at = match.start() + (chunk[match.start()] == ord("\n"))
+                    start = low + at - first
                     found.add((start, self._row_end(start)))
             self._let_go(low, high)
             low = high
@@ -153,28 +198,102 @@ class StateRows:
         cards = []
         for start, end in spans:
             row = self._data[self._first + start : self._first + end - 2]
-            ((guid, entry),) = json.loads(b"{" + row + b"}").items()
-            cards.append(card_from_entry(guid, entry))
+            ((guid, value),) = json.loads(b"{" + row + b"}").items()
+            cards.append(CardState(*decode_line(guid, value, self.entries).fields))
         return cards
+
+    def replacement(
+        self,
+        found: Iterable[tuple[int, int]],
+        old: Iterable[CardState],
+        new: Iterable[CardState],
+        refs: Iterable[str],
+        root: str,
+    ) -> tuple[list[tuple[int, int]], list[CardState], NotesTable]:
+        """The rows to drop, the cards to write in their place and the notes table of the
+        file once the rows found (`old`: those of the notes with these references, and
+        retired ones) are replaced by `new`, with decks relative to `root`.
+
+        A note whose line in the table changes though its rows were not found (its
+        retired card taken back by another file's card, say, or its reference taken by
+        a new note's) has all its rows written anew too, as a full write gives them."""
+        spans, cards, dropped = set(found), list(new), list(old)
+        refs = set(refs)
+        while True:
+            table, more = self._table_for(dropped, cards, refs, root)
+            if not more:
+                return sorted(spans), cards, table
+            refs |= more
+            extra = [
+                span
+                for span in self.find_refs(more, retired=False)
+                if span not in spans
+            ]
+            spans.update(extra)
+            # Cards kept as they were: dropped and written again, under the new line.
+            kept = self.cards(extra)
+            dropped += kept
+            cards += kept
+
+    def _table_for(
+        self,
+        old: Iterable[CardState],
+        new: Iterable[CardState],
+        refs: set[str],
+        root: str,
+    ) -> tuple[NotesTable, set[str]]:
+        """The notes table once the rows of `old` are replaced by `new`, and the
+        references of the other notes whose line in it is not the one they have here
+        (whose rows `old` does not hold)."""
+        kept = {
+            (entry.note, entry.head): entry
+            for ref, entry in self.entries.items()
+            if ref not in refs
+        }
+        count: Counter[Place] = Counter()
+        for card in old:
+            place = _place(card)
+            if place[:2] in kept:
+                count[place] += 1
+        places: list[Place] = []
+        for card in new:
+            place = _place(card)
+            if place[:2] in kept:
+                count[place] -= 1
+            else:
+                places.append(place)
+        changed = {kept[place[:2]].ref for place, number in count.items() if number}
+        for entry in kept.values():
+            deck = entry.decks[0]
+            places += [(entry.note, entry.head, c, deck) for c in entry.contexts]
+            context = entry.contexts[0]
+            places += [(entry.note, entry.head, context, d) for d in entry.decks]
+        table = NotesTable(places, root)
+        changed |= {
+            entry.ref for where, entry in kept.items() if table.entries[where] != entry
+        }
+        return table, changed
 
     def write_replaced(
         self,
         spans: Iterable[tuple[int, int]],
         cards: Iterable[CardState],
+        table: NotesTable,
         source: BinaryIO,
         target: BinaryIO,
     ) -> None:
-        """Write the file with these rows dropped and these cards' rows put in GUID order.
+        """Write the file with these rows dropped and these cards' rows put in GUID order,
+        under this notes table (see replacement).
 
         `source` is the file these rows were read from: the rows kept are copied from it
         by the kernel where it can (os.copy_file_range), not passed through Python."""
         cuts = [(start, end, b"") for start, end in spans]
         for card in cards:
             at = self._first_from(card.guid.encode())
-            cuts.append((at, at, encode_line(card).encode() + b",\n"))
+            cuts.append((at, at, table.line(*dataclass_fields(card)) + b",\n"))
         # A new row goes where a dropped row with its GUID was; new rows in GUID order.
         cuts.sort(key=lambda cut: (cut[0], cut[1] - cut[0] == 0, cut[2]))
-        target.write(self._head)
+        target.write(table.head())
         done = 0
         for start, end, row in cuts:
             self._copy(source, target, done, start)
@@ -192,7 +311,7 @@ class StateRows:
             self._copy(source, target, start, real)
             target.write(b",\n"[max(start, real) - real :])
             return
-        offset, count = len(self._head) + start, end - start
+        offset, count = self._first + start, end - start
         target.flush()  # what is buffered goes first: the kernel writes at the file's end
         while count > 0:
             try:
@@ -212,22 +331,12 @@ class StateRows:
             count -= copied
 
 
-def _json(text: str) -> bytes:
-    return json.dumps(text, ensure_ascii=False).encode()
+def _place(card: CardState) -> Place:
+    return card.note, card.key[0] if card.key else "", card.context, card.deck
 
 
-_REMOVED = b', "removed": true'
-_STRING = rb'"(?:[^"\\\n]|\\.)*"'
-_KEY_AND_NOTE = re.compile(
-    rb'\{"key": \[('
-    + _STRING
-    + rb")((?:, "
-    + _STRING
-    + rb')*)\], "note": ('
-    + _STRING
-    + rb'), "kind": '
-)
-"""A row's key (its first part, then the others) and note, as encode_line writes them."""
+_NOTE = re.compile(rb'(?:^|\n)"[^"\n]*":\["([^"\n]*)",')
+"""A row's GUID and note reference, as NotesTable.line writes them."""
 
 
 def patch_collection(

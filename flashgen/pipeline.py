@@ -231,7 +231,9 @@ def _build(
         try:
             try:
                 if result.state_changed:
-                    staged = stage_state(result.state, state_file)
+                    staged = stage_state(
+                        result.state, state_file, root_deck=result.root_deck
+                    )
             except BaseException:
                 failed = True
                 raise
@@ -555,7 +557,9 @@ def _patch(
         return None  # a full build tells whether any note could be read at all
     paths = {*outputs, *gone}
     identities = {item.key[0] for item in keyed}
-    found = rows.find_notes(paths, (i for i in identities if i.startswith("id:")))
+    explicit = {identity for identity in identities if identity.startswith("id:")}
+    refs = rows.notes_of(paths, explicit)
+    found = rows.find_refs(refs, retired=True)
     old = rows.cards(found)
     if any(card.note not in paths and card.key[0] in identities for card in old):
         return None  # another note has the same identity: only a full build can tell
@@ -565,6 +569,10 @@ def _patch(
 
     now = clock()
     result = reconcile(keyed, State(tuple(old)), int(now), reserved=rows, last_id=top)
+    # A note whose line in the state file changes with these rows is written anew too.
+    found, written_cards, table = rows.replacement(
+        found, old, result.state.cards, refs, session.root_deck
+    )
     reconciled = time.perf_counter()
     if progress is not None:
         progress("identities", 1, 1)
@@ -594,7 +602,7 @@ def _patch(
         staged = state_file.with_name(f".flashgen-{state_file.name}.tmp")
         try:
             with staged.open("wb", buffering=0) as target:
-                rows.write_replaced(found, result.state.cards, old_state, target)
+                rows.write_replaced(found, written_cards, table, old_state, target)
         except OSError as err:
             staged.unlink(missing_ok=True)
             raise OutputError(

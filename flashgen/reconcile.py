@@ -31,7 +31,7 @@ from flashgen.identity import card_guid
 from flashgen.packed import Fact, Keyed, answer_text, content_digest
 from flashgen.rematch import rematch
 from flashgen.report import Diagnostic, Severity
-from flashgen.state import CardState, Copied, Encoded, State, encode_entry, encode_line
+from flashgen.state import CardState, Copied, Fields, State, dataclass_fields
 from flashgen.stateindex import CardIndex, card_index
 
 __all__ = [
@@ -142,7 +142,9 @@ def reconcile(
     statuses = cards.statuses()
     states = _States(store, assigned, prev, others)
     state_changed = (
-        bool(newly_removed)
+        previous.outdated
+        or states.moved
+        or bool(newly_removed)
         or ids.given
         or len(states) != len(prev)
         or statuses["unchanged"] != len(cards)
@@ -258,6 +260,11 @@ class _States(Sequence[CardState]):
         self._store, self._assigned, self._prev = store, assigned, prev
         self._others = others
         self._count = len(store) - len(assigned.left_out)
+        self.moved = any(
+            prev.deck(prev.find(fact.key)) != fact.deck
+            for index, fact in _unchanged(store, assigned)
+        )
+        """Whether an unchanged card is in another deck than the state says."""
 
     def __len__(self) -> int:
         return self._count + len(self._others)
@@ -291,10 +298,10 @@ class _States(Sequence[CardState]):
         for _, card in self._others:
             yield card
 
-    def encoded(self) -> Iterator[CardState | Encoded | Copied]:
+    def encoded(self) -> Iterator[CardState | Fields | Copied]:
         """The cards as __iter__ gives them, but a card kept as it was as its place in
-        the previous state (its row is copied), and a new or changed card as its GUID
-        and row: a large build makes no record of each card for its state file."""
+        the previous state (its row is copied), and a new or changed card as its
+        fields: a large build makes no record of each card for its state file."""
         store, assigned, prev = self._store, self._assigned, self._prev
         status, modified, ids = assigned.status, assigned.modified, assigned.ids
         for note in range(store.notes):
@@ -305,32 +312,29 @@ class _States(Sequence[CardState]):
                 if kept >= 0:
                     yield prev.kept(kept)
                     continue
-                guid = assigned.guid(index)
-                line = encode_entry(
-                    guid,
+                yield (
+                    assigned.guid(index),
                     fact.key,
                     fact.note,
                     fact.kind,
                     fact.context,
                     fact.label,
-                    fact.text,
+                    fact.answer,
                     fact.digest,
                     modified[index],
                     False,
                     ids[index],
+                    fact.deck,
                 )
-                yield guid, line.encode()
         for row, card in self._others:
-            yield (
-                prev.kept(row) if row >= 0 else (card.guid, encode_line(card).encode())
-            )
+            yield prev.kept(row) if row >= 0 else dataclass_fields(card)
 
     def _kept(self, index: int, fact: Fact) -> int:
         """The card's place in the previous state when its entry is kept as it was."""
         if self._assigned.status[index] != _UNCHANGED:
             return -1
         row = self._prev.find(fact.key)
-        return row if self._prev.id(row) else -1
+        return row if self._prev.id(row) and self._prev.deck(row) == fact.deck else -1
 
     def _state(self, index: int, fact: Fact) -> CardState:
         assigned = self._assigned
@@ -341,14 +345,23 @@ class _States(Sequence[CardState]):
             kind=fact.kind,
             context=fact.context,
             label=fact.label,
-            text=fact.text,
+            answer=fact.answer,
             digest=fact.digest,
             modified=assigned.modified[index],
             id=assigned.ids[index],
+            deck=fact.deck,
         )
 
 
 _UNCHANGED = STATUSES.index("unchanged")
+
+
+def _unchanged(store: CardStore, assigned: Assignments) -> Iterator[tuple[int, Fact]]:
+    status = assigned.status
+    for note in range(store.notes):
+        for index, fact in enumerate(store.facts(note), start=store.first(note)):
+            if status[index] == _UNCHANGED:
+                yield index, fact
 
 
 def _duplicate(fact: Fact, first: Fact) -> Diagnostic:

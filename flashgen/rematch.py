@@ -1,19 +1,19 @@
 """Re-matching: a card whose key is new takes the identity of a vanished card (an orphan).
 
 A new card may take an orphan of the same kind from the same note (same note identity or
-file name) when at least two of these agree: heading path, label, answer (80% similar, by
-difflib's ratio). Each pair scores its number of signals plus the similarity, plus a half
-when the note file is the same; the best-scoring pairs win, ties going to source order.
+file name) when at least two of these agree: heading path, label, answer (80% similar: at
+least 80% of the bits of the answers' fingerprints agree, see fingerprint.py). Each pair
+scores its number of signals plus the similarity, plus a half when the note file is the
+same; the best-scoring pairs win, ties going to source order.
 
 A renamed or moved note makes every card of it new, and a whole vault moved into a folder
 makes every card of the vault new: comparing answers is what costs, so it is avoided where
-the outcome is already known. A perfect pair (heading path, label and answer all the
-same) outscores every other pair of either card but a perfect one, or one from the same
+the outcome is already known. A perfect pair (heading path, label and answer fingerprint
+all the same) outscores every other pair of either card but a perfect one, or one from the same
 file when the perfect pair crosses files; when neither exists, the pair is sure to be
 taken, and neither card is compared with anything else. A pair in which neither heading
-path nor label agrees can never score two signals, so it is not looked at; one in which
-only one agrees is compared only when a cheap upper bound of its similarity reaches 80%.
-These shortcuts give exactly the pairs comparing everything would.
+path nor label agrees can never score two signals, so it is not looked at. These shortcuts
+give exactly the pairs comparing everything would.
 
 Orphans are held as 128-bit fingerprints (BLAKE2b) of their heading path, label and answer,
 and read in full from the previous state only where a pair must be scored: a vault of
@@ -22,12 +22,12 @@ and read in full from the previous state only where a pair must be scored: a vau
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from array import array
 from collections.abc import Container, Iterator, Sequence
 
 from flashgen.cards import CardStore
+from flashgen.fingerprint import similarity as _similarity
 from flashgen.packed import Fact
 from flashgen.state import CardState
 from flashgen.stateindex import CardIndex
@@ -95,7 +95,6 @@ def rematch(
     for _, index, fact, found in match.pending(unsure):
         if index in result:
             continue
-        similar = _Similar(fact.text)
         mark = _marks(fact)
         # Only orphans that agree on heading path or label can score two signals.
         candidates = sorted(
@@ -103,11 +102,9 @@ def rematch(
         )
         for position, old in zip(candidates, orphans.cards(candidates), strict=True):
             agree = (old.context == fact.context) + (old.label == fact.label)
-            if not agree or (
-                agree == 1 and not similar.may_reach(old.text, SIMILAR_ANSWER)
-            ):
+            if not agree:
                 continue
-            similarity = similar.to(old.text)
+            similarity = _similarity(old.answer, fact.answer)
             signals = agree + (similarity >= SIMILAR_ANSWER)
             if signals >= 2:
                 bonus = SAME_FILE_BONUS if old.note == fact.note else 0.0
@@ -133,7 +130,11 @@ def _print(text: str) -> bytes:
 
 def _marks(item: Fact | CardState) -> bytes:
     """Fingerprints of a card's heading path, label and answer, one after the other."""
-    return _print(repr(item.context)) + _print(item.label) + _print(item.text)
+    return (
+        _print(repr(item.context))
+        + _print(item.label)
+        + _print(item.answer.to_bytes(8, "big").hex())
+    )
 
 
 class _Orphans:
@@ -228,26 +229,3 @@ def _name(path: str) -> str:
     """A vault-relative POSIX path's file name (PurePosixPath's name, at a tenth of the
     cost: it is asked of every card)."""
     return path.rpartition("/")[2]
-
-
-class _Similar:
-    """How similar answers are to one new card's: difflib's ratio, with the new answer
-    as the second sequence (whose index difflib builds once for all the comparisons)."""
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)
-
-    def to(self, old: str) -> float:
-        if old == self._text:
-            return 1.0
-        self._matcher.set_seq1(old)
-        return self._matcher.ratio()
-
-    def may_reach(self, old: str, least: float) -> bool:
-        """False only when the similarity to `old` is surely below `least`."""
-        if old == self._text:
-            return True
-        matcher = self._matcher
-        matcher.set_seq1(old)
-        return matcher.real_quick_ratio() >= least and matcher.quick_ratio() >= least

@@ -1,14 +1,17 @@
 """State file: what the last build made, so the next one keeps identities and times.
 
-`.flashgen-state.json` at the vault root maps each card's GUID to its structural key, a short
-text of its answer (for re-matching) and a digest and time of its content (for Anki's
-"newer wins" update rule). Plain JSON, sorted, meant to be committed with the notes; written
-to a temporary file and renamed into place.
+`.flashgen-state.json` at the vault root maps each card's GUID to its structural key, a
+fingerprint of its answer (for re-matching), its deck, and a digest and time of its content
+(for Anki's "newer wins" update rule). Plain JSON, sorted, meant to be committed with the
+notes (its lines are encoded in statelines.py); written to a temporary file and renamed
+into place. Files of version 1 (which kept the answer's text) are read, and written back
+as version 2.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import heapq
 import json
 import logging
@@ -21,8 +24,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
 from flashgen.errors import OutputError
+from flashgen.fingerprint import answer_print
 from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
+from flashgen.statelines import (
+    FOOTER,
+    VERSION,
+    NotesTable,
+    Place,
+    decode_line,
+    entry_from_line,
+)
 
 if TYPE_CHECKING:
     from flashgen.stateindex import StateIndex
@@ -33,7 +45,6 @@ STATE_FILE = ".flashgen-state.json"
 SHARED_STATE_FILE = ".flashgen-shared-state.json"
 """A shared deck's own times and digests (`--share`): its cards carry other fields than
 the personal deck's, so each deck keeps its own state and neither rewrites the other's."""
-_VERSION = 1
 
 
 @quick_init
@@ -49,8 +60,8 @@ class CardState:
     kind: str
     context: tuple[str, ...]
     label: str
-    text: str
-    """The answer as plain text, cut to a few hundred characters (for re-matching)."""
+    answer: int
+    """A fingerprint of the answer's words (fingerprint.answer_print; for re-matching)."""
     digest: str
     """Hash of everything Anki stores for the note: fields, tags, deck."""
     modified: int
@@ -60,6 +71,8 @@ class CardState:
     id: int = 0
     """The note's id in the deck (its card's is the next number), given when the card
     first appeared and kept ever since; 0 when not given yet (older state files)."""
+    deck: str = ""
+    """The Anki deck the card was in; "" when not known (state files of version 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +82,8 @@ class State:
     source: StateIndex | None = field(default=None, compare=False, repr=False)
     """The file the cards were read from: a card that is still the one read is written
     back as the same bytes, copied from that file rather than encoded again."""
+    outdated: bool = False
+    """Read from a file of an older version: the next build writes it anew."""
 
 
 def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
@@ -85,11 +100,12 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
             if index is not None:
                 return State(index, index), ()
             stream.seek(0)
-            cards = _read_document(stream.read())
+            cards, version = _read_document(stream.read(), path)
     except (
         OSError,
         ValueError,
         KeyError,
+        IndexError,
         TypeError,
         AttributeError,
         OverflowError,
@@ -105,48 +121,68 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
                 f"({err}; restore it from version control, or delete it to silence this)",
             ),
         )
-    return State(cards), ()
+    return State(cards, outdated=version != VERSION), ()
 
 
-HEADER = f'{{"version": {_VERSION}, "cards": {{\n'.encode()
-FOOTER = b"}}\n"
-
-
-def _read_document(data: bytes) -> tuple[CardState, ...]:
-    """Any JSON layout of the state (a file reformatted by hand or by a tool)."""
+def _read_document(data: bytes, path: Path) -> tuple[tuple[CardState, ...], int]:
+    """Any JSON layout of the state (a file reformatted by hand or by a tool), of this
+    version or an older one, and its version."""
     document = json.loads(data)
-    if document.get("version") != _VERSION:
-        raise ValueError(f"unknown version {document.get('version')!r}")
+    version = document.get("version")
+    if type(version) is int and version > VERSION:
+        # Written by a newer flashgen: writing it anew would lose what it holds.
+        raise OutputError(
+            f"{path.name}: error: the state file is of version {version}, newer than "
+            f"this flashgen reads ({VERSION}) (upgrade flashgen to build this vault)"
+        )
+    if version == 1:
+        cards = document["cards"].items()
+        return tuple(_card_of_version_1(guid, entry) for guid, entry in cards), 1
+    if version != VERSION:
+        raise ValueError(f"unknown version {version!r}")
+    root = document.get("root", "")
+    if not isinstance(root, str):
+        raise TypeError(f"not a root deck: {root!r}")
+    entries = {
+        ref: entry_from_line(ref, value, root)
+        for ref, value in document["notes"].items()
+    }
     return tuple(
-        card_from_entry(guid, entry) for guid, entry in document["cards"].items()
-    )
+        CardState(*decode_line(guid, value, entries).fields)
+        for guid, value in document["cards"].items()
+    ), VERSION
 
 
 _RUN = 100_000
 
 
-def save_state(state: State, path: Path) -> None:
+def save_state(state: State, path: Path, *, root_deck: str = "") -> None:
     """Write the state atomically (temporary file in the same folder, then rename)."""
-    commit_state(stage_state(state, path), path)
+    commit_state(stage_state(state, path, root_deck=root_deck), path)
 
 
-def stage_state(state: State, path: Path, *, run: int = _RUN) -> Path:
+def stage_state(
+    state: State, path: Path, *, root_deck: str = "", run: int = _RUN
+) -> Path:
     """Write the state to a temporary file beside `path`; commit_state puts it in place.
 
-    Up to `run` cards are sorted in memory; more are sorted in runs of that many, kept
-    in scratch files beside `path`, and merged."""
+    Decks are written relative to `root_deck` (in full when it is ""). Up to `run` cards
+    are sorted in memory; more are sorted in runs of that many, kept in scratch files
+    beside `path`, and merged."""
     # One card a line: small diffs when the file is committed, and a fast write. Written
     # a few thousand lines at a time: a large state is never all in memory as text.
     staged = path.with_name(f".flashgen-{path.name}.tmp")
     try:
         with staged.open("wb") as stream:
-            stream.write(HEADER)
-            rows = _rows(state, path.parent, run)
+            table = _table(state, root_deck)
+            stream.write(table.head())
+            rows = _rows(state, table, path.parent, run)
+            start = -1
             for start, batch in enumerate(_batches(rows)):
                 if start:
                     stream.write(b",\n")
                 stream.write(b",\n".join(batch))
-            stream.write(b"\n" + FOOTER)
+            stream.write(b"\n" + FOOTER if start >= 0 else FOOTER)
     except OSError as err:
         _discard(staged)
         raise _write_error(path, err) from err
@@ -161,35 +197,62 @@ def _discard(staged: Path) -> None:
         staged.unlink(missing_ok=True)
 
 
-Encoded = tuple[str, bytes]
-"""A card's GUID and its row, encoded already."""
+Fields = tuple[Any, ...]
+"""A card's fields in CardState's order, without the record."""
 
 Copied = tuple[str, int]
 """A card's GUID and its position in the file its state was read from (State.source):
-its row is copied from there."""
+its line is copied from there when its note's line in the table is the same."""
 
 
 @runtime_checkable
 class EncodedCards(Protocol):
-    """Cards that give their rows encoded already, or to be copied, rather than as
-    records (see reconcile)."""
+    """Cards that give their fields rather than records, or their place in the file
+    read, to be copied (see reconcile)."""
 
-    def encoded(self) -> Iterator[CardState | Encoded | Copied]: ...
+    def encoded(self) -> Iterator[CardState | Fields | Copied]: ...
 
 
-def _rows(state: State, scratch: Path, size: int) -> Iterator[bytes]:
-    """The state's rows in GUID order. A card that is still the one read from the state
-    file gets its row back as it was, copied from the file."""
-    source = state.source
+def _items(state: State) -> Iterator[CardState | Fields | Copied]:
     cards = state.cards
-    items = cards.encoded() if isinstance(cards, EncodedCards) else cards
+    return cards.encoded() if isinstance(cards, EncodedCards) else iter(cards)
+
+
+def _table(state: State, root_deck: str) -> NotesTable:
+    """The notes table of the state's cards (a first pass over them)."""
+    source = state.source
+
+    def place(item: CardState | Fields | Copied) -> Place:
+        if isinstance(item, CardState):
+            return item.note, item.key[0] if item.key else "", item.context, item.deck
+        if len(item) == 2:
+            assert source is not None
+            return source.place(item[1])
+        key = item[1]
+        return item[2], key[0] if key else "", item[4], item[11]
+
+    return NotesTable(map(place, _items(state)), root_deck)
+
+
+def _rows(state: State, table: NotesTable, scratch: Path, size: int) -> Iterator[bytes]:
+    """The state's rows in GUID order. A card that is still the one read from the state
+    file, whose note's line in the table is the same, gets its row back as it was,
+    copied from the file."""
+    source = state.source
     first = itemgetter(0)
 
-    def pair(item: CardState | Encoded | Copied) -> tuple[str, bytes | int]:
-        if not isinstance(item, CardState):
-            return item
-        at = source.position(item) if source is not None else -1
-        return item.guid, at if at >= 0 else encode_line(item).encode()
+    def pair(item: CardState | Fields | Copied) -> tuple[str, bytes | int]:
+        if isinstance(item, CardState):
+            at = source.position(item) if source is not None else -1
+            if at >= 0 and source is not None and source.copyable(at, table):
+                return item.guid, at
+            return item.guid, _line(table, dataclass_fields(item))
+        if len(item) == 2:
+            assert source is not None
+            if source.copyable(item[1], table):
+                return item
+            return item[0], _line(table, dataclass_fields(source[item[1]]))
+        return item[0], _line(table, item)
 
     with contextlib.ExitStack() as files:
         copy = files.enter_context(source.rows()) if source is not None else None
@@ -202,7 +265,7 @@ def _rows(state: State, scratch: Path, size: int) -> Iterator[bytes]:
 
         runs: list[BinaryIO] = []
         run: list[tuple[str, bytes | int]] = []
-        for item in items:
+        for item in _items(state):
             run.append(pair(item))
             if len(run) == size:
                 runs.append(_spill(run, files.enter_context(_scratch(scratch))))
@@ -215,6 +278,15 @@ def _rows(state: State, scratch: Path, size: int) -> Iterator[bytes]:
         runs.append(_spill(run, files.enter_context(_scratch(scratch))))
         for _, value in heapq.merge(*map(_unspill, runs), key=first):
             yield row(value)
+
+
+def dataclass_fields(card: CardState) -> Fields:
+    """The card's fields in order (dataclasses.astuple copies them deeply: slower)."""
+    return tuple(getattr(card, name) for name in _FIELDS)
+
+
+def _line(table: NotesTable, fields: Fields) -> bytes:
+    return table.line(*fields)
 
 
 def _scratch(folder: Path) -> BinaryIO:
@@ -267,82 +339,8 @@ def _write_error(path: Path, err: OSError) -> OutputError:
     )
 
 
-def encode_line(card: CardState) -> str:
-    """The card's line in the file (without the separating comma): its entry as
-    json.dumps(entry, ensure_ascii=False) writes it, formatted directly, which takes half
-    the time of building the entry and encoding it."""
-    return encode_entry(
-        card.guid,
-        card.key,
-        card.note,
-        card.kind,
-        card.context,
-        card.label,
-        card.text,
-        card.digest,
-        card.modified,
-        card.removed,
-        card.id,
-    )
-
-
-def encode_entry(
-    guid: str,
-    key: tuple[str, ...],
-    note: str,
-    kind: str,
-    context: tuple[str, ...],
-    label: str,
-    text: str,
-    digest: str,
-    modified: int,
-    removed: bool,
-    card_id: int,
-) -> str:
-    """encode_line of the CardState with these fields, without making it."""
-    string = _string
-    parts = [
-        _quoted(guid),
-        ': {"key": [',
-        ", ".join(map(string, key)),
-        '], "note": ',
-        string(note),
-        ', "kind": ',
-        string(kind),
-        ', "context": [',
-        ", ".join(map(string, context)),
-        '], "label": ',
-        string(label),
-        ', "text": ',
-        string(text),
-        ', "digest": ',
-        string(digest),
-        ', "modified": ',
-        str(int(modified)),
-    ]
-    if removed:
-        parts.append(', "removed": true')
-    if card_id:
-        parts += (', "id": ', str(int(card_id)))
-    parts.append("}")
-    return "".join(parts)
-
-
-# A JSON string as json.dumps(..., ensure_ascii=False) writes it (json's C encoder).
-_string = json.encoder.encode_basestring
-
-
-def _quoted(guid: str) -> str:
-    # flashgen's GUIDs are letters and digits; anything else is quoted by the encoder.
-    return f'"{guid}"' if guid.isascii() and guid.isalnum() else json.dumps(guid)
-
-
-_LARGEST = 2**53
-"""Times and ids past this are not flashgen's (Anki's ids are milliseconds)."""
-
-
-def card_from_entry(guid: str, entry: dict[str, Any]) -> CardState:
-    """A card from its entry in the file; ValueError for a time or id out of range."""
+def _card_of_version_1(guid: str, entry: dict[str, Any]) -> CardState:
+    """A card from its entry in a file of version 1 (which kept the answer's text)."""
     modified, card_id = int(entry["modified"]), int(entry.get("id", 0))
     if not (0 <= modified < _LARGEST and 0 <= card_id < _LARGEST):
         raise ValueError(f"card {guid}: time or id out of range")
@@ -353,9 +351,15 @@ def card_from_entry(guid: str, entry: dict[str, Any]) -> CardState:
         kind=str(entry["kind"]),
         context=tuple(map(str, entry["context"])),
         label=str(entry["label"]),
-        text=str(entry["text"]),
+        answer=answer_print(str(entry["text"])),
         digest=str(entry["digest"]),
         modified=modified,
         removed=bool(entry.get("removed", False)),
         id=card_id,
     )
+
+
+_LARGEST = 2**53
+
+
+_FIELDS = tuple(field.name for field in dataclasses.fields(CardState))

@@ -21,12 +21,16 @@ from typing import Any, BinaryIO, overload
 
 from flashgen.cards import checked
 from flashgen.errors import OutputError
-from flashgen.state import (
-    BATCH,
+from flashgen.state import BATCH, CardState
+from flashgen.statelines import (
     FOOTER,
-    HEADER,
-    CardState,
-    card_from_entry,
+    MIDDLE,
+    NoteEntry,
+    NotesTable,
+    Place,
+    decode_line,
+    entry_from_line,
+    root_of,
 )
 
 _DIGEST = 24
@@ -60,6 +64,9 @@ class CardIndex(Sequence[CardState]):
         raise NotImplementedError
 
     def removed(self, index: int) -> bool:
+        raise NotImplementedError
+
+    def deck(self, index: int) -> str:
         raise NotImplementedError
 
     def kept(self, index: int) -> CardState | tuple[str, int]:
@@ -116,6 +123,9 @@ class MemoryIndex(CardIndex):
     def removed(self, index: int) -> bool:
         return self._cards[index].removed
 
+    def deck(self, index: int) -> str:
+        return self._cards[index].deck
+
     def kept(self, index: int) -> CardState | tuple[str, int]:
         return self._cards[index]
 
@@ -154,27 +164,49 @@ class StateIndex(CardIndex):
         self._checks = array("q")
         self._keys = array("q")
         self._key_rows = array("q")
+        self._entries: dict[str, NoteEntry] = {}
+        """The notes table, by reference."""
+        self._entry_list: list[NoteEntry] = []
+        self._entry_numbers: dict[str, int] = {}
+        self._places = array("i")
+        """Each card's note (in _entry_list), heading path and deck (in its note's), one
+        after the other."""
+        self._same: tuple[NotesTable | None, dict[int, bool]] = (None, {})
 
     @classmethod
     def read(cls, stream: BinaryIO, path: Path) -> StateIndex | None:
-        """The file's cards when laid out as save_state writes it (a header line, one
-        card a line in GUID order, a footer line); None for any other layout."""
+        """The file's cards when laid out as save_state writes it (the first line, one
+        note a line, the line between notes and cards, one card a line in GUID order,
+        the last line); None for any other layout."""
         stat = os.fstat(stream.fileno())
         index = cls(path, (stat.st_size, stat.st_mtime_ns))
-        if stream.readline() != HEADER:
+        head = stream.readline()
+        root = root_of(head)
+        if root is None:
             return None
-        offset = len(HEADER)
+        offset = len(head)
+        notes: list[bytes] = []
+        for line in stream:
+            offset += len(line)
+            if line == MIDDLE:
+                break
+            if not line.endswith(b"\n"):
+                return None
+            notes.append(line[:-2] if line.endswith(b",\n") else line[:-1])
+        else:
+            return None  # cut short
+        if not index._add_notes(notes, root):
+            return None
         rows: list[tuple[bytes, int]] = []
         last = False  # the last row (no comma after it) is read
         for line in stream:
             start, offset = offset, offset + len(line)
+            if line == FOOTER and not len(index) and not rows and not last:
+                break  # no cards at all
             if last:
                 if line != FOOTER or not index._add(rows):
                     return None
                 break
-            if line == b"\n" and not len(index) and not rows:  # no cards at all
-                last = True
-                continue
             if line.endswith(b",\n"):
                 rows.append((line[:-2], start))
             elif line.endswith(b"\n"):
@@ -191,6 +223,20 @@ class StateIndex(CardIndex):
         index._sort_keys()
         return index
 
+    def _add_notes(self, lines: list[bytes], root: str) -> bool:
+        try:
+            table = json.loads(b"{" + b",".join(lines) + b"}")
+            if not isinstance(table, dict) or len(table) != len(lines):
+                return False
+            for ref, value in table.items():
+                entry = entry_from_line(ref, value, root)
+                self._entry_numbers[ref] = len(self._entry_list)
+                self._entry_list.append(entry)
+                self._entries[ref] = entry
+        except (ValueError, TypeError, KeyError):
+            return False
+        return True
+
     def _add(self, rows: list[tuple[bytes, int]]) -> bool:
         """Index rows (one card each, in GUID order); False when they are not."""
         if not rows:
@@ -202,11 +248,15 @@ class StateIndex(CardIndex):
         if not isinstance(entries, dict) or len(entries) != len(rows):
             return False  # a row holds more or less than one card
         last = self.guid(len(self) - 1) if len(self) else None
-        for (row, start), (guid, entry) in zip(rows, entries.items(), strict=True):
+        for (row, start), (guid, value) in zip(rows, entries.items(), strict=True):
             if last is not None and guid <= last:
                 return False  # not in GUID order, so not as written
             last = guid
-            card = card_from_entry(guid, entry)
+            try:
+                decoded = decode_line(guid, value, self._entries)
+            except (ValueError, TypeError, KeyError, IndexError):
+                return False
+            card = CardState(*decoded.fields)
             number = len(self._starts)
             self._starts.append(start)
             self._ends.append(start + len(row))
@@ -222,6 +272,9 @@ class StateIndex(CardIndex):
             self._removed.append(card.removed)
             self._hashes.append(hash(card.key))
             self._checks.append(hash((_SALT, card.key)))
+            self._places += array(
+                "i", (self._entry_numbers[decoded.ref], decoded.context, decoded.deck)
+            )
             self.max_id = max(self.max_id, card.id)
         rows.clear()
         return True
@@ -279,6 +332,29 @@ class StateIndex(CardIndex):
     def removed(self, index: int) -> bool:
         return bool(self._removed[index])
 
+    def deck(self, index: int) -> str:
+        entry, _, deck = self._places[3 * index : 3 * index + 3]
+        return self._entry_list[entry].decks[deck]
+
+    def place(self, index: int) -> Place:
+        """The card's note path, note identity, heading path and deck."""
+        number, context, deck = self._places[3 * index : 3 * index + 3]
+        entry = self._entry_list[number]
+        return entry.note, entry.head, entry.contexts[context], entry.decks[deck]
+
+    def copyable(self, index: int, table: NotesTable) -> bool:
+        """Whether the card's line can be copied into a file with this notes table:
+        its note's line there is the one it has here."""
+        if self._same[0] is not table:
+            self._same = (table, {})
+        number = self._places[3 * index]
+        same = self._same[1].get(number)
+        if same is None:
+            entry = self._entry_list[number]
+            same = table.entries.get((entry.note, entry.head)) == entry
+            self._same[1][number] = same
+        return same
+
     def kept(self, index: int) -> CardState | tuple[str, int]:
         return self.guid(index), index
 
@@ -303,13 +379,13 @@ class StateIndex(CardIndex):
         with self.rows() as row:
             for start in range(0, len(indexes), BATCH):
                 batch = indexes[start : start + BATCH]
-                entries = json.loads(b"{" + b",".join(map(row, batch)) + b"}")
-                for guid, entry in entries.items():
-                    yield card_from_entry(guid, entry)
+                values = json.loads(b"{" + b",".join(map(row, batch)) + b"}")
+                for guid, value in values.items():
+                    yield CardState(*decode_line(guid, value, self._entries).fields)
 
     def _card(self, index: int, row: bytes) -> CardState:
-        ((guid, entry),) = json.loads(b"{" + row + b"}").items()
-        return card_from_entry(guid, entry)
+        ((guid, value),) = json.loads(b"{" + row + b"}").items()
+        return CardState(*decode_line(guid, value, self._entries).fields)
 
     @contextlib.contextmanager
     def rows(self) -> Iterator[Callable[[int], bytes]]:

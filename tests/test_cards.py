@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 
 from flashgen.cards import CardStore
+from flashgen.fingerprint import answer_print
 from flashgen.reconcile import reconcile
 from flashgen.state import State, commit_state, load_state, save_state, stage_state
 
@@ -103,21 +104,16 @@ def test_rows_read_are_copied_as_they_were_from_sorted_runs_too(tmp_path):
     path = tmp_path / "state.json"
     save_state(State(_state(6)), path)
     # Spaced otherwise: a row copied from the file keeps its spacing.
-    text = path.read_text(encoding="utf-8").replace('"note": ', '"note":  ')
+    text = path.read_text(encoding="utf-8").replace(',"p",', ', "p", ')
     path.write_text(text, encoding="utf-8")
     loaded, _ = load_state(path)
-    changed = dataclasses.replace(loaded.cards[2], text="changed")
+    assert loaded.source is not None
+    changed = dataclasses.replace(loaded.cards[2], answer=answer_print("changed"))
     state = State((*loaded.cards[:2], changed, *loaded.cards[3:]), loaded.source)
     commit_state(stage_state(state, path, run=2), path)
     lines = path.read_text(encoding="utf-8").split("\n")
-    assert [('"note":  ' in line) for line in lines[1:7]] == [
-        True,
-        True,
-        False,
-        True,
-        True,
-        True,
-    ]
+    rows = [line for line in lines if line.startswith('"fg')]
+    assert [(', "p", ' in row) for row in rows] == [True, True, False, True, True, True]
     assert tuple(load_state(path)[0].cards) == state.cards
 
 
@@ -165,8 +161,11 @@ def test_a_state_read_in_place_answers_as_the_cards_in_memory(tmp_path):
     # in GUID order is the one found, as a dict of the cards by key would have it).
     cards[1] = dataclasses.replace(cards[1], digest="short", removed=True)
     cards[4] = dataclasses.replace(cards[4], key=cards[2].key)
+    # Decks under the root deck, outside it, and a kind flashgen does not make.
+    cards[3] = dataclasses.replace(cards[3], deck="Vault::Other", kind="p")
+    cards[5] = dataclasses.replace(cards[5], deck="Elsewhere", kind="cloze")
     path = tmp_path / "state.json"
-    save_state(State(tuple(cards)), path)
+    save_state(State(tuple(cards)), path, root_deck="Vault")
     with path.open("rb") as stream:
         index = StateIndex.read(stream, path)
     assert index is not None
@@ -183,11 +182,14 @@ def test_a_state_read_in_place_answers_as_the_cards_in_memory(tmp_path):
             index.modified(number),
             index.id(number),
             index.removed(number),
-        ) == (card.guid, card.digest, card.modified, card.id, card.removed)
+            index.deck(number),
+        ) == (card.guid, card.digest, card.modified, card.id, card.removed, card.deck)
     assert index.find(cards[2].key) == 4
     assert index.find(("path:N.md", "none")) == -1
     assert not index.holds("fg0000x") and not index.holds("a")
-    assert index.position(dataclasses.replace(cards[0], text="other")) == -1
+    other = dataclasses.replace(cards[0], answer=answer_print("other"))
+    assert index.position(other) == -1
+    assert index.position(dataclasses.replace(cards[0], deck="Vault::Else")) == -1
 
 
 def test_re_matched_cards_keep_what_they_took_once_the_state_file_is_gone(tmp_path):

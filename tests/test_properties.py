@@ -139,36 +139,40 @@ _TEXTS = st.text(max_size=40)
 @given(
     key=st.lists(_TEXTS, max_size=6),
     note=_TEXTS,
+    kind=st.sampled_from(["point", "heading", "p", "~p", "cloze"]) | _TEXTS,
     context=st.lists(_TEXTS, max_size=3),
     label=_TEXTS,
-    text=_TEXTS,
+    answer=st.integers(0, 2**64 - 1),
+    digest=st.sampled_from(["0f" * 12, "short", ""]) | _TEXTS,
     modified=st.integers(0, 2**40),
     removed=st.booleans(),
-    card_id=st.integers(0, 2**62),
+    card_id=st.integers(0, 2**40),
+    root=_TEXTS,
+    deck=_TEXTS,
+    under_root=st.booleans(),
 )
-def test_a_state_line_is_its_entry_as_json_writes_it(
-    key, note, context, label, text, modified, removed, card_id
-):
+def test_a_state_line_reads_back_as_the_card_it_was_written_from(
+    key, note, kind, context, label, answer, digest, modified, removed, card_id,
+    root, deck, under_root,
+):  # fmt: skip
     import json
 
-    from flashgen.state import CardState, encode_line
+    from flashgen.state import CardState, dataclass_fields
+    from flashgen.statelines import NotesTable, decode_line, entry_from_line, root_of
 
+    if under_root:  # a deck of the root deck's, or the root deck itself
+        deck = f"{root}::{deck}" if deck else root
     card = CardState(
-        "fgabc234", tuple(key), note, "point", tuple(context), label, text, "0f" * 12,
-        modified, removed, card_id,
+        "fgabc234", tuple(key), note, kind, tuple(context), label, answer, digest,
+        modified, removed, card_id, deck,
     )  # fmt: skip
-    entry = {
-        "key": key,
-        "note": note,
-        "kind": "point",
-        "context": context,
-        "label": label,
-        "text": text,
-        "digest": "0f" * 12,
-        "modified": modified,
-    }
-    if removed:
-        entry["removed"] = True
-    if card_id:
-        entry["id"] = card_id
-    assert encode_line(card) == '"fgabc234": ' + json.dumps(entry, ensure_ascii=False)
+    place = (note, key[0] if key else "", tuple(context), deck)
+    table = NotesTable([place], root)
+    head, notes, middle = table.head().split(b"\n", 2)
+    assert root_of(head + b"\n") == root and middle == b'},"cards":{\n'
+    ((ref, value),) = json.loads(b"{" + notes + b"}").items()
+    entries = {ref: entry_from_line(ref, value, root)}
+    line = table.line(*dataclass_fields(card))
+    assert b"\n" not in line
+    ((guid, value),) = json.loads(b"{" + line + b"}").items()
+    assert CardState(*decode_line(guid, value, entries).fields) == card

@@ -3,6 +3,8 @@ review history survives, nothing duplicates, removed points are retired."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -208,7 +210,6 @@ def test_dry_run_writes_nothing_and_reports_the_same(examples_vault, tmp_path):
     "damage",
     [
         "{not json",
-        '{"version": 99, "cards": {}}',
         "",
         '{"version": 1, "cards": {\n"fgA": {"key": ["x"]},\n',  # cut short
         '{"version": 1, "cards": {\n"fgA": [],\n"fgB": 7\n}}\n',
@@ -227,6 +228,18 @@ def test_dry_run_writes_nothing_and_reports_the_same(examples_vault, tmp_path):
         + "}}}",
         '{"version": 1, "cards": {"fgA": {"key": ["x"], "note": "N.md", "kind": "point", '
         '"context": [], "label": "A", "text": "", "digest": "d", "modified": 1, "id": -4}}}',
+        # Version 2, as flashgen lays it out: a card of a note not in the table, a
+        # heading path past the note's, a time out of range, cut short.
+        '{"version":2,"root":"R","notes":{\n"aaaa":["N.md",null,[[]],[null]]\n},'
+        '"cards":{\n"fgA":["bbbb","p",0,"A",0,"AAAAAAAAAAAAAAAAAAAAAAAAAAA",1,0,0]\n}}\n',
+        '{"version":2,"root":"R","notes":{\n"aaaa":["N.md",null,[[]],[null]]\n},'
+        '"cards":{\n"fgA":["aaaa","p",3,"A",0,"AAAAAAAAAAAAAAAAAAAAAAAAAAA",1,0,0]\n}}\n',
+        '{"version":2,"root":"R","notes":{\n"aaaa":["N.md",null,[[]],[null]]\n},'
+        '"cards":{\n"fgA":["aaaa","p",0,"A",0,"AAAAAAAAAAAAAAAAAAAAAAAAAAA",'
+        + "9" * 30
+        + ",0,0]\n}}\n",
+        '{"version":2,"root":"R","notes":{\n"aaaa":["N.md",null,[[]],[null]]\n},'
+        '"cards":{\n"fgA":["aaaa","p",0,"A",0,"AAAAAAAAAAAAAAAAAAAAAAAAAAA",1,0,0],\n',
     ],
 )
 def test_a_damaged_state_file_is_reported_and_rebuilt(examples_vault, tmp_path, damage):
@@ -237,6 +250,45 @@ def test_a_damaged_state_file_is_reported_and_rebuilt(examples_vault, tmp_path, 
     assert result.report.changes.added == len(result.cards)
     again = _build(examples_vault, tmp_path / "d.apkg")
     assert again.report.changes.unchanged == again.report.cards == len(result.cards)
+
+
+@pytest.mark.parametrize(
+    "newer",
+    [
+        '{"version": 99, "cards": {}}',
+        # Laid out as version 2 is, but of version 3.
+        '{"version":3,"root":"vault","notes":{\n"aaaa":["N.md",null,[[]],[null]]\n},'
+        '"cards":{\n"fgA":["aaaa","p",0,"A",0,"AAAAAAAAAAAAAAAAAAAAAAAAAAA",1,0,0]\n}}\n',
+    ],
+)
+def test_a_state_file_of_a_newer_version_stops_the_build_and_is_left_as_it_is(
+    examples_vault, tmp_path, runner, newer
+):
+    from flashgen.cli import main
+
+    out = tmp_path / "d.apkg"
+    state = examples_vault / STATE_FILE
+    for built_before in (False, True):
+        if built_before:  # a deck, a cache and a state file from an earlier build
+            state.unlink()
+            _build(examples_vault, out)
+        state.write_text(newer, encoding="utf-8")
+        os.utime(state, ns=(1_000_000_000, 1_000_000_000))
+        deck = out.read_bytes() if built_before else None
+        result = runner.invoke(main, ["build", str(examples_vault), "-o", str(out)])
+        assert result.exit_code == 2
+        version = json.loads(newer)["version"]
+        assert result.stderr.splitlines() == [
+            f"{STATE_FILE}: error: the state file is of version {version}, newer than "
+            "this flashgen reads (2) (upgrade flashgen to build this vault)"
+        ]
+        assert state.read_text(encoding="utf-8") == newer
+        assert state.stat().st_mtime_ns == 1_000_000_000
+        assert (out.read_bytes() if out.exists() else None) == deck
+        assert sorted(p.name for p in examples_vault.iterdir() if p.name[0] == ".") == [
+            ".flashgen-state.json",
+            ".obsidian",
+        ]
 
 
 def test_an_unchanged_rebuild_leaves_the_state_file_untouched(examples_vault, tmp_path):
@@ -258,13 +310,14 @@ def test_a_state_file_written_from_reused_lines_equals_one_encoded_afresh(
 
     _build(examples_vault, tmp_path / "v1.apkg")
     _edit(examples_vault / "Security" / "Defence Concepts.md", "90 days", "91 days")
-    _build(examples_vault, tmp_path / "v2.apkg", now=FIXED_TIME + 60)
+    last = _build(examples_vault, tmp_path / "v2.apkg", now=FIXED_TIME + 60)
     state, problems = load_state(examples_vault / STATE_FILE)
     assert not problems and state.source is not None
     assert state.source is state.cards and len(state.cards) > 40
-    save_state(State(tuple(state.cards)), tmp_path / "fresh.json")
+    fresh = tmp_path / "fresh.json"
+    save_state(State(tuple(state.cards)), fresh, root_deck=last.root_deck)
     written = (examples_vault / STATE_FILE).read_bytes()
-    assert (tmp_path / "fresh.json").read_bytes() == written
+    assert fresh.read_bytes() == written
 
 
 def test_building_one_note_leaves_the_other_notes_of_its_folder_alone(
@@ -291,6 +344,7 @@ def test_building_one_note_leaves_the_other_notes_of_its_folder_alone(
 
 
 def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path):
+    from flashgen.fingerprint import answer_print
     from flashgen.state import CardState, State, load_state, save_state
 
     cards = tuple(
@@ -301,23 +355,26 @@ def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path
             kind="point",
             context=(),
             label=f"Label {number}",
-            text=f"answer \u00e9 {number}",
+            answer=answer_print(f"answer \u00e9 {number}"),
             digest=f"{number:024x}",
             modified=int(FIXED_TIME) + number,
             removed=number % 7 == 0,
             id=number * 2 + 1,
+            deck="Root" if number % 3 else "Root::Other",
         )
         for number in range(10_001)  # a few write batches, the last one short
     )
-    save_state(State(cards), tmp_path / STATE_FILE)
+    save_state(State(cards), tmp_path / STATE_FILE, root_deck="Root")
     text = (tmp_path / STATE_FILE).read_text(encoding="utf-8")
-    assert text.count("\n") == len(cards) + 2 and ",\n}}" not in text
+    # The first line, one note's, the line between notes and cards, one a card, the last.
+    assert text.count("\n") == 3 + len(cards) + 1 and ",\n}}" not in text
     loaded, problems = load_state(tmp_path / STATE_FILE)
     assert not problems and tuple(loaded.cards) == cards
     assert loaded.source is not None  # laid out as written: its rows are reused
 
 
 def _state_of(number: int) -> tuple:
+    from flashgen.fingerprint import answer_print
     from flashgen.state import CardState
 
     return tuple(
@@ -328,13 +385,21 @@ def _state_of(number: int) -> tuple:
             kind="point",
             context=("Part",),
             label=f"Label {n}",
-            text=f"answer {n}",
+            answer=answer_print(f"answer {n}"),
             digest=f"{n:024x}",
             modified=int(FIXED_TIME),
             id=n * 2 + 1,
+            deck="Vault",
         )
         for n in range(number)
     )
+
+
+def _card_lines(text: str) -> list[int]:
+    """The numbers of a state file's card lines (after the notes table)."""
+    lines = text.split("\n")
+    first = lines.index('},"cards":{') + 1
+    return list(range(first, len(lines) - 2))
 
 
 def test_a_state_file_keeps_the_rows_of_unchanged_cards_as_they_were(tmp_path):
@@ -346,29 +411,32 @@ def test_a_state_file_keeps_the_rows_of_unchanged_cards_as_they_were(tmp_path):
 
     path = tmp_path / STATE_FILE
     cards = _state_of(3)
-    save_state(State(cards), path)
+    save_state(State(cards), path, root_deck="Vault")
     # The same entries, spaced otherwise: read row by row, and each row kept as it is.
     lines = path.read_text(encoding="utf-8").split("\n")
-    for number in (1, 2, 3):
-        guid, _, entry = lines[number].rstrip(",").partition(": ")
-        compact = json.dumps(json.loads(entry), separators=(",", ":"))
-        lines[number] = f"{guid}: {compact}" + ("," if number < 3 else "")
+    rows = _card_lines("\n".join(lines))
+    assert len(rows) == 3
+    for number in rows:
+        guid, _, entry = lines[number].rstrip(",").partition(":")
+        spaced = json.dumps(json.loads(entry), separators=(", ", ": "))
+        lines[number] = f"{guid}: {spaced}" + ("," if number < rows[-1] else "")
     path.write_text("\n".join(lines), encoding="utf-8")
     loaded, problems = load_state(path)
     assert not problems and tuple(loaded.cards) == cards and loaded.source is not None
     changed = dataclasses.replace(loaded.cards[1], digest="f" * 24, modified=2)
     state = State((loaded.cards[0], changed, loaded.cards[2]), loaded.source)
-    commit_state(stage_state(state, path), path)
+    commit_state(stage_state(state, path, root_deck="Vault"), path)
     written = path.read_text(encoding="utf-8").split("\n")
-    assert written[1] == lines[1] and written[3] == lines[3]  # copied
-    assert '"digest": "ffff' in written[2]  # encoded afresh
+    first, middle, last = rows
+    assert written[first] == lines[first] and written[last] == lines[last]  # copied
+    assert ", " not in written[middle] and written[middle] != lines[middle]  # anew
     assert tuple(load_state(path)[0].cards) == state.cards
     # A file changed since it was read cannot give its rows back: the build stops with
     # a message, and leaves no temporary file behind.
     again, _ = load_state(path)
     os.utime(path, ns=(0, 0))
     with pytest.raises(OutputError, match=r"state file changed .*\(build again\)"):
-        stage_state(again, path)
+        stage_state(again, path, root_deck="Vault")
     assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_FILE]
 
 
@@ -379,15 +447,31 @@ def test_a_state_file_in_another_layout_is_read_whole(tmp_path):
 
     path = tmp_path / STATE_FILE
     cards = _state_of(4)
-    save_state(State(cards), path)
+    save_state(State(cards), path, root_deck="Vault")
     written = path.read_text(encoding="utf-8")
-    header, *rows, end, _ = written.split("\n")
-    rows = [row.rstrip(",") for row in rows]
+    lines = written.split("\n")
+    rows = _card_lines(written)
+    header = "\n".join(lines[: rows[0]])
+    rows_text = [lines[number].rstrip(",") for number in rows]
+    end = lines[rows[-1] + 1]
     for layout in (
         json.dumps(json.loads(written), indent=2),  # reformatted by a tool
-        "\n".join([header, ",\n".join(reversed(rows)), end, ""]),  # not by GUID
-        written.replace('{"version": 1, ', '{"version":1, '),
-        "\n".join([header, ", ".join(rows[:2]) + ",", ",\n".join(rows[2:]), end, ""]),
+        "\n".join([header, ",\n".join(reversed(rows_text)), end, ""]),  # not by GUID
+        written.replace('{"version":2,"root":', '{"version": 2, "root":'),
+        "\n".join(
+            [header, ", ".join(rows_text[:2]) + ",", ",\n".join(rows_text[2:]), end, ""]
+        ),
+        # The notes table after the cards, and no root deck (decks in full).
+        json.dumps(
+            {
+                "cards": json.loads(written)["cards"],
+                "notes": {
+                    ref: [*entry[:3], ["Vault"]]
+                    for ref, entry in json.loads(written)["notes"].items()
+                },
+                "version": 2,
+            }
+        ),
     ):
         path.write_text(layout, encoding="utf-8")
         loaded, problems = load_state(path)

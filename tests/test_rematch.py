@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import random
 from pathlib import PurePosixPath
 
@@ -42,9 +41,8 @@ def _every_pair(store: CardStore, prev, orphans) -> dict[int, tuple[int, CardSta
                 )
                 if old.kind != fact.kind or not (same_note or same_name):
                     continue
-                similarity = difflib.SequenceMatcher(
-                    None, old.text, fact.text, autojunk=False
-                ).ratio()
+                # The share of the answers' fingerprints' 64 bits that agree.
+                similarity = 1 - bin(old.answer ^ fact.answer).count("1") / 64
                 signals = (
                     (old.context == fact.context)
                     + (old.label == fact.label)

@@ -235,7 +235,7 @@ def test_killed_builds_leave_the_previous_deck_intact(tmp_path):
             assert db.execute("select count(*) from notes").fetchone()[0] > 1000
         assert isinstance(media, dict)
         state = vault / ".flashgen-state.json"
-        assert json.loads(state.read_text(encoding="utf-8"))["version"] == 1
+        assert json.loads(state.read_text(encoding="utf-8"))["version"] == 2
     # Leftovers of killed builds never break the next one.
     subprocess.run(command, check=True, capture_output=True)
     assert out.stat().st_size > 0

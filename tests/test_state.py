@@ -1,0 +1,181 @@
+"""The state file as users commit it: small, one card a line, older versions upgraded."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from flashgen.config import Config
+from flashgen.pipeline import build
+from flashgen.state import STATE_FILE
+
+from .conftest import CORPUS, FIXED_TIME, FIXTURES, ROOT
+
+BYTES_A_CARD = 150
+"""The most a card may take in the state file, on average."""
+LONG_NAME = "My Study Vault 2026"
+"""A vault folder's name longer than most: the root deck's name is the folder's."""
+
+
+def _build(vault: Path, out: Path, now: float = FIXED_TIME, *, cache: bool = False):
+    config = Config(inputs=(vault,), output=out, cache=cache)
+    return build(config, clock=lambda: now)
+
+
+def _bytes_a_card(vault: Path, cards: int) -> float:
+    return (vault / STATE_FILE).stat().st_size / cards
+
+
+def test_the_examples_take_at_most_150_bytes_a_card(examples_vault, tmp_path):
+    result = _build(examples_vault, tmp_path / "d.apkg")
+    assert result.report.cards > 40
+    assert _bytes_a_card(examples_vault, result.report.cards) <= BYTES_A_CARD
+
+
+@pytest.mark.parametrize("name", ["vault", LONG_NAME])
+def test_a_generated_vault_takes_at_most_150_bytes_a_card(tmp_path, name):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate  # the benchmark's vault generator
+
+    vault = tmp_path / name
+    generate(vault, 40, seed=2)
+    result = _build(vault, tmp_path / "d.apkg")
+    assert result.report.cards > 1000
+    assert _bytes_a_card(vault, result.report.cards) <= BYTES_A_CARD
+
+
+@pytest.mark.parametrize("name", ["corpus", LONG_NAME])
+def test_the_corpus_takes_at_most_150_bytes_a_card_whatever_its_folder_is_called(
+    tmp_path, name
+):
+    if not CORPUS.is_dir():
+        pytest.skip("development corpus not available (../shared is absent)")
+    vault = tmp_path / name
+    shutil.copytree(CORPUS, vault, ignore=shutil.ignore_patterns(STATE_FILE))
+    result = _build(vault, tmp_path / "d.apkg")
+    assert result.report.cards > 1000
+    assert _bytes_a_card(vault, result.report.cards) <= BYTES_A_CARD
+
+
+def test_a_state_file_of_version_1_is_read_and_upgraded_in_place(tmp_path):
+    # Written by flashgen 0.x, which kept each answer's text: three notes (one with an
+    # id and a deck of its own, one pinned point) and a retired card. Its digests are
+    # those of the cards as this version renders them (it adds each card's place to its
+    # question), so that only the file's layout is new to the build.
+    vault = tmp_path / "upgrade"
+    shutil.copytree(FIXTURES / "vaults" / "upgrade", vault)
+    old = json.loads((vault / STATE_FILE).read_text(encoding="utf-8"))
+    assert old["version"] == 1
+    old_cards = old["cards"]
+    retired = {guid for guid, entry in old_cards.items() if entry.get("removed")}
+    assert len(retired) == 1 and len(old_cards) == 16
+
+    later = FIXED_TIME + 3600
+    result = _build(vault, tmp_path / "d.apkg", later)
+    changes = result.report.changes
+    assert (changes.added, changes.updated, changes.rematched, changes.removed) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert changes.unchanged == result.report.cards == 15
+    assert {card.guid for card in result.cards} == set(old_cards) - retired
+    assert not [d for d in result.report.diagnostics if d.path == STATE_FILE]
+
+    # Written back as version 2, every card (the retired one too) with its GUID, key,
+    # note, note id and time as they were.
+    text = (vault / STATE_FILE).read_text(encoding="utf-8")
+    assert text.startswith('{"version":2,"root":"upgrade","notes":{\n')
+    assert "fine grounds" not in text and "Dijkstra" not in text  # no answer's text
+    from flashgen.state import load_state
+
+    state, problems = load_state(vault / STATE_FILE)
+    assert not problems and not state.outdated and state.source is not None
+    cards = {card.guid: card for card in state.cards}
+    assert set(cards) == set(old_cards)
+    for guid, entry in old_cards.items():
+        card = cards[guid]
+        assert (card.key, card.note, card.kind, card.id, card.modified) == (
+            tuple(entry["key"]),
+            entry["note"],
+            entry["kind"],
+            entry["id"],
+            entry["modified"],
+        )
+        assert card.removed == (guid in retired)
+    decks = {cards[guid].deck for guid in set(cards) - retired}
+    assert decks == {
+        "upgrade",
+        "upgrade::Biology::Cells",
+        "Networking Basics",
+    }
+
+    # Nothing left to upgrade: the next build leaves the file as it is.
+    before = (vault / STATE_FILE).read_bytes()
+    again = _build(vault, tmp_path / "d.apkg", later + 60)
+    assert again.report.changes.unchanged == 15 and again.report.changes.updated == 0
+    assert (vault / STATE_FILE).read_bytes() == before
+
+
+def _card_note(line: str, notes: dict[str, str]) -> str:
+    """The note path of a card's line (by its note's reference)."""
+    ((_, value),) = json.loads("{" + line.rstrip(",") + "}").items()
+    return notes[value[0]]
+
+
+def _lines_by_note(text: str) -> list[tuple[str, str]]:
+    """Each line of a state file with the path of the note it is about ("" for the
+    lines that open and close the notes table and the cards)."""
+    lines = text.split("\n")
+    middle = lines.index('},"cards":{')
+    notes = {}
+    for line in lines[1:middle]:
+        ((ref, value),) = json.loads("{" + line.rstrip(",") + "}").items()
+        notes[ref] = value[0]
+    about = [("", lines[0])]
+    about += [(notes[line.split('"')[1]], line) for line in lines[1:middle]]
+    about.append(("", lines[middle]))
+    about += [(_card_note(line, notes), line) for line in lines[middle + 1 : -2]]
+    about += [("", line) for line in lines[-2:]]
+    return about
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_editing_one_note_changes_only_its_lines_in_the_state_file(
+    examples_vault, tmp_path, cache
+):
+    _build(examples_vault, tmp_path / "d.apkg", cache=cache)
+    before = (examples_vault / STATE_FILE).read_text(encoding="utf-8")
+    note = examples_vault / "Security" / "Defence Concepts.md"
+    text = note.read_text(encoding="utf-8")
+    # An answer reworded, a point gone (retired), a section with a new point.
+    text = text.replace("90 days hot", "60 days hot", 1)
+    text = text.replace("- **Recovery** — Restore", "- Recovery: restore", 1)
+    text += (
+        "\n## Hunting\n\n**Hypothesis**: a guess about an attacker, tested in logs.\n"
+    )
+    note.write_text(text, encoding="utf-8")
+    result = _build(examples_vault, tmp_path / "d.apkg", FIXED_TIME + 60, cache=cache)
+    changes = result.report.changes
+    assert changes.updated >= 1 and changes.added >= 1 and changes.removed == 1
+    assert result.report.patched == cache
+    after = (examples_vault / STATE_FILE).read_text(encoding="utf-8")
+
+    edited = "Security/Defence Concepts.md"
+    # Commas aside: the last line of the notes or the cards has none after it.
+    old_lines = [(path, line.rstrip(",")) for path, line in _lines_by_note(before)]
+    new_lines = [(path, line.rstrip(",")) for path, line in _lines_by_note(after)]
+    changed = set(old_lines) ^ set(new_lines)
+    assert {path for path, _ in changed} == {edited}
+    added = set(new_lines) - set(old_lines)
+    # Its line in the notes table (a new heading path) and lines of its cards.
+    assert sum(not line.startswith('"fg') for _, line in added) == 1
+    assert sum(line.startswith('"fg') for _, line in added) >= 3
+    # The other notes' lines are all there, in the same order.
+    others = [line for path, line in old_lines if path != edited]
+    assert others == [line for path, line in new_lines if path != edited]
