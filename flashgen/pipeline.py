@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from flashgen.cards import AssignedCards
     from flashgen.package import Piece
     from flashgen.packed import Keyed, PackedNote
+    from flashgen.reconcile import DeckMove
     from flashgen.transclude import NoteLibrary
 
 log = logging.getLogger(__name__)
@@ -632,7 +633,7 @@ def _patch(
         else:
             diagnostics.extend(cache.problems(source.rel))
     diagnostics.extend(result.diagnostics)
-    news = tuple(_change_messages(result.cards, result.newly_removed))
+    news = tuple(_change_messages(result.cards, result.newly_removed, result.moved))
     diagnostics.extend(news)
     statuses = result.cards.statuses()
     changed = statuses["added"] + statuses["updated"] + statuses["rematched"]
@@ -773,7 +774,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         diagnostics.extend(lint_cards(result.cards))
     else:
         # Changes since the last build are a build's news, not a lint.
-        news = tuple(_change_messages(result.cards, result.newly_removed))
+        news = tuple(_change_messages(result.cards, result.newly_removed, result.moved))
         diagnostics.extend(news)
     reconciled = time.perf_counter()
     if progress is not None:
@@ -1002,7 +1003,9 @@ def _note_output(
 
 
 def _change_messages(
-    cards: AssignedCards, removed: tuple[CardState, ...]
+    cards: AssignedCards,
+    removed: tuple[CardState, ...],
+    deck_moves: tuple[DeckMove, ...] = (),
 ) -> list[Diagnostic]:
     messages = []
     # A note moved or renamed with its cards as they were: one message for the note.
@@ -1035,7 +1038,35 @@ def _change_messages(
             )
         )
     messages.sort(key=lambda message: (message.path, message.line))
+    messages.extend(_moved_messages(deck_moves))
     messages.extend(_removed_messages(removed))
+    return messages
+
+
+def _moved_messages(moved: Sequence[DeckMove]) -> list[Diagnostic]:
+    """One warning per deck that cards left for another (naming the note when they all
+    come from one): an import never moves a card Anki already has, so it stays in the old
+    deck until the user moves it."""
+    pairs: dict[tuple[str, str], list[DeckMove]] = {}
+    for move in moved:
+        pairs.setdefault((move.was, move.now), []).append(move)
+    messages = []
+    for (was, now), moves in pairs.items():
+        cards = sum(move.cards for move in moves)
+        which = count(cards, "card")
+        if len(moves) > 1:
+            which += f" of {count(len(moves), 'note')}"
+        verb = "belongs" if cards == 1 else "belong"
+        messages.append(
+            Diagnostic(
+                moves[0].note,
+                0,
+                Severity.WARNING,
+                f"{which} now {verb} to deck '{now}', not '{was}'; importing does not "
+                f'move cards Anki already has (in Anki\'s Browser search "deck:{was}", '
+                "select them, then Cards > Change Deck)",
+            )
+        )
     return messages
 
 

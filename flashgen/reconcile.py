@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from array import array
+from collections import Counter
 from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import overload
@@ -55,6 +56,20 @@ class Reconciliation:
     the kept ones (state.stage_state writes them in GUID order)."""
     diagnostics: tuple[Diagnostic, ...]
     state_changed: bool = True
+    moved: tuple[DeckMove, ...] = ()
+    """Cards kept from the last build that now belong to another deck, by note."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeckMove:
+    """Cards of one note that the last build put in one deck and this one in another:
+    Anki's import never moves a card it already has."""
+
+    note: str
+    """The note's vault path now."""
+    was: str
+    now: str
+    cards: int
     """False when `state` is the previous state again (nothing to save)."""
 
 
@@ -95,12 +110,19 @@ def reconcile(
     assigned = Assignments()
     assigned.previous = PackedPrevious(prev.cards, rematched)
     left_out = checks.left_out
+    moves: Counter[tuple[str, str, str]] = Counter()
     for note in range(store.notes):
         first = store.first(note)
         for index, fact in enumerate(store.facts(note), start=first):
             if index in left_out:
                 assigned.leave_out(index)
                 continue
+            row = prev.find(fact.key)
+            if row < 0 and index in rematched:
+                row = rematched[index]
+            # "" is a deck the state does not know (a state file of version 1).
+            if row >= 0 and prev.deck(row) not in ("", fact.deck):
+                moves[fact.note, prev.deck(row), fact.deck] += 1
             row = prev.find(fact.key)
             if row >= 0:
                 was = prev.modified(row)
@@ -156,6 +178,10 @@ def reconcile(
         state=State(states, previous.source),
         diagnostics=checks.diagnostics,
         state_changed=state_changed,
+        moved=tuple(
+            DeckMove(note, was, now, count)
+            for (note, was, now), count in sorted(moves.items())
+        ),
     )
 
 

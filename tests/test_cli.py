@@ -245,6 +245,10 @@ def test_a_moved_note_is_named_once_with_the_cards_it_keeps(
         "Archive/Defence Concepts.md:20: info: 'Log Sources \u203a Keep for' keeps the "
         "identity (and review history) of 'Log Sources \u203a Retention' in "
         "Security/Defence Concepts.md",
+        "Archive/Defence Concepts.md: warning: 13 cards now belong to deck "
+        "'vault::Archive', not 'vault::Security'; importing does not move cards Anki "
+        'already has (in Anki\'s Browser search "deck:vault::Security", select them, '
+        "then Cards > Change Deck)",
     ]
     assert summary["added"] == summary["removed"] == 0
 

@@ -520,3 +520,58 @@ def test_a_card_retired_from_a_note_with_its_own_deck_lands_in_the_root_deck(
     import_deck(collection, tmp_path / "b.apkg")
     (retired,) = collection.find_cards(f"tag:{REMOVED_TAG}")
     assert collection.decks.name(collection.get_card(retired).did) == "vault"
+
+
+def test_a_change_of_deck_is_said_since_an_import_leaves_cards_where_they_were(
+    runner, examples_vault, tmp_path, collection
+):
+    from flashgen.cli import main
+
+    out = tmp_path / "d.apkg"
+
+    def build_messages() -> list[str]:
+        result = runner.invoke(main, ["build", str(examples_vault), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        return [line for line in result.stderr.splitlines() if "now belong" in line]
+
+    assert build_messages() == []
+    import_deck(collection, out)
+    # A note moved to another folder, and another given a deck in its front matter.
+    (examples_vault / "Archive").mkdir()
+    (examples_vault / "Security" / "Defence Concepts.md").rename(
+        examples_vault / "Archive" / "Defence Concepts.md"
+    )
+    raid = examples_vault / "Storage" / "RAID Levels.md"
+    raid.write_text("---\ndeck: Exams::Storage\n---\n" + raid.read_text(), "utf-8")
+    assert build_messages() == [
+        "Archive/Defence Concepts.md: warning: 13 cards now belong to deck "
+        "'vault::Archive', not 'vault::Security'; importing does not move cards Anki "
+        'already has (in Anki\'s Browser search "deck:vault::Security", select them, '
+        "then Cards > Change Deck)",
+        "Storage/RAID Levels.md: warning: 7 cards now belong to deck 'Exams::Storage', "
+        "not 'vault::Storage'; importing does not move cards Anki already has (in "
+        'Anki\'s Browser search "deck:vault::Storage", select them, then Cards > '
+        "Change Deck)",
+    ]
+    # What the message says: Anki's import leaves the cards in their old deck.
+    import_deck(collection, out)
+    assert len(collection.find_cards('"deck:vault::Security"')) == 13
+    assert collection.find_cards('"deck:vault::Archive"') == []
+    # Said once: the state file records the new decks.
+    assert build_messages() == []
+
+    # One deck for the whole vault: one line per deck the cards leave.
+    (examples_vault / ".flashgen.toml").write_text('deck_layout = "single"\n')
+    assert build_messages() == [
+        "Archive/Defence Concepts.md: warning: 13 cards now belong to deck 'vault', not "
+        "'vault::Archive'; importing does not move cards Anki already has (in Anki's "
+        'Browser search "deck:vault::Archive", select them, then Cards > Change Deck)',
+        "Computing/Containers and Virtual Machines.md: warning: 12 cards now belong "
+        "to deck 'vault', not 'vault::Computing'; importing does not move cards Anki "
+        'already has (in Anki\'s Browser search "deck:vault::Computing", select them, '
+        "then Cards > Change Deck)",
+        "Programming/Python Comprehensions.md: warning: 9 cards now belong to deck "
+        "'vault', not 'vault::Programming'; importing does not move cards Anki already "
+        'has (in Anki\'s Browser search "deck:vault::Programming", select them, then '
+        "Cards > Change Deck)",
+    ]
