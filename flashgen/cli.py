@@ -89,7 +89,11 @@ _DECK_NAME = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Also name every card no longer in the notes."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also say why each note left out makes no cards (templates, drawings, "
+    "flashgen: false) and name every card no longer in the notes.",
 )
 @_DEBUG
 def build(
@@ -147,8 +151,8 @@ def build(
     report = result.report
     _print_diagnostics(report, quiet=quiet)
     if verbose and not quiet:
-        for removed in report.removed:
-            click.echo(removed.format(), err=True)
+        for message in (*report.left_out, *report.removed):
+            click.echo(message.format(), err=True)
     if as_json:
         click.echo(
             json.dumps(_summary_json(report, dry_run), ensure_ascii=False, indent=2)
@@ -641,6 +645,9 @@ def _summary_json(report: Any, dry_run: bool) -> dict[str, Any]:
         "reused_notes": report.reused,
         "patched": report.patched,
         "diagnostics": [diagnostic.format() for diagnostic in report.diagnostics],
+        "left_out": [
+            {"note": left.path, "message": left.message} for left in report.left_out
+        ],
         "removed_cards": [
             {"note": removed.path, "message": removed.message}
             for removed in report.removed

@@ -40,7 +40,15 @@ from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes
 from flashgen.errors import ConfigError, OutputError
 from flashgen.media import MediaIndex
-from flashgen.report import BuildReport, Changes, Diagnostic, Severity, count
+from flashgen.report import (
+    BuildReport,
+    Changes,
+    Diagnostic,
+    Severity,
+    count,
+    is_left_out,
+    left_out,
+)
 from flashgen.state import (
     SHARED_STATE_FILE,
     STATE_FILE,
@@ -393,6 +401,7 @@ def _reuse_deck(
     try:
         cards, decks = int(record["cards"]), int(record["decks"])
         stored = decode_diagnostics(record["diagnostics"])
+        left_out = decode_diagnostics(record["left_out"])
     except (KeyError, ValueError, TypeError) as err:
         log.debug("last deck record unreadable: %r", err)
         return None
@@ -404,6 +413,7 @@ def _reuse_deck(
         decks=decks,
         diagnostics=(*discovery.diagnostics, *stored),
         skipped=discovery.skipped,
+        left_out=_split_left_out(discovery, left_out)[1],
         changes=Changes(unchanged=cards),
         up_to_date=True,
         reused=len(discovery.notes),
@@ -626,6 +636,7 @@ def _patch(
     diagnostics.extend(result.diagnostics)
     news = tuple(_change_messages(result.cards, result.newly_removed))
     diagnostics.extend(news)
+    diagnostics, left_out = _split_left_out(discovery, diagnostics)
     statuses = result.cards.statuses()
     changed = statuses["added"] + statuses["updated"] + statuses["rematched"]
     report = BuildReport(
@@ -635,6 +646,7 @@ def _patch(
         decks=decks,
         diagnostics=tuple(diagnostics),
         skipped=discovery.skipped,
+        left_out=left_out,
         changes=Changes(
             added=statuses["added"],
             updated=statuses["updated"],
@@ -700,6 +712,9 @@ def _remember_deck(
         "cards": report.cards,
         "decks": report.decks,
         "diagnostics": encode_diagnostics(stable[found:]),
+        "left_out": encode_diagnostics(
+            d for d in report.left_out if d not in session.discovery.left_out
+        ),
         "clashes": clashes,
     }
     if patch is not None:
@@ -778,6 +793,9 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         rematched=statuses["rematched"],
         removed=len(result.newly_removed),
     )
+    diagnostics, left_out = _split_left_out(discovery, diagnostics)
+    if session.lint:
+        diagnostics.extend(left_out)
     report = BuildReport(
         output=None,
         notes=len(discovery.notes),
@@ -785,6 +803,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         decks=len(result.cards.decks()),
         diagnostics=tuple(diagnostics),
         skipped=discovery.skipped,
+        left_out=left_out,
         changes=changes,
         stage_seconds={
             "notes": notes_done - started,
@@ -806,6 +825,16 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         tuple(source.rel for source in discovery.notes),
         len(result.diagnostics),
     )
+
+
+def _split_left_out(
+    discovery: Discovery, diagnostics: Sequence[Diagnostic]
+) -> tuple[list[Diagnostic], tuple[Diagnostic, ...]]:
+    """The diagnostics without the reasons notes were left out, and those reasons (the
+    walk's and the notes' own), by path: a build shows them only when asked to."""
+    left_out = [*discovery.left_out, *(d for d in diagnostics if is_left_out(d))]
+    left_out.sort(key=lambda diagnostic: diagnostic.path)
+    return [d for d in diagnostics if not is_left_out(d)], tuple(left_out)
 
 
 def _load_state(session: _Session) -> tuple[State, tuple[Diagnostic, ...]]:
@@ -950,7 +979,12 @@ def _process_note(source: SourceFile) -> Processed:
 def _note_output(
     source: SourceFile, job: _Job, media: MediaIndex, library: NoteLibrary
 ) -> tuple[NoteOutput, str]:
-    from flashgen.extract import MAX_CARDS_PER_NOTE, extract_cards, makes_cards
+    from flashgen.extract import (
+        MAX_CARDS_PER_NOTE,
+        extract_cards,
+        left_out_because,
+        makes_cards,
+    )
     from flashgen.identity import card_key, note_key
     from flashgen.lint import lint_note
     from flashgen.parse import parse_note
@@ -968,6 +1002,9 @@ def _note_output(
     deck = _deck_for(job.root_deck, note.path, note.front_matter, config.deck_layout)
     identity = note_key(note.path, note.front_matter)
     link = _source_link(config, job.vault_name, note.path)
+    reason = left_out_because(note)
+    if reason is not None:
+        diagnostics.append(left_out(note.path, reason))
     drafts = extract_cards(note, folder_tags=config.folder_tags)
     if len(drafts) > MAX_CARDS_PER_NOTE:
         diagnostics.append(
