@@ -208,7 +208,7 @@ def _walk_vault(root: Path, patterns: _Filter) -> tuple[Discovery, Counter[str]]
                     others["." + name.rsplit(".", 1)[1].lower()] += 1
                 continue
             rel = prefix + name
-            if entry.is_symlink() and not _inside(Path(entry.path), root):
+            if entry.is_symlink() and not is_inside_vault(Path(entry.path), root):
                 problems.append(
                     Diagnostic(
                         rel,
@@ -261,7 +261,10 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _inside(path: Path, root: Path) -> bool:
+def is_inside_vault(path: Path, root: Path) -> bool:
+    """Whether the file `path` names (its links followed) is inside the vault at `root`
+    (a resolved path). Every file a build reads is checked so: a link out of the vault,
+    a dangling link and a loop are not."""
     try:
         return path.resolve(strict=True).is_relative_to(root)
     except (OSError, RuntimeError):  # a dangling link or a loop

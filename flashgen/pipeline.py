@@ -37,7 +37,7 @@ from flashgen.cache import (
     write_atomically,
 )
 from flashgen.config import Config
-from flashgen.discover import Discovery, SourceFile, discover_notes
+from flashgen.discover import Discovery, SourceFile, discover_notes, is_inside_vault
 from flashgen.errors import ConfigError, OutputError
 from flashgen.media import MediaIndex
 from flashgen.report import (
@@ -331,6 +331,8 @@ def _start(config: Config, lint: bool) -> _Session:
                 "every version you share)",
             )
         )
+    _check_css(config, discovery.root)
+    discovery = _check_readme(discovery)
     root_deck = config.deck_name or discovery.name
     vault_name = config.vault_name or discovery.root.name
     cache = None
@@ -847,9 +849,51 @@ def _load_state(session: _Session) -> tuple[State, tuple[Diagnostic, ...]]:
     return load_state(path)
 
 
+def _check_css(config: Config, vault: Path) -> None:
+    """The css file is read from inside the vault only: a vault's settings may come
+    from someone else, and the deck carries the file to whoever imports it."""
+    if config.css is None:
+        return
+    path = vault / config.css
+    if path.exists() and not is_inside_vault(path, vault.resolve()):
+        where = config.config_file or ".flashgen.toml"
+        raise ConfigError(
+            (
+                f"{where}: error: css file '{config.css}' is outside the vault (give "
+                "the vault-relative path of a .css file inside the vault)",
+            )
+        )
+
+
+def _check_readme(discovery: Discovery) -> Discovery:
+    """A README that leads out of the vault is not read for the description: the walk
+    says so for a vault; a build of note files, which walks nothing, says so here."""
+    readme = discovery.root / _README
+    if not os.path.lexists(readme) or _readme_is_inside(discovery.root):
+        return discovery
+    if any(d.path == _README for d in discovery.diagnostics):
+        return discovery
+    warning = Diagnostic(
+        _README,
+        0,
+        Severity.WARNING,
+        "leads out of the vault and was not read for the deck's description (copy "
+        "it into the vault)",
+    )
+    return replace(discovery, diagnostics=(*discovery.diagnostics, warning))
+
+
+_README = "README.md"
+
+
+def _readme_is_inside(vault: Path) -> bool:
+    return is_inside_vault(vault / _README, vault.resolve())
+
+
 def _extra_css(config: Config, vault: Path) -> str:
     if config.css is None:
         return ""
+    _check_css(config, vault)
     path = vault / config.css
     try:
         return path.read_text(encoding="utf-8")
@@ -867,8 +911,8 @@ def _description(config: Config, vault: Path, cards: int) -> str:
     """The root deck's description: the config's, or the vault README's opening, and a
     version line."""
     text = config.description
-    readme = vault / "README.md"
-    if text is None and readme.is_file():
+    readme = vault / _README
+    if text is None and readme.is_file() and _readme_is_inside(vault):
         paragraphs = readme.read_text(encoding="utf-8", errors="replace").split("\n\n")
         prose = [
             p.strip()

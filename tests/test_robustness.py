@@ -239,3 +239,53 @@ def test_killed_builds_leave_the_previous_deck_intact(tmp_path):
     # Leftovers of killed builds never break the next one.
     subprocess.run(command, check=True, capture_output=True)
     assert out.stat().st_size > 0
+
+
+def _all_bytes(apkg: Path) -> bytes:
+    with zipfile.ZipFile(apkg) as archive:
+        return b"".join(archive.read(name) for name in archive.namelist())
+
+
+@pytest.mark.parametrize("where", ["../outside.css", "ABSOLUTE", "link.css"])
+def test_a_css_file_outside_the_vault_is_refused(runner, tmp_path, where):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "N.md").write_text("**Q**: a\n")
+    outside = tmp_path / "outside.css"
+    outside.write_text(f"/* {SECRET} */\n")
+    (vault / "link.css").symlink_to(outside)
+    where = str(outside) if where == "ABSOLUTE" else where
+    (vault / ".flashgen.toml").write_text(f'css = "{where}"\n')
+    out = tmp_path / "d.apkg"
+    result = runner.invoke(main, ["build", str(vault), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f".flashgen.toml: error: css file '{where}' is outside the vault (give the "
+        "vault-relative path of a .css file inside the vault)"
+    ]
+    assert not out.exists()
+
+
+def test_a_readme_that_leads_out_of_the_vault_is_not_read(runner, tmp_path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "N.md").write_text("**Q**: a\n")
+    (tmp_path / "outside.md").write_text(f"{SECRET}\n")
+    (vault / "README.md").symlink_to(tmp_path / "outside.md")
+    out = tmp_path / "d.apkg"
+    for args in ([], ["--no-cache"], ["-v"]):
+        result = runner.invoke(main, ["build", str(vault), "-o", str(out), *args])
+        assert result.exit_code == 0, result.output
+        assert "README.md: warning: symlink that leads out of the vault" in (
+            result.stderr
+        )
+        assert SECRET.encode() not in _all_bytes(out)
+    # Built as a note file, the vault is not walked: the README is still not read.
+    (vault / ".flashgen.toml").write_text("")
+    result = runner.invoke(main, ["build", str(vault / "N.md"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "README.md: warning: leads out of the vault and was not read for the deck's "
+        "description (copy it into the vault)"
+    ]
+    assert SECRET.encode() not in _all_bytes(out)
