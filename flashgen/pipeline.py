@@ -185,9 +185,12 @@ def _build(
         if last is not None:
             seconds = {"check": time.perf_counter() - started}
             return replace(last, report=replace(last.report, stage_seconds=seconds))
+        _check_replaceable(output)
         patched = _patch_deck(session, output, clock, progress, record)
         if patched is not None:
             return patched
+    elif not dry_run:
+        _check_replaceable(output)
     result = _plan(session, clock, progress)
     if dry_run:
         return result
@@ -273,6 +276,18 @@ def _build(
             patch = (collection, written_deck.pieces, top)
         _remember_deck(session, output.resolve(), report, patch, result.clashes)
     return replace(result, report=report)
+
+
+def _check_replaceable(output: Path) -> None:
+    """A deck replaces only a deck: a file at the output path that is not one (a path
+    mistyped, or named by someone else's settings) is never replaced."""
+    from flashgen.package import is_deck
+
+    if os.path.lexists(output) and not output.is_dir() and not is_deck(output):
+        raise OutputError(
+            f"{output}: error: is not a deck flashgen wrote, so it was not replaced "
+            "(remove it, or choose another path with -o)"
+        )
 
 
 def _check_something_read(config: Config, result: BuildResult) -> None:

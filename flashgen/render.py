@@ -149,7 +149,17 @@ def _source(path: str, link: str | None) -> str:
     # change (and overwrite the user's edits in Anki) where there is none.
     if link is None:
         return html.escape(path)
-    return f'<a href="{html.escape(link)}">{html.escape(path)}</a>'
+    # Sanitised as any field: the link comes from the vault's settings.
+    return nh3.clean(
+        f'<a href="{html.escape(link)}">{html.escape(path)}</a>',
+        tags={"a"},
+        attributes={"a": {"href"}},
+        url_schemes=_SOURCE_SCHEMES,
+        link_rel=None,
+    )
+
+
+_SOURCE_SCHEMES = {"obsidian", "https", "http", "file"}
 
 
 def sanitise(fragment: str) -> str:

@@ -276,7 +276,8 @@ def test_a_deck_or_state_changed_behind_the_cache_is_rebuilt(
     if what == "deck deleted":
         out.unlink()
     elif what == "deck replaced":
-        out.write_bytes(b"someone else's deck")
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("collection.anki2", b"someone else's deck")
     else:
         (examples_vault / STATE_FILE).write_bytes(state)
     result = build(_config(examples_vault, out), clock=lambda: LATER + 60)
