@@ -1016,8 +1016,8 @@ def _process_chunk(sources: Sequence[SourceFile]) -> list[Processed]:
 def _process_note(source: SourceFile) -> Processed:
     assert _worker is not None
     job, media, library = _worker
-    media.consulted = library.consulted = False
-    library.embedded.clear()
+    media.consulted = False
+    library.start_note()
     output, digest = _note_output(source, job, media, library)
     reads = Reads(
         media.consulted,

@@ -11,7 +11,7 @@ import functools
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
@@ -23,7 +23,13 @@ from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
-from flashgen.transclude import MAX_DEPTH, NoteLibrary
+from flashgen.transclude import (
+    MAX_DEPTH,
+    MAX_EXPANDED,
+    Embedded,
+    Expansion,
+    NoteLibrary,
+)
 
 CONTEXT_SEPARATOR = " \u203a "
 _HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")
@@ -191,6 +197,8 @@ class _HtmlWriter:
         self._library = library
         self._embedding: list[str] = [note_path]
         """The chain of notes being embedded, outermost first (to stop loops)."""
+        self._reading: list[_Reading] = []
+        """For each embed being rendered, innermost last: what it depends on."""
         self.media: list[MediaFile] = []
         self.diagnostics: list[Diagnostic] = []
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
@@ -382,15 +390,63 @@ class _HtmlWriter:
             self._warn(line, f"{found}; shown as its name")
             return link
         key = f"{found.path}#{target.partition('#')[2]}"
-        if key in self._embedding or (
-            found.path == self._embedding[0] and "#" not in target
-        ):
+        whole = "#" not in target
+        if self._reading:
+            # What this embed's rendering depends on, for the expansions around it.
+            reading = self._reading[-1]
+            reading.notes.add(found.path)
+            reading.checked.add(key)
+            if whole:
+                reading.checked.add(_ROOT + found.path)
+        if key in self._embedding or (found.path == self._embedding[0] and whole):
             self._warn(
                 line,
                 f"'{target}' embeds itself in a loop; shown as its name "
                 "(remove one of the embeds)",
             )
             return link
+        library = self._library
+        if not library.has_room():
+            if not library.cut:
+                self.diagnostics.append(
+                    Diagnostic(
+                        self._embedding[0],
+                        0,
+                        Severity.WARNING,
+                        f"embeds expand to more than {MAX_EXPANDED:,} characters in "
+                        "all; the rest are shown as their names (embed fewer notes, "
+                        "or sections of them)",
+                    )
+                )
+            library.cut += 1
+            return link
+        # Rendered once, then taken from the library wherever it is embedded again
+        # at the same depth (with the same outcome of its loop checks).
+        depth = len(self._embedding)
+        chain = frozenset((*self._embedding, _ROOT + self._embedding[0]))
+        kept = library.expansion(key, depth, chain)
+        if kept is None:
+            kept = self._expand(key, found, depth, chain)
+        else:
+            self.media.extend(kept.media)
+            self.diagnostics.extend(kept.diagnostics)
+            self._media.consulted = self._media.consulted or kept.consulted_media
+            if self._reading:
+                self._reading[-1].notes.update(kept.notes)
+                self._reading[-1].checked.update(kept.checked)
+        library.expanded += len(kept.html)
+        return kept.html
+
+    def _expand(
+        self, key: str, found: Embedded, depth: int, chain: frozenset[str]
+    ) -> Expansion:
+        library = self._library
+        assert library is not None
+        media, diagnostics, cut = len(self.media), len(self.diagnostics), library.cut
+        consulted = self._media.consulted
+        self._media.consulted = False
+        reading = _Reading()
+        self._reading.append(reading)
         outer_path, outer_line = self._note_path, self._line
         self._embedding.append(key)
         self._note_path = found.path
@@ -399,12 +455,40 @@ class _HtmlWriter:
         finally:
             self._embedding.pop()
             self._note_path, self._line = outer_path, outer_line
-        return f'<div class="fg-transclusion">{body}</div>'
+            self._reading.pop()
+            used_media = self._media.consulted
+            self._media.consulted = consulted or used_media
+        if self._reading:
+            self._reading[-1].notes.update(reading.notes)
+            self._reading[-1].checked.update(reading.checked)
+        expansion = Expansion(
+            f'<div class="fg-transclusion">{body}</div>',
+            tuple(self.media[media:]),
+            tuple(self.diagnostics[diagnostics:]),
+            frozenset(reading.notes),
+            used_media,
+            frozenset(reading.checked),
+            frozenset(reading.checked & chain),
+        )
+        library.rendered += 1
+        if library.cut == cut:  # cut short for want of room: not the same elsewhere
+            library.keep(key, depth, expansion)
+        return expansion
 
     def _warn(self, line: int, message: str) -> None:
         self.diagnostics.append(
             Diagnostic(self._note_path, line, Severity.WARNING, message)
         )
+
+
+_ROOT = "root:"
+"""Marks the outermost note in a chain of embeds: it may not embed itself whole."""
+
+
+@dataclass(slots=True)
+class _Reading:
+    notes: set[str] = field(default_factory=set)
+    checked: set[str] = field(default_factory=set)
 
 
 def _size(spec: str) -> str:

@@ -401,3 +401,19 @@ def test_the_source_field_is_sanitised_like_any_other(tmp_path):
     (item,) = list(planned.cards)
     assert "javascript" not in item.card.source.lower()
     assert "N.md" in item.card.source
+
+
+def test_a_vault_of_embeds_fanning_out_builds_with_a_warning_per_note(runner, tmp_path):
+    # 100 notes x 20 points x 4 embeds (118 KB): expanded four deep, gigabytes.
+    from .test_render import _fan_out_vault
+
+    vault = _fan_out_vault(tmp_path / "v", 100)
+    out = tmp_path / "d.apkg"
+    result = runner.invoke(main, ["build", str(vault), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    warned = [
+        line for line in result.stderr.splitlines() if "characters in all" in line
+    ]
+    assert len(warned) == 100
+    assert warned[0].startswith("N0.md: warning: embeds expand to more than 500,000 ")
+    assert out.stat().st_size < 20_000_000
