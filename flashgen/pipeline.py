@@ -1058,7 +1058,10 @@ def _note_output(
         problem = f"cannot read the note: {err.strerror} (check its permissions)"
         return (keyed, [Diagnostic(source.rel, 0, Severity.ERROR, problem)]), ""
     diagnostics = list(note.diagnostics)
-    deck = _deck_for(job.root_deck, note.path, note.front_matter, config.deck_layout)
+    deck, problems = _deck_for(
+        job.root_deck, note.path, note.front_matter, config.deck_layout, config.share
+    )
+    diagnostics.extend(problems)
     identity = note_key(note.path, note.front_matter)
     link = _source_link(config, job.vault_name, note.path)
     reason = left_out_because(note)
@@ -1191,17 +1194,56 @@ def _source_link(config: Config, vault: str, path: str) -> str | None:
     return f"obsidian://open?vault={quote(vault, safe='')}&file={quote(file, safe='')}"
 
 
+MAX_DECK_DEPTH = 11
+"""Levels of a deck name Anki imports: a deck nested deeper makes it refuse the whole
+package ("deck nesting level too deep"), as an import into a real collection shows."""
+_FOLDED = " / "
+
+
 def _deck_for(
-    root: str, path: str, front_matter: Mapping[str, Any], layout: str
-) -> str:
-    """`deck:` in front matter names the deck; otherwise the folders under the root deck."""
+    root: str, path: str, front_matter: Mapping[str, Any], layout: str, share: bool
+) -> tuple[str, list[Diagnostic]]:
+    """`deck:` in front matter names the deck; otherwise the folders under the root deck.
+
+    In a shared deck, a named deck stays under the root deck: a recipient's own decks
+    (Default, say) are never filled. A deck nested deeper than Anki allows has its
+    deepest levels joined into one."""
+    problems = []
     named = front_matter.get("deck")
     if isinstance(named, str) and named.strip():
-        return "::".join(part.strip() for part in named.split("::") if part.strip())
-    if layout == "single":
-        return root
-    folders = PurePosixPath(path).parts[:-1]
-    return "::".join((root, *folders))
+        parts = [part.strip() for part in named.split("::") if part.strip()]
+        if share and parts[: len(root.split("::"))] != root.split("::"):
+            under = "::".join((root, *parts))
+            problems.append(
+                Diagnostic(
+                    path,
+                    0,
+                    Severity.WARNING,
+                    f"deck '{'::'.join(parts)}' is outside the shared deck '{root}'; "
+                    f"its cards go to '{under}' (name a deck under {root}::)",
+                )
+            )
+            parts = under.split("::")
+    elif layout == "single":
+        parts = root.split("::")
+    else:
+        parts = [*root.split("::"), *PurePosixPath(path).parts[:-1]]
+    deck = "::".join(parts)
+    if len(parts) > MAX_DECK_DEPTH:
+        kept = MAX_DECK_DEPTH - 1
+        folded = _FOLDED.join(parts[kept:])
+        problems.append(
+            Diagnostic(
+                path,
+                0,
+                Severity.WARNING,
+                f"deck '{deck}' is {len(parts)} levels deep, and Anki takes at most "
+                f"{MAX_DECK_DEPTH}; its last levels are one deck, '{folded}' (nest "
+                "less deeply)",
+            )
+        )
+        deck = "::".join((*parts[:kept], folded))
+    return deck, problems
 
 
 def _output(config: Config, session: _Session) -> Path:
