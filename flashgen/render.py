@@ -91,16 +91,30 @@ def render_card(
     answer = writer.blocks(draft.answer)
     if draft.footnotes:
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
+    if writer.has_raw_html:
+        question, answer = sanitise(question), sanitise(answer)
     card = RenderedCard(
         draft=_without_trees(draft),
         deck=deck,
-        question=sanitise(question) if writer.has_raw_html else question,
-        answer=sanitise(answer) if writer.has_raw_html else answer,
-        context=_context(draft.note_title, draft.context),
+        question=_without_av_tags(question, writer.sounds),
+        answer=_without_av_tags(answer, writer.sounds),
+        context=_without_av_tags(_context(draft.note_title, draft.context), ()),
         source=_source(draft.note_path, source_link) if show_source else "",
         media=tuple(dict.fromkeys(writer.media)),
     )
     return Rendering(card, tuple(writer.diagnostics))
+
+
+def _without_av_tags(field: str, sounds: Iterable[str]) -> str:
+    """Anki plays `[sound:x]` (and speaks `[anki:tts]...`) wherever a field holds it:
+    written in a note's text, it is shown as written, not played. Only the audio the
+    note embeds (`sounds`, by name in the deck) stays a tag."""
+    if "[sound:" not in field and "[anki:" not in field:
+        return field
+    field = field.replace("[sound:", "&#91;sound:").replace("[anki:", "&#91;anki:")
+    for name in sounds:
+        field = field.replace(f"&#91;sound:{name}]", f"[sound:{name}]")
+    return field
 
 
 def _without_trees(draft: CardDraft) -> CardDraft:
@@ -200,6 +214,8 @@ class _HtmlWriter:
         self._reading: list[_Reading] = []
         """For each embed being rendered, innermost last: what it depends on."""
         self.media: list[MediaFile] = []
+        self.sounds: list[str] = []
+        """Names (in the deck) of the audio files embedded: their `[sound:]` tags."""
         self.diagnostics: list[Diagnostic] = []
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
         self.has_raw_html = False
@@ -373,6 +389,7 @@ class _HtmlWriter:
         media = self._media.media_file(found)
         self.media.append(media)
         if suffix in AUDIO_SUFFIXES:
+            self.sounds.append(media.name)
             return f"[sound:{media.name}]"
         size = _size(alt) if inline.kind == "embed" else ""
         alt_text = "" if inline.kind == "embed" else html.escape(alt)
@@ -429,6 +446,8 @@ class _HtmlWriter:
             kept = self._expand(key, found, depth, chain)
         else:
             self.media.extend(kept.media)
+            # Its audio embeds stay tags (any other name restored names no sound).
+            self.sounds.extend(media.name for media in kept.media)
             self.diagnostics.extend(kept.diagnostics)
             self._media.consulted = self._media.consulted or kept.consulted_media
             if self._reading:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flashgen.extract import extract_cards
@@ -178,3 +179,32 @@ def test_embeds_kept_for_reuse_render_as_embeds_rendered_afresh(tmp_path):
         card.answer for one in alone.values() for card in one[1]
     ]
     assert diagnostics == [d for one in alone.values() for d in one[2]]
+
+
+def test_sound_tags_written_in_a_note_are_text_and_its_audio_embeds_play(tmp_path):
+    (tmp_path / "talk.mp3").write_bytes(b"ID3" + b"0" * 32)
+    (tmp_path / "Other.md").write_text(
+        "# Part\n\nsay [sound:other.mp3] ![[talk.mp3]]\n"
+    )
+    from flashgen.discover import discover_notes
+    from flashgen.transclude import NoteLibrary
+
+    note = parse_text(
+        "Note.md",
+        "## Heading [sound:h.mp3]\n\nIntro [anki:tts lang=en_US]hi[/anki:tts].\n\n"
+        "**Play**: [sound:evil.mp3] `[sound:x.mp3]` ![[talk.mp3]]\n\n"
+        "**Embed**: ![[Other#Part]]\n",
+    )
+    library = NoteLibrary(tmp_path, discover_notes((tmp_path,)).notes)
+    cards = [
+        render_card(d, "D", MediaIndex(tmp_path), library=library).card
+        for d in extract_cards(note)
+    ]
+    fields = " ".join(f"{c.question} {c.answer} {c.context}" for c in cards)
+    assert "[sound:evil.mp3]" not in fields and "&#91;sound:evil.mp3]" in fields
+    assert "[sound:x.mp3]" not in fields and "[sound:h.mp3]" not in fields
+    assert "[sound:other.mp3]" not in fields and "[anki:tts" not in fields
+    tags = re.findall(r"\[sound:([^\]]+)\]", fields)
+    assert len(tags) == 2 and all(
+        re.fullmatch(r"fg-[0-9a-f]{20}\.mp3", t) for t in tags
+    )
