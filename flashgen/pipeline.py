@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import html
-import json
 import logging
 import multiprocessing
 import os
@@ -32,9 +31,7 @@ from flashgen.cache import (
     file_stamp,
     listing_digest,
     media_files,
-    read_json,
     settings_key,
-    write_atomically,
 )
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes, is_inside_vault
@@ -180,7 +177,7 @@ def _build(
     session = _start(config, lint=False)
     output = _output(config, session)
     if not dry_run and session.cache is not None:
-        record = read_json(session.last_deck)
+        record = session.cache.read_record(session.last_deck)
         last = _reuse_deck(session, output, clock, record)
         if last is not None:
             seconds = {"check": time.perf_counter() - started}
@@ -741,8 +738,7 @@ def _remember_deck(
             "pieces": [[p.digest, p.offset, p.length] for p in pieces],
             "top_id": top,
         }
-    text = json.dumps(record, ensure_ascii=False)
-    write_atomically(session.last_deck, [text.encode()])
+    cache.write_record(session.last_deck, record)
 
 
 def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildResult:
