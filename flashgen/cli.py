@@ -320,9 +320,13 @@ def watch(
     from flashgen.watch import watch_vault
 
     _setup_logging(debug)
-    config = _guarded(
-        debug, lambda: load_config((vault,), output=output, deck_name=deck_name)
-    )
+
+    def settings() -> Any:
+        return load_config((vault,), output=output, deck_name=deck_name)
+
+    # Read once here, so that settings that cannot be read stop watch from starting;
+    # every build reads them again (an edited .flashgen.toml counts from the next one).
+    config = _guarded(debug, settings)
 
     def report(result: Any, error: Any) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -341,7 +345,7 @@ def watch(
         click.echo(f"watching {_shown_path(vault)} for changes (Ctrl-C to stop)")
     stop = threading.Event()
     try:
-        watch_vault(config, report, stop)
+        watch_vault(config, report, stop, settings=settings)
     except KeyboardInterrupt:
         stop.set()
 
