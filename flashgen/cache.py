@@ -13,6 +13,7 @@ name and renamed; an unreadable cache counts as empty.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import mmap
@@ -37,7 +38,9 @@ log = logging.getLogger(__name__)
 
 CACHE_ENV = "FLASHGEN_CACHE_DIR"
 """Where caches go instead of the user's cache folder (a path)."""
-_FORMAT = 5
+_FORMAT = 6
+_KEY_FILE = "key"
+_KEY_BYTES = 32
 # A file modified this close to the build that read it may change again within the same
 # clock tick, unseen by its size and time: such entries are checked by content next time.
 _RACY_NS = 2_000_000_000
@@ -89,6 +92,54 @@ class _Entry:
     """The media its cards show (vault path, name in the deck)."""
     problems: tuple[tuple[Any, ...], ...] = ()
     """Its diagnostics (see encode_diagnostics)."""
+    mac: str = ""
+    """The keyed digest of the packed cards (see CacheKey)."""
+
+
+class CacheKey:
+    """A secret of one cache folder (a file only its owner reads): entries carry a keyed
+    digest (HMAC-SHA256), so an entry not written by flashgen with this folder's key
+    (crafted, or copied from elsewhere) is not taken; it counts as a cache miss.
+    Cached cards are not sanitised again, so they must be the ones flashgen made."""
+
+    def __init__(self, folder: Path) -> None:
+        self._secret = _read_key(folder) or os.urandom(_KEY_BYTES)
+
+    def sign(self, data: bytes) -> str:
+        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
+
+    def verifies(self, data: bytes, mac: object) -> bool:
+        return isinstance(mac, str) and hmac.compare_digest(self.sign(data), mac)
+
+
+def _read_key(folder: Path) -> bytes | None:
+    """The folder's key, made when there is none (or it is not the owner's alone); None
+    when it can be neither read nor made (the cache then lasts one build)."""
+    path = folder / _KEY_FILE
+    try:
+        stat = path.stat()
+        if (
+            stat.st_size == _KEY_BYTES
+            and not stat.st_mode & 0o077
+            and stat.st_uid == os.getuid()
+        ):
+            return path.read_bytes()
+    except (OSError, AttributeError):  # AttributeError: no getuid (Windows)
+        pass
+    secret = os.urandom(_KEY_BYTES)
+    staged = path.with_name(f".{_KEY_FILE}.{os.getpid()}.tmp")
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staged.unlink(missing_ok=True)
+        descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(secret)
+        staged.replace(path)
+    except OSError as err:
+        log.debug("cannot keep a cache key in %s: %r", folder, err)
+        staged.unlink(missing_ok=True)
+        return None
+    return secret
 
 
 def media_files(keyed: Iterable[Keyed]) -> tuple[tuple[str, str], ...]:
@@ -146,6 +197,7 @@ class NoteCache:
     ) -> None:
         self.folder = folder
         self.key = key
+        self.secret = CacheKey(folder)
         # A small index (checked on every build) and the outputs, read only when used.
         self.file = folder / f"notes-{key}.json"
         self._data = folder / f"notes-{key}.data"
@@ -167,6 +219,24 @@ class NoteCache:
         self._sink_failed = False
         self._sunk: set[str] = set()
         self._load()
+
+    def write_record(self, path: Path, record: Mapping[str, Any]) -> None:
+        """Keep a JSON record beside the entries, signed with the folder's key."""
+        text = json.dumps(dict(record), ensure_ascii=False, sort_keys=True)
+        signed = {"record": record, "mac": self.secret.sign(text.encode())}
+        write_atomically(path, [json.dumps(signed, ensure_ascii=False).encode()])
+
+    def read_record(self, path: Path) -> dict[str, Any] | None:
+        """A record write_record kept; None when absent, unreadable or not signed."""
+        data = read_json(path)
+        record = data.get("record") if data is not None else None
+        if not isinstance(record, dict) or data is None:
+            return None
+        text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        if not self.secret.verifies(text.encode(), data.get("mac")):
+            log.debug("record %s not signed with the cache's key", path)
+            return None
+        return record
 
     def check(self, sources: Sequence[SourceFile]) -> None:
         """Find which notes are unchanged since their entry was made (see `unchanged`)."""
@@ -203,7 +273,10 @@ class NoteCache:
         if entry is None:
             return None
         try:
-            packed = decode_packed(self._payload(entry))
+            payload = self._payload(entry)
+            if not self.secret.verifies(payload, entry.mac):
+                raise ValueError("cache entry not signed with this cache's key")
+            packed = decode_packed(payload)
             return packed, decode_diagnostics(entry.problems)
         except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
             log.debug("cache entry for %s unreadable: %r", rel, err)
@@ -253,7 +326,14 @@ class NoteCache:
                 log.debug("cannot write the cache: %r", err)
                 self._sink_failed = True
         self._entries[source.rel] = _Entry(
-            size, mtime, processed.digest, processed.reads, payload, files, problems
+            size,
+            mtime,
+            processed.digest,
+            processed.reads,
+            payload,
+            files,
+            problems,
+            self.secret.sign(packed),
         )
         self._changed = True
 
@@ -436,10 +516,9 @@ class NoteCache:
             rows.append(self._row(rel, self._entries[rel], *span))
         return rows
 
-    @staticmethod
-    def _row(rel: str, entry: _Entry, offset: int, length: int) -> list[object]:
+    def _row(self, rel: str, entry: _Entry, offset: int, length: int) -> list[object]:
         reads = entry.reads
-        return [
+        row: list[object] = [
             rel,
             entry.size,
             entry.mtime,
@@ -450,7 +529,10 @@ class NoteCache:
             length,
             entry.files,
             entry.problems,
+            entry.mac,
         ]
+        row.append(self.secret.sign(_row_bytes(row)))
+        return row
 
     def close(self) -> None:
         """Let go of the mapped data file (and of a new one never finished)."""
@@ -472,8 +554,11 @@ class NoteCache:
             token = str(header["token"])
             entries = {}
             for row in header["entries"]:
+                if not self.secret.verifies(_row_bytes(row[:-1]), row[-1]):
+                    log.debug("cache entry %r not signed with the key: left", row[0])
+                    continue
                 rel, size, mtime, digest, media, notes, offset, length = row[:8]
-                files, problems = row[8:]
+                files, problems, mac = row[8:-1]
                 reads = Reads(bool(media), None if notes is None else tuple(notes))
                 span = (int(offset), int(length))
                 entries[str(rel)] = _Entry(
@@ -484,6 +569,7 @@ class NoteCache:
                     span,
                     tuple((str(path), str(name)) for path, name in files),
                     tuple(map(tuple, problems)),
+                    str(mac),
                 )
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
             log.debug("cache %s unreadable, starting empty: %r", self.file, err)
@@ -512,6 +598,11 @@ class NoteCache:
         # The refreshed time is written with the next change, not on its own.
         mtime = stat[1] if stat[1] < self._started - _RACY_NS else -1
         return replace(entry, mtime=mtime)
+
+
+def _row_bytes(row: Sequence[object]) -> bytes:
+    """An index row as its keyed digest covers it (the same after a JSON round trip)."""
+    return json.dumps(row, ensure_ascii=False).encode()
 
 
 def _stat(path: str | Path) -> tuple[int, int] | None:

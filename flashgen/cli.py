@@ -89,7 +89,11 @@ _DECK_NAME = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Also name every card no longer in the notes."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also say why each note left out makes no cards (templates, drawings, "
+    "flashgen: false) and name every card no longer in the notes.",
 )
 @_DEBUG
 def build(
@@ -147,8 +151,8 @@ def build(
     report = result.report
     _print_diagnostics(report, quiet=quiet)
     if verbose and not quiet:
-        for removed in report.removed:
-            click.echo(removed.format(), err=True)
+        for message in (*report.left_out, *report.removed):
+            click.echo(message.format(), err=True)
     if as_json:
         click.echo(
             json.dumps(_summary_json(report, dry_run), ensure_ascii=False, indent=2)
@@ -316,9 +320,13 @@ def watch(
     from flashgen.watch import watch_vault
 
     _setup_logging(debug)
-    config = _guarded(
-        debug, lambda: load_config((vault,), output=output, deck_name=deck_name)
-    )
+
+    def settings() -> Any:
+        return load_config((vault,), output=output, deck_name=deck_name)
+
+    # Read once here, so that settings that cannot be read stop watch from starting;
+    # every build reads them again (an edited .flashgen.toml counts from the next one).
+    config = _guarded(debug, settings)
 
     def report(result: Any, error: Any) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -337,7 +345,7 @@ def watch(
         click.echo(f"watching {_shown_path(vault)} for changes (Ctrl-C to stop)")
     stop = threading.Event()
     try:
-        watch_vault(config, report, stop)
+        watch_vault(config, report, stop, settings=settings)
     except KeyboardInterrupt:
         stop.set()
 
@@ -641,6 +649,9 @@ def _summary_json(report: Any, dry_run: bool) -> dict[str, Any]:
         "reused_notes": report.reused,
         "patched": report.patched,
         "diagnostics": [diagnostic.format() for diagnostic in report.diagnostics],
+        "left_out": [
+            {"note": left.path, "message": left.message} for left in report.left_out
+        ],
         "removed_cards": [
             {"note": removed.path, "message": removed.message}
             for removed in report.removed

@@ -8,6 +8,7 @@ the file is reported at once.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -91,14 +92,36 @@ def load_config(inputs: tuple[Path, ...], **overrides: Any) -> Config:
     """The vault's settings with flags laid over them. The vault is the folder given, or
     the one the note files are in (see discover.note_vault)."""
     config = Config(inputs=inputs)
-    if len(inputs) == 1 and inputs[0].is_dir():
-        config = _from_vault(config, inputs[0])
-    elif inputs and (vault := note_vault(inputs)) is not None:
-        config = _from_vault(config, vault)
-        if config.output is not None:
-            config = replace(config, output=None, output_folder=config.output.parent)
     flags = {key: value for key, value in overrides.items() if value is not None}
+    vault = None
+    if len(inputs) == 1 and inputs[0].is_dir():
+        vault = inputs[0]
+    elif inputs:
+        vault = note_vault(inputs)
+    if vault is not None:
+        config = _from_vault(config, vault)
+        if config.output is not None and "output" not in flags:
+            _check_output(config, config.output, vault)
+        if config.output is not None and vault != inputs[0]:
+            config = replace(config, output=None, output_folder=config.output.parent)
     return replace(config, **flags)
+
+
+def _check_output(config: Config, output: Path, vault: Path) -> None:
+    """A vault's settings may come from someone else: the deck they name goes inside
+    the vault's folder, the current folder (decks/ among them) or a decks/ folder beside
+    the vault, never anywhere else (a path given with -o is the user's own choice)."""
+    root = vault.resolve()
+    folders = (root, Path.cwd().resolve(), root.parent / "decks")
+    if any(output.is_relative_to(folder) for folder in folders):
+        return
+    raise ConfigError(
+        (
+            f"{config.config_file}: error: 'output' ({output}) is outside the vault's "
+            "folder, the current folder and decks/ beside the vault (write the deck "
+            "in one of them, or name it with -o)",
+        )
+    )
 
 
 def _from_vault(config: Config, vault: Path) -> Config:
@@ -142,6 +165,29 @@ def _from_table(config: Config, name: str, data: dict[str, Any], vault: Path) ->
     return replace(config, **values, config_file=name)
 
 
+LINK_SCHEMES = ("obsidian", "https", "http", "file")
+"""The schemes a source_link template may use (or none: a plain text template)."""
+_SCHEME = re.compile(r"([^:/?#]*):")
+_IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _is_safe_link(template: str) -> bool:
+    """A template with {path} whose link starts with an allowed scheme or has none.
+
+    Browsers drop whitespace and control characters in a scheme (`java\tscript:`), so
+    they are dropped before it is compared; text before a colon that could not be a
+    scheme even so (`Notes on {path}: ...`) is plain text."""
+    if "{path}" not in template:
+        return False
+    found = _SCHEME.match(template)
+    if found is None:
+        return True
+    scheme = _IGNORED_IN_SCHEME.sub("", found.group(1)).lower()
+    if not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme):
+        return True
+    return scheme in LINK_SCHEMES
+
+
 def _check(key: str, value: Any, known: list[str]) -> str | None:
     """What is wrong with one setting, or None."""
     if key not in known:
@@ -162,10 +208,11 @@ def _check(key: str, value: Any, known: list[str]) -> str | None:
         return f"'{key}' must be a list of strings (write {key} = [\"...\"])"
     if key in _CHOICES and value not in _CHOICES[key]:
         return f"'{key}' must be one of {', '.join(_CHOICES[key])}"
-    if key == "source_link" and value not in SOURCE_LINKS and "{path}" not in value:
+    if key == "source_link" and value not in SOURCE_LINKS and not _is_safe_link(value):
         return (
-            f"'source_link' must be one of {', '.join(SOURCE_LINKS)}, or a URL "
-            "template with {path}"
+            f"'source_link' must be one of {', '.join(SOURCE_LINKS)}, or a template "
+            "with {path} whose link starts obsidian:, https:, http: or file: (or is "
+            "plain text)"
         )
     if key == "cards" and (unknown := sorted(set(value) - set(CARD_KINDS))):
         return f"'cards' has unknown kinds {', '.join(unknown)} (known: {', '.join(CARD_KINDS)})"

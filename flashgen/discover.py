@@ -16,7 +16,7 @@ from pathlib import Path
 from pathspec import GitIgnoreSpec
 
 from flashgen.errors import ConfigError
-from flashgen.report import Diagnostic, Severity
+from flashgen.report import Diagnostic, Severity, left_out
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ class Discovery:
     title: str | None = None
     """What the deck file is named after when notes are named: the single note's title,
     or their folder's name; None for a vault folder (named after its root deck)."""
+    left_out: tuple[Diagnostic, ...] = ()
+    """One info message for each skipped path, saying why it was left out."""
 
 
 def discover_notes(
@@ -162,10 +164,13 @@ class _Filter:
         self._include = GitIgnoreSpec.from_lines(include) if include else None
         self._exclude = GitIgnoreSpec.from_lines(exclude) if exclude else None
 
-    def is_left_out(self, rel: str) -> bool:
+    def left_out_because(self, rel: str) -> str | None:
+        """Why the patterns leave the note out, or None when they keep it."""
         if self._include is not None and not self._include.match_file(rel):
-            return True
-        return self._exclude is not None and self._exclude.match_file(rel)
+            return "by include in the settings: it matches none of its patterns"
+        if self._exclude is not None and self._exclude.match_file(rel):
+            return "by exclude in the settings"
+        return None
 
 
 # Text files that may be meant as notes: in a folder they are not read (Obsidian shows
@@ -178,6 +183,7 @@ def _walk_vault(root: Path, patterns: _Filter) -> tuple[Discovery, Counter[str]]
     others: Counter[str] = Counter()
     notes: list[SourceFile] = []
     skipped: list[str] = []
+    reasons: list[Diagnostic] = []
     problems: list[Diagnostic] = []
     # As os.walk walks, without a Path or a stat for each file: a folder's files, then its
     # folders in name order. Symlinked folders are not walked, so links out of the vault
@@ -202,7 +208,7 @@ def _walk_vault(root: Path, patterns: _Filter) -> tuple[Discovery, Counter[str]]
                     others["." + name.rsplit(".", 1)[1].lower()] += 1
                 continue
             rel = prefix + name
-            if entry.is_symlink() and not _inside(Path(entry.path), root):
+            if entry.is_symlink() and not is_inside_vault(Path(entry.path), root):
                 problems.append(
                     Diagnostic(
                         rel,
@@ -214,8 +220,11 @@ def _walk_vault(root: Path, patterns: _Filter) -> tuple[Discovery, Counter[str]]
                 )
             elif not _is_file(entry):
                 continue
-            elif _is_ignored(rel, template_dirs) or patterns.is_left_out(rel):
+            elif reason := (
+                _ignored_because(rel, template_dirs) or patterns.left_out_because(rel)
+            ):
                 skipped.append(rel)
+                reasons.append(left_out(rel, reason))
             else:
                 notes.append(SourceFile(entry.path, rel))
         kept = sorted(
@@ -228,7 +237,12 @@ def _walk_vault(root: Path, patterns: _Filter) -> tuple[Discovery, Counter[str]]
         )
     notes.sort(key=_order)
     found = Discovery(
-        root, root.name, tuple(notes), tuple(sorted(skipped)), tuple(problems)
+        root,
+        root.name,
+        tuple(notes),
+        tuple(sorted(skipped)),
+        tuple(problems),
+        left_out=tuple(sorted(reasons, key=lambda reason: reason.path)),
     )
     return found, others
 
@@ -247,7 +261,10 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _inside(path: Path, root: Path) -> bool:
+def is_inside_vault(path: Path, root: Path) -> bool:
+    """Whether the file `path` names (its links followed) is inside the vault at `root`
+    (a resolved path). Every file a build reads is checked so: a link out of the vault,
+    a dangling link and a loop are not."""
     try:
         return path.resolve(strict=True).is_relative_to(root)
     except (OSError, RuntimeError):  # a dangling link or a loop
@@ -258,15 +275,27 @@ def _order(source: SourceFile) -> str:
     return source.rel
 
 
-def _is_ignored(rel: str, template_dirs: tuple[str, ...]) -> bool:
-    """Excalidraw drawings and template folders make no cards."""
+def _ignored_because(rel: str, template_dirs: tuple[str, ...]) -> str | None:
+    """Why the note makes no cards: an Excalidraw drawing or a note in a template folder
+    (None for any other note)."""
     if rel.lower().endswith(".excalidraw.md"):
-        return True
+        return "as an Excalidraw drawing"
     folders = rel.split("/")[:-1]
+    folder = None
     if template_dirs == _DEFAULT_TEMPLATE_DIRS:
         # No settings to go by: a folder with a template folder's usual name, at any depth.
-        return any(part in _DEFAULT_TEMPLATE_DIRS for part in folders)
-    return any(rel.startswith(folder + "/") for folder in template_dirs)
+        for depth, part in enumerate(folders):
+            if part in _DEFAULT_TEMPLATE_DIRS:
+                folder = "/".join(folders[: depth + 1])
+                break
+    else:
+        folder = next((f for f in template_dirs if rel.startswith(f + "/")), None)
+    if folder is None:
+        return None
+    return (
+        "as a template: it is in the template folder (move it out of "
+        f"{folder}/ to make cards)"
+    )
 
 
 def _template_dirs(root: Path) -> tuple[str, ...]:

@@ -63,6 +63,18 @@ class Previous:
     pieces: Sequence[Piece]
 
 
+_COLLECTION = "collection.anki2"
+
+
+def is_deck(path: Path) -> bool:
+    """Whether the file at `path` is a deck: a zip that holds an Anki collection."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _COLLECTION in archive.namelist()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
 def write_package(
     notes: AnkiNotes,
     media: Mapping[str, Path],
@@ -85,7 +97,7 @@ def write_package(
         with tempfile.TemporaryDirectory(
             dir=output.parent, prefix=".flashgen-"
         ) as scratch:
-            database = Path(scratch, "collection.anki2")
+            database = Path(scratch, _COLLECTION)
             _write_collection(notes, database, timestamp, settings, progress)
             pieces = _package(
                 database, media, output, Path(scratch), None, ready, progress
@@ -218,7 +230,7 @@ def _add_collection(
     previous: Previous | None,
     progress: Progress | None,
 ) -> list[Piece]:
-    info = _info("collection.anki2", compress=True)
+    info = _info(_COLLECTION, compress=True)
     info.file_size = database.stat().st_size  # lets zipfile choose ZIP64 when needed
     total = -(-info.file_size // _PIECE)
     pieces: list[Piece] = []

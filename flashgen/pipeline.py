@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import html
-import json
 import logging
 import multiprocessing
 import os
@@ -32,15 +31,21 @@ from flashgen.cache import (
     file_stamp,
     listing_digest,
     media_files,
-    read_json,
     settings_key,
-    write_atomically,
 )
 from flashgen.config import Config
-from flashgen.discover import Discovery, SourceFile, discover_notes
+from flashgen.discover import Discovery, SourceFile, discover_notes, is_inside_vault
 from flashgen.errors import ConfigError, OutputError
 from flashgen.media import MediaIndex
-from flashgen.report import BuildReport, Changes, Diagnostic, Severity, count
+from flashgen.report import (
+    BuildReport,
+    Changes,
+    Diagnostic,
+    Severity,
+    count,
+    is_left_out,
+    left_out,
+)
 from flashgen.state import (
     SHARED_STATE_FILE,
     STATE_FILE,
@@ -173,14 +178,17 @@ def _build(
     session = _start(config, lint=False)
     output = _output(config, session)
     if not dry_run and session.cache is not None:
-        record = read_json(session.last_deck)
+        record = session.cache.read_record(session.last_deck)
         last = _reuse_deck(session, output, clock, record)
         if last is not None:
             seconds = {"check": time.perf_counter() - started}
             return replace(last, report=replace(last.report, stage_seconds=seconds))
+        _check_replaceable(output)
         patched = _patch_deck(session, output, clock, progress, record)
         if patched is not None:
             return patched
+    elif not dry_run:
+        _check_replaceable(output)
     result = _plan(session, clock, progress)
     if dry_run:
         return result
@@ -270,6 +278,18 @@ def _build(
     return replace(result, report=report)
 
 
+def _check_replaceable(output: Path) -> None:
+    """A deck replaces only a deck: a file at the output path that is not one (a path
+    mistyped, or named by someone else's settings) is never replaced."""
+    from flashgen.package import is_deck
+
+    if os.path.lexists(output) and not output.is_dir() and not is_deck(output):
+        raise OutputError(
+            f"{output}: error: is not a deck flashgen wrote, so it was not replaced "
+            "(remove it, or choose another path with -o)"
+        )
+
+
 def _check_something_read(config: Config, result: BuildResult) -> None:
     """A build in which no note could be read (a picture named as the note, say) writes
     no deck and no state: there is nothing to import, and exit code 2 says so."""
@@ -326,6 +346,8 @@ def _start(config: Config, lint: bool) -> _Session:
                 "every version you share)",
             )
         )
+    _check_css(config, discovery.root)
+    discovery = _check_readme(discovery)
     root_deck = config.deck_name or discovery.name
     vault_name = config.vault_name or discovery.root.name
     cache = None
@@ -396,6 +418,7 @@ def _reuse_deck(
     try:
         cards, decks = int(record["cards"]), int(record["decks"])
         stored = decode_diagnostics(record["diagnostics"])
+        left_out = decode_diagnostics(record["left_out"])
     except (KeyError, ValueError, TypeError) as err:
         log.debug("last deck record unreadable: %r", err)
         return None
@@ -407,6 +430,7 @@ def _reuse_deck(
         decks=decks,
         diagnostics=(*discovery.diagnostics, *stored),
         skipped=discovery.skipped,
+        left_out=_split_left_out(discovery, left_out)[1],
         changes=Changes(unchanged=cards),
         up_to_date=True,
         reused=len(discovery.notes),
@@ -635,6 +659,7 @@ def _patch(
     diagnostics.extend(result.diagnostics)
     news = tuple(_change_messages(result.cards, result.newly_removed, result.moved))
     diagnostics.extend(news)
+    diagnostics, left_out = _split_left_out(discovery, diagnostics)
     statuses = result.cards.statuses()
     changed = statuses["added"] + statuses["updated"] + statuses["rematched"]
     report = BuildReport(
@@ -644,6 +669,7 @@ def _patch(
         decks=decks,
         diagnostics=tuple(diagnostics),
         skipped=discovery.skipped,
+        left_out=left_out,
         changes=Changes(
             added=statuses["added"],
             updated=statuses["updated"],
@@ -709,6 +735,9 @@ def _remember_deck(
         "cards": report.cards,
         "decks": report.decks,
         "diagnostics": encode_diagnostics(stable[found:]),
+        "left_out": encode_diagnostics(
+            d for d in report.left_out if d not in session.discovery.left_out
+        ),
         "clashes": clashes,
     }
     if patch is not None:
@@ -718,8 +747,7 @@ def _remember_deck(
             "pieces": [[p.digest, p.offset, p.length] for p in pieces],
             "top_id": top,
         }
-    text = json.dumps(record, ensure_ascii=False)
-    write_atomically(session.last_deck, [text.encode()])
+    cache.write_record(session.last_deck, record)
 
 
 def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildResult:
@@ -787,6 +815,9 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         rematched=statuses["rematched"],
         removed=len(result.newly_removed),
     )
+    diagnostics, left_out = _split_left_out(discovery, diagnostics)
+    if session.lint:
+        diagnostics.extend(left_out)
     report = BuildReport(
         output=None,
         notes=len(discovery.notes),
@@ -794,6 +825,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         decks=len(result.cards.decks()),
         diagnostics=tuple(diagnostics),
         skipped=discovery.skipped,
+        left_out=left_out,
         changes=changes,
         stage_seconds={
             "notes": notes_done - started,
@@ -817,6 +849,16 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
     )
 
 
+def _split_left_out(
+    discovery: Discovery, diagnostics: Sequence[Diagnostic]
+) -> tuple[list[Diagnostic], tuple[Diagnostic, ...]]:
+    """The diagnostics without the reasons notes were left out, and those reasons (the
+    walk's and the notes' own), by path: a build shows them only when asked to."""
+    left_out = [*discovery.left_out, *(d for d in diagnostics if is_left_out(d))]
+    left_out.sort(key=lambda diagnostic: diagnostic.path)
+    return [d for d in diagnostics if not is_left_out(d)], tuple(left_out)
+
+
 def _load_state(session: _Session) -> tuple[State, tuple[Diagnostic, ...]]:
     """The last state of this kind of deck. A shared deck's first state is the personal
     deck's (read, never written): its identities, as shared decks had them before they
@@ -827,9 +869,51 @@ def _load_state(session: _Session) -> tuple[State, tuple[Diagnostic, ...]]:
     return load_state(path)
 
 
+def _check_css(config: Config, vault: Path) -> None:
+    """The css file is read from inside the vault only: a vault's settings may come
+    from someone else, and the deck carries the file to whoever imports it."""
+    if config.css is None:
+        return
+    path = vault / config.css
+    if path.exists() and not is_inside_vault(path, vault.resolve()):
+        where = config.config_file or ".flashgen.toml"
+        raise ConfigError(
+            (
+                f"{where}: error: css file '{config.css}' is outside the vault (give "
+                "the vault-relative path of a .css file inside the vault)",
+            )
+        )
+
+
+def _check_readme(discovery: Discovery) -> Discovery:
+    """A README that leads out of the vault is not read for the description: the walk
+    says so for a vault; a build of note files, which walks nothing, says so here."""
+    readme = discovery.root / _README
+    if not os.path.lexists(readme) or _readme_is_inside(discovery.root):
+        return discovery
+    if any(d.path == _README for d in discovery.diagnostics):
+        return discovery
+    warning = Diagnostic(
+        _README,
+        0,
+        Severity.WARNING,
+        "leads out of the vault and was not read for the deck's description (copy "
+        "it into the vault)",
+    )
+    return replace(discovery, diagnostics=(*discovery.diagnostics, warning))
+
+
+_README = "README.md"
+
+
+def _readme_is_inside(vault: Path) -> bool:
+    return is_inside_vault(vault / _README, vault.resolve())
+
+
 def _extra_css(config: Config, vault: Path) -> str:
     if config.css is None:
         return ""
+    _check_css(config, vault)
     path = vault / config.css
     try:
         return path.read_text(encoding="utf-8")
@@ -847,8 +931,8 @@ def _description(config: Config, vault: Path, cards: int) -> str:
     """The root deck's description: the config's, or the vault README's opening, and a
     version line."""
     text = config.description
-    readme = vault / "README.md"
-    if text is None and readme.is_file():
+    readme = vault / _README
+    if text is None and readme.is_file() and _readme_is_inside(vault):
         paragraphs = readme.read_text(encoding="utf-8", errors="replace").split("\n\n")
         prose = [
             p.strip()
@@ -937,8 +1021,8 @@ def _process_chunk(sources: Sequence[SourceFile]) -> list[Processed]:
 def _process_note(source: SourceFile) -> Processed:
     assert _worker is not None
     job, media, library = _worker
-    media.consulted = library.consulted = False
-    library.embedded.clear()
+    media.consulted = False
+    library.start_note()
     output, digest = _note_output(source, job, media, library)
     reads = Reads(
         media.consulted,
@@ -959,7 +1043,12 @@ def _process_note(source: SourceFile) -> Processed:
 def _note_output(
     source: SourceFile, job: _Job, media: MediaIndex, library: NoteLibrary
 ) -> tuple[NoteOutput, str]:
-    from flashgen.extract import MAX_CARDS_PER_NOTE, extract_cards, makes_cards
+    from flashgen.extract import (
+        MAX_CARDS_PER_NOTE,
+        extract_cards,
+        left_out_because,
+        makes_cards,
+    )
     from flashgen.identity import card_key, note_key
     from flashgen.lint import lint_note
     from flashgen.parse import parse_note
@@ -974,9 +1063,15 @@ def _note_output(
         problem = f"cannot read the note: {err.strerror} (check its permissions)"
         return (keyed, [Diagnostic(source.rel, 0, Severity.ERROR, problem)]), ""
     diagnostics = list(note.diagnostics)
-    deck = _deck_for(job.root_deck, note.path, note.front_matter, config.deck_layout)
+    deck, problems = _deck_for(
+        job.root_deck, note.path, note.front_matter, config.deck_layout, config.share
+    )
+    diagnostics.extend(problems)
     identity = note_key(note.path, note.front_matter)
     link = _source_link(config, job.vault_name, note.path)
+    reason = left_out_because(note)
+    if reason is not None:
+        diagnostics.append(left_out(note.path, reason))
     drafts = extract_cards(note, folder_tags=config.folder_tags)
     if len(drafts) > MAX_CARDS_PER_NOTE:
         diagnostics.append(
@@ -1134,17 +1229,56 @@ def _source_link(config: Config, vault: str, path: str) -> str | None:
     return f"obsidian://open?vault={quote(vault, safe='')}&file={quote(file, safe='')}"
 
 
+MAX_DECK_DEPTH = 11
+"""Levels of a deck name Anki imports: a deck nested deeper makes it refuse the whole
+package ("deck nesting level too deep"), as an import into a real collection shows."""
+_FOLDED = " / "
+
+
 def _deck_for(
-    root: str, path: str, front_matter: Mapping[str, Any], layout: str
-) -> str:
-    """`deck:` in front matter names the deck; otherwise the folders under the root deck."""
+    root: str, path: str, front_matter: Mapping[str, Any], layout: str, share: bool
+) -> tuple[str, list[Diagnostic]]:
+    """`deck:` in front matter names the deck; otherwise the folders under the root deck.
+
+    In a shared deck, a named deck stays under the root deck: a recipient's own decks
+    (Default, say) are never filled. A deck nested deeper than Anki allows has its
+    deepest levels joined into one."""
+    problems = []
     named = front_matter.get("deck")
     if isinstance(named, str) and named.strip():
-        return "::".join(part.strip() for part in named.split("::") if part.strip())
-    if layout == "single":
-        return root
-    folders = PurePosixPath(path).parts[:-1]
-    return "::".join((root, *folders))
+        parts = [part.strip() for part in named.split("::") if part.strip()]
+        if share and parts[: len(root.split("::"))] != root.split("::"):
+            under = "::".join((root, *parts))
+            problems.append(
+                Diagnostic(
+                    path,
+                    0,
+                    Severity.WARNING,
+                    f"deck '{'::'.join(parts)}' is outside the shared deck '{root}'; "
+                    f"its cards go to '{under}' (name a deck under {root}::)",
+                )
+            )
+            parts = under.split("::")
+    elif layout == "single":
+        parts = root.split("::")
+    else:
+        parts = [*root.split("::"), *PurePosixPath(path).parts[:-1]]
+    deck = "::".join(parts)
+    if len(parts) > MAX_DECK_DEPTH:
+        kept = MAX_DECK_DEPTH - 1
+        folded = _FOLDED.join(parts[kept:])
+        problems.append(
+            Diagnostic(
+                path,
+                0,
+                Severity.WARNING,
+                f"deck '{deck}' is {len(parts)} levels deep, and Anki takes at most "
+                f"{MAX_DECK_DEPTH}; its last levels are one deck, '{folded}' (nest "
+                "less deeply)",
+            )
+        )
+        deck = "::".join((*parts[:kept], folded))
+    return deck, problems
 
 
 def _output(config: Config, session: _Session) -> Path:

@@ -11,7 +11,7 @@ import functools
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
@@ -23,7 +23,13 @@ from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
-from flashgen.transclude import MAX_DEPTH, NoteLibrary
+from flashgen.transclude import (
+    MAX_DEPTH,
+    MAX_EXPANDED,
+    Embedded,
+    Expansion,
+    NoteLibrary,
+)
 
 CONTEXT_SEPARATOR = " \u203a "
 _HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")
@@ -85,16 +91,30 @@ def render_card(
     answer = writer.blocks(draft.answer)
     if draft.footnotes:
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
+    if writer.has_raw_html:
+        question, answer = sanitise(question), sanitise(answer)
     card = RenderedCard(
         draft=_without_trees(draft),
         deck=deck,
-        question=sanitise(question) if writer.has_raw_html else question,
-        answer=sanitise(answer) if writer.has_raw_html else answer,
-        context=_context(draft.note_title, draft.context),
+        question=_without_av_tags(question, writer.sounds),
+        answer=_without_av_tags(answer, writer.sounds),
+        context=_without_av_tags(_context(draft.note_title, draft.context), ()),
         source=_source(draft.note_path, source_link) if show_source else "",
         media=tuple(dict.fromkeys(writer.media)),
     )
     return Rendering(card, tuple(writer.diagnostics))
+
+
+def _without_av_tags(field: str, sounds: Iterable[str]) -> str:
+    """Anki plays `[sound:x]` (and speaks `[anki:tts]...`) wherever a field holds it:
+    written in a note's text, it is shown as written, not played. Only the audio the
+    note embeds (`sounds`, by name in the deck) stays a tag."""
+    if "[sound:" not in field and "[anki:" not in field:
+        return field
+    field = field.replace("[sound:", "&#91;sound:").replace("[anki:", "&#91;anki:")
+    for name in sounds:
+        field = field.replace(f"&#91;sound:{name}]", f"[sound:{name}]")
+    return field
 
 
 def _without_trees(draft: CardDraft) -> CardDraft:
@@ -149,7 +169,17 @@ def _source(path: str, link: str | None) -> str:
     # change (and overwrite the user's edits in Anki) where there is none.
     if link is None:
         return html.escape(path)
-    return f'<a href="{html.escape(link)}">{html.escape(path)}</a>'
+    # Sanitised as any field: the link comes from the vault's settings.
+    return nh3.clean(
+        f'<a href="{html.escape(link)}">{html.escape(path)}</a>',
+        tags={"a"},
+        attributes={"a": {"href"}},
+        url_schemes=_SOURCE_SCHEMES,
+        link_rel=None,
+    )
+
+
+_SOURCE_SCHEMES = {"obsidian", "https", "http", "file"}
 
 
 def sanitise(fragment: str) -> str:
@@ -181,7 +211,11 @@ class _HtmlWriter:
         self._library = library
         self._embedding: list[str] = [note_path]
         """The chain of notes being embedded, outermost first (to stop loops)."""
+        self._reading: list[_Reading] = []
+        """For each embed being rendered, innermost last: what it depends on."""
         self.media: list[MediaFile] = []
+        self.sounds: list[str] = []
+        """Names (in the deck) of the audio files embedded: their `[sound:]` tags."""
         self.diagnostics: list[Diagnostic] = []
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
         self.has_raw_html = False
@@ -355,6 +389,7 @@ class _HtmlWriter:
         media = self._media.media_file(found)
         self.media.append(media)
         if suffix in AUDIO_SUFFIXES:
+            self.sounds.append(media.name)
             return f"[sound:{media.name}]"
         size = _size(alt) if inline.kind == "embed" else ""
         alt_text = "" if inline.kind == "embed" else html.escape(alt)
@@ -372,15 +407,65 @@ class _HtmlWriter:
             self._warn(line, f"{found}; shown as its name")
             return link
         key = f"{found.path}#{target.partition('#')[2]}"
-        if key in self._embedding or (
-            found.path == self._embedding[0] and "#" not in target
-        ):
+        whole = "#" not in target
+        if self._reading:
+            # What this embed's rendering depends on, for the expansions around it.
+            reading = self._reading[-1]
+            reading.notes.add(found.path)
+            reading.checked.add(key)
+            if whole:
+                reading.checked.add(_ROOT + found.path)
+        if key in self._embedding or (found.path == self._embedding[0] and whole):
             self._warn(
                 line,
                 f"'{target}' embeds itself in a loop; shown as its name "
                 "(remove one of the embeds)",
             )
             return link
+        library = self._library
+        if not library.has_room():
+            if not library.cut:
+                self.diagnostics.append(
+                    Diagnostic(
+                        self._embedding[0],
+                        0,
+                        Severity.WARNING,
+                        f"embeds expand to more than {MAX_EXPANDED:,} characters in "
+                        "all; the rest are shown as their names (embed fewer notes, "
+                        "or sections of them)",
+                    )
+                )
+            library.cut += 1
+            return link
+        # Rendered once, then taken from the library wherever it is embedded again
+        # at the same depth (with the same outcome of its loop checks).
+        depth = len(self._embedding)
+        chain = frozenset((*self._embedding, _ROOT + self._embedding[0]))
+        kept = library.expansion(key, depth, chain)
+        if kept is None:
+            kept = self._expand(key, found, depth, chain)
+        else:
+            self.media.extend(kept.media)
+            # Its audio embeds stay tags (any other name restored names no sound).
+            self.sounds.extend(media.name for media in kept.media)
+            self.diagnostics.extend(kept.diagnostics)
+            self._media.consulted = self._media.consulted or kept.consulted_media
+            if self._reading:
+                self._reading[-1].notes.update(kept.notes)
+                self._reading[-1].checked.update(kept.checked)
+        library.expanded += len(kept.html)
+        return kept.html
+
+    def _expand(
+        self, key: str, found: Embedded, depth: int, chain: frozenset[str]
+    ) -> Expansion:
+        library = self._library
+        assert library is not None
+        media, diagnostics, cut = len(self.media), len(self.diagnostics), library.cut
+        consulted = self._media.consulted
+        self._media.consulted = False
+        reading = _Reading()
+        self._reading.append(reading)
         outer_path, outer_line = self._note_path, self._line
         self._embedding.append(key)
         self._note_path = found.path
@@ -389,12 +474,40 @@ class _HtmlWriter:
         finally:
             self._embedding.pop()
             self._note_path, self._line = outer_path, outer_line
-        return f'<div class="fg-transclusion">{body}</div>'
+            self._reading.pop()
+            used_media = self._media.consulted
+            self._media.consulted = consulted or used_media
+        if self._reading:
+            self._reading[-1].notes.update(reading.notes)
+            self._reading[-1].checked.update(reading.checked)
+        expansion = Expansion(
+            f'<div class="fg-transclusion">{body}</div>',
+            tuple(self.media[media:]),
+            tuple(self.diagnostics[diagnostics:]),
+            frozenset(reading.notes),
+            used_media,
+            frozenset(reading.checked),
+            frozenset(reading.checked & chain),
+        )
+        library.rendered += 1
+        if library.cut == cut:  # cut short for want of room: not the same elsewhere
+            library.keep(key, depth, expansion)
+        return expansion
 
     def _warn(self, line: int, message: str) -> None:
         self.diagnostics.append(
             Diagnostic(self._note_path, line, Severity.WARNING, message)
         )
+
+
+_ROOT = "root:"
+"""Marks the outermost note in a chain of embeds: it may not embed itself whole."""
+
+
+@dataclass(slots=True)
+class _Reading:
+    notes: set[str] = field(default_factory=set)
+    checked: set[str] = field(default_factory=set)
 
 
 def _size(spec: str) -> str:

@@ -86,6 +86,10 @@ class BuildReport:
     removed: tuple[Diagnostic, ...] = ()
     """Every card no longer in the notes, by name (the warnings in `diagnostics` name one
     a note): for `--verbose` and `--json`."""
+    left_out: tuple[Diagnostic, ...] = ()
+    """Why each note left out on purpose (templates, drawings, `flashgen: false`, include
+    and exclude) makes no cards: for `--verbose` and `--json` (`check` shows them among
+    its diagnostics)."""
 
     @property
     def has_errors(self) -> bool:
@@ -99,6 +103,24 @@ class BuildReport:
             f"{count(self.cards, 'card')} from {count(self.notes, 'note')} in "
             f"{count(self.decks, 'deck')} ({self.changes.format()}){where}"
         )
+
+
+_LEFT_OUT = "left out "
+
+
+def left_out(path: str, reason: str) -> Diagnostic:
+    """The info message that says why a note was left out on purpose (`reason` follows
+    "left out": "as a template: ...")."""
+    return Diagnostic(path, 0, Severity.INFO, _LEFT_OUT + reason)
+
+
+def is_left_out(diagnostic: Diagnostic) -> bool:
+    """Whether the message is one that left_out made."""
+    return (
+        diagnostic.severity is Severity.INFO
+        and diagnostic.line == 0
+        and diagnostic.message.startswith(_LEFT_OUT)
+    )
 
 
 def count(number: int, noun: str) -> str:

@@ -8,12 +8,13 @@ picks the embedded blocks. Loops are the renderer's to stop: it keeps the chain 
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from flashgen.discover import SourceFile
-from flashgen.media import closest
+from flashgen.media import MediaFile, closest
 from flashgen.parse import (
     Block,
     ParsedNote,
@@ -22,9 +23,33 @@ from flashgen.parse import (
     split_block_id,
     walk_blocks,
 )
+from flashgen.report import Diagnostic
 
 MAX_DEPTH = 4
 """Embeds inside embeds deeper than this are shown as links."""
+MAX_EXPANDED = 500_000
+"""Characters of embedded content (HTML, at every depth) one note's cards may hold in
+all; further embeds are shown as links, with a warning. The depth limit alone let a
+vault of 100 small notes, each embedding others 80 times, expand to gigabytes."""
+_KEPT_EXPANSIONS = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """An embed rendered once, kept for every other place that embeds the same thing at
+    the same depth (see NoteLibrary.expansion)."""
+
+    html: str
+    media: tuple[MediaFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    notes: frozenset[str]
+    """The notes it embeds, at any depth (what the note embedding it depends on)."""
+    consulted_media: bool
+    checked: frozenset[str]
+    """What its loop checks looked for in the chain of embeds around it: the embeds
+    inside it, and `root:<path>` for a whole note embedded (see render.py)."""
+    found: frozenset[str]
+    """Those of `checked` that were in the chain when it was rendered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +81,41 @@ class NoteLibrary:
         """Set by resolve(): the note being processed depends on the vault's note list."""
         self.embedded: set[str] = set()
         """Notes embed() read since this was last cleared."""
+        self._expansions: OrderedDict[tuple[str, int], Expansion] = OrderedDict()
+        self.rendered = 0
+        """Embeds rendered (not taken from the ones kept): a measure of the work done."""
+        self.expanded = 0
+        """Characters of embedded content given to the note being processed."""
+        self.cut = 0
+        """Embeds of the note being processed shown as links for want of room."""
+
+    def start_note(self) -> None:
+        """Forget what the last note read and expanded (not the expansions kept)."""
+        self.consulted = False
+        self.embedded.clear()
+        self.expanded = self.cut = 0
+
+    def has_room(self) -> bool:
+        """Whether the note being processed may expand another embed."""
+        return self.expanded < MAX_EXPANDED
+
+    def expansion(
+        self, key: str, depth: int, chain: frozenset[str]
+    ) -> Expansion | None:
+        """The kept rendering of embed `key` at `depth`, if it would be rendered the same
+        inside this chain of embeds: its loop checks find in it what they found then."""
+        found = self._expansions.get((key, depth))
+        if found is None or found.checked & chain != found.found:
+            return None
+        self._expansions.move_to_end((key, depth))
+        self.embedded.update(found.notes)
+        self.consulted = True
+        return found
+
+    def keep(self, key: str, depth: int, expansion: Expansion) -> None:
+        self._expansions[key, depth] = expansion
+        if len(self._expansions) > _KEPT_EXPANSIONS:
+            self._expansions.popitem(last=False)
 
     def resolve(self, name: str, from_path: str) -> str | None:
         """The vault path of the note `name` names, seen from `from_path`, or None."""

@@ -34,8 +34,13 @@ def watch_vault(
     stop: threading.Event,
     clock: Clock = time.time,
     debounce: float = DEBOUNCE_SECONDS,
+    settings: Callable[[], Config] | None = None,
 ) -> None:
-    """Build now, then again after each burst of changes, until `stop` is set."""
+    """Build now, then again after each burst of changes, until `stop` is set.
+
+    `settings` gives the settings afresh (the vault's .flashgen.toml read again, with the
+    command line's flags over it): each build reads them, so an edited file takes effect
+    at the next build. Without it, every build uses `config`."""
     root = config.inputs[0] if config.inputs[0].is_dir() else config.inputs[0].parent
     changed = threading.Event()
     handler = _Handler(root.resolve(), changed)
@@ -43,7 +48,8 @@ def watch_vault(
     observer.schedule(handler, str(root), recursive=True)
     observer.start()
     try:
-        _build_once(config, listener, clock)
+        current = settings or config
+        _build_once(current, listener, clock)
         while not stop.is_set():
             if not changed.wait(timeout=0.05):
                 continue
@@ -52,15 +58,17 @@ def watch_vault(
                 changed.clear()
                 time.sleep(debounce)
             if not stop.is_set():
-                _build_once(config, listener, clock)
+                _build_once(current, listener, clock)
     finally:
         observer.stop()
         observer.join()
 
 
-def _build_once(config: Config, listener: Listener, clock: Clock) -> None:
+def _build_once(
+    config: Config | Callable[[], Config], listener: Listener, clock: Clock
+) -> None:
     try:
-        result = build(config, clock)
+        result = build(config() if callable(config) else config, clock)
     except FlashgenError as err:
         listener(None, err)
         return

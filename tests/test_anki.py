@@ -209,3 +209,35 @@ def test_seed_note_gives_the_described_cards(seed_vault, tmp_path, collection):
         assert "ð" not in note["Question"] + note["Answer"] + note["Context"]
     repaired = [d for d in result.report.diagnostics if "mis-encoded" in d.message]
     assert [d.line for d in repaired] == [5]
+
+
+def test_decks_nested_deeper_than_anki_allows_are_folded_and_import(
+    tmp_path, collection
+):
+    vault = tmp_path / "v"
+    deep = vault.joinpath(*(f"F{i}" for i in range(11)))
+    deep.mkdir(parents=True)
+    (deep / "Deep.md").write_text("**Q1**: a\n")
+    named = "::".join(f"D{i}" for i in range(13))
+    (vault / "Named.md").write_text(f"---\ndeck: {named}\n---\n**Q2**: b\n")
+    (vault / "Fits.md").write_text(
+        "---\ndeck: " + "::".join(f"E{i}" for i in range(11)) + "\n---\n**Q3**: c\n"
+    )
+    out = tmp_path / "d.apkg"
+    result = _build(vault, out)
+    warnings = sorted(d.format() for d in result.report.diagnostics)
+    folders = "/".join(f"F{i}" for i in range(11))
+    assert warnings == [
+        f"{folders}/Deep.md: warning: deck 'v::F0::F1::F2::F3::F4::F5::F6::F7::F8::F9"
+        "::F10' is 12 levels deep, and Anki takes at most 11; its last levels are one "
+        "deck, 'F9 / F10' (nest less deeply)",
+        "Named.md: warning: deck 'D0::D1::D2::D3::D4::D5::D6::D7::D8::D9::D10::D11::"
+        "D12' is 13 levels deep, and Anki takes at most 11; its last levels are one "
+        "deck, 'D10 / D11 / D12' (nest less deeply)",
+    ]
+    log = import_deck(collection, out)
+    assert len(log.new) == 3
+    names = {deck.name for deck in collection.decks.all_names_and_ids()}
+    assert "v::F0::F1::F2::F3::F4::F5::F6::F7::F8::F9 / F10" in names
+    assert "D0::D1::D2::D3::D4::D5::D6::D7::D8::D9::D10 / D11 / D12" in names
+    assert "::".join(f"E{i}" for i in range(11)) in names

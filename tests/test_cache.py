@@ -214,7 +214,7 @@ def test_a_corrupt_cache_is_rebuilt_never_an_error(
 ):
     def change(vault: Path) -> None:
         files = [file for file in cache_dir.rglob("*") if file.is_file()]
-        assert len(files) == 4  # index, data, last deck, collection
+        assert len(files) == 5  # index, data, last deck, collection, key
         for file in files:
             data = file.read_bytes()
             file.write_bytes(data[: len(data) // 2] if garbage is None else garbage)
@@ -240,7 +240,7 @@ def test_a_damaged_byte_in_a_stored_note_costs_that_note_only(
         data.write_bytes(bytes(stored))
         # Without the last deck's record and collection, every stored note is read.
         for file in cache_dir.rglob("*"):
-            if file.is_file() and not file.name.startswith("notes-"):
+            if file.is_file() and not file.name.startswith(("notes-", "key")):
                 file.unlink()
 
     result = _incremental_equals_full(examples_vault, tmp_path, change, patched=False)
@@ -276,7 +276,8 @@ def test_a_deck_or_state_changed_behind_the_cache_is_rebuilt(
     if what == "deck deleted":
         out.unlink()
     elif what == "deck replaced":
-        out.write_bytes(b"someone else's deck")
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("collection.anki2", b"someone else's deck")
     else:
         (examples_vault / STATE_FILE).write_bytes(state)
     result = build(_config(examples_vault, out), clock=lambda: LATER + 60)
@@ -565,3 +566,33 @@ def test_many_changed_notes_are_built_in_full_and_a_moved_vault_keeps_its_cards(
     assert {
         (a.card.draft.note_title, a.card.draft.label): a.guid for a in result.cards
     } == guids
+
+
+def test_a_crafted_cache_entry_is_a_miss_never_taken(
+    examples_vault, tmp_path, cache_dir
+):
+    """Cached cards are not sanitised again: an entry is taken only when signed with
+    the cache folder's own key (a file only its owner reads)."""
+    config = _config(examples_vault, tmp_path / "deck.apkg")
+    first = build(config, clock=lambda: FIXED_TIME)
+    truth = sorted(
+        (item.card.draft.note_path, item.card.answer) for item in first.cards
+    )
+    (key,) = cache_dir.rglob("key")
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
+    (index,) = cache_dir.rglob("notes-*.json")
+    header = json.loads(index.read_text(encoding="utf-8"))
+    # Every note's row given the first note's stored cards (offset and length).
+    for row in header["entries"]:
+        row[6:8] = header["entries"][0][6:8]
+    index.write_text(json.dumps(header), encoding="utf-8")
+
+    planned = plan_build(config)
+    assert planned.report.reused == 1  # the first note's own row, as written
+    assert truth == sorted(
+        (item.card.draft.note_path, item.card.answer) for item in planned.cards
+    )
+    # Signed with another key (a cache copied from elsewhere): the same.
+    build(config, clock=lambda: FIXED_TIME)
+    key.write_bytes(os.urandom(32))
+    assert plan_build(config).report.reused == 0

@@ -645,3 +645,49 @@ def test_cards_json_with_another_format_is_a_usage_error(runner, examples_vault)
         main, ["cards", str(examples_vault), "--json", "--format", "json"]
     )
     assert same.exit_code == 0 and len(json.loads(same.stdout)) == 41
+
+
+def _left_out_vault(tmp_path):
+    vault = tmp_path / "v"
+    for rel, text in {
+        "Shells.md": '# Shells\n\n**Web shell**: runs commands.\n\n```bash\necho "<% '
+        'tp.date.now() %>"\n```\n\nInline `<% x %>` too.\n',
+        "Daily.md": "# Daily\n\n<% tp.file.title %>\n\n**Q**: a\n",
+        "Off.md": "---\nflashgen: false\n---\n**Q**: a\n",
+        "Templates/T.md": "**Q**: a\n",
+        "Drawings/D.excalidraw.md": "x\n",
+    }.items():
+        (vault / rel).parent.mkdir(parents=True, exist_ok=True)
+        (vault / rel).write_text(text, encoding="utf-8")
+    return vault
+
+
+_LEFT_OUT = [
+    "Daily.md: info: left out as a Templater template: it has <% %> outside code "
+    "(write the syntax as `code`, or move the note to the template folder)",
+    "Drawings/D.excalidraw.md: info: left out as an Excalidraw drawing",
+    "Off.md: info: left out by 'flashgen: false' in its front matter (remove it to "
+    "make cards)",
+    "Templates/T.md: info: left out as a template: it is in the template folder "
+    "(move it out of Templates/ to make cards)",
+]
+
+
+def test_templater_syntax_in_code_is_code_and_left_out_notes_say_why(runner, tmp_path):
+    vault = _left_out_vault(tmp_path)
+    out = str(tmp_path / "d.apkg")
+    listed = runner.invoke(main, ["cards", str(vault), "--json"])
+    assert {card["note"] for card in json.loads(listed.stdout)} == {"Shells.md"}
+
+    check = runner.invoke(main, ["check", str(vault)])
+    assert [line for line in check.stdout.splitlines() if "left out" in line] == (
+        _LEFT_OUT
+    )
+    plain = runner.invoke(main, ["build", str(vault), "-o", out])
+    assert plain.exit_code == 0, plain.output
+    assert "left out" not in plain.stderr
+    for args in ([], ["--no-cache"]):
+        verbose = runner.invoke(main, ["build", str(vault), "-o", out, "-v", *args])
+        assert verbose.exit_code == 0, verbose.output
+        lines = verbose.stderr.splitlines()
+        assert [line for line in lines if "left out" in line] == _LEFT_OUT

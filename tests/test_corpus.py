@@ -113,3 +113,15 @@ def test_corpus_cards_show_no_raw_obsidian_syntax_and_report_the_missing_embeds(
     ]
     embedded = sum(len(item.card.media) for item in result.cards)
     assert embedded >= 50
+
+
+def test_the_corpus_note_with_asp_in_code_makes_cards(tmp_path):
+    # Its ASP web shell (`<% eval request("cmd") %>`) is in a code block: code, not a
+    # Templater template.
+    vault = tmp_path / "v"
+    vault.mkdir()
+    note = CORPUS / "TrshPuppy__obsidian-notes" / "PNPT" / "PEH" / "exploit-basics"
+    shutil.copyfile(note / "shells.md", vault / "shells.md")
+    result = build(Config(inputs=(vault,), output=tmp_path / "d.apkg"))
+    assert len(result.cards) >= 5
+    assert result.report.left_out == ()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from flashgen.discover import SourceFile
 from flashgen.parse import parse_note, parse_text, plain_text
 from flashgen.report import Severity
@@ -103,3 +105,32 @@ def test_wikilinks_and_embeds():
     note = parse_text("A.md", "See [[Note|alias]] and ![[img.png|300]]\n")
     kinds = [(i.kind, i.target) for i in note.blocks[0].inlines if i.kind != "text"]
     assert kinds == [("wikilink", "Note"), ("embed", "img.png")]
+
+
+def _build_seconds(tmp_path, text: str) -> float:
+    """The fastest of two plans of a vault holding one note (the least disturbed)."""
+    import time
+
+    from flashgen.config import Config
+    from flashgen.pipeline import plan_build
+
+    vault = tmp_path / f"v{len(text)}"
+    vault.mkdir()
+    (vault / "N.md").write_text(text, encoding="utf-8")
+    config = Config(inputs=(vault,), cache=False)
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        plan_build(config)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+@pytest.mark.parametrize("unit", ["[", "<", "![[", "**x "])
+def test_a_note_builds_in_time_linear_in_its_size(tmp_path, unit):
+    # pyromark splits such text into a piece per character or two: joined one by one,
+    # a 4 MB note took minutes. Doubling the note may at most about double the time.
+    size = 400_000
+    small = _build_seconds(tmp_path, unit * (size // len(unit)))
+    large = _build_seconds(tmp_path, unit * (2 * size // len(unit)))
+    assert large / small < 3.5, (small, large)

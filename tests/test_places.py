@@ -194,8 +194,10 @@ def test_output_in_the_settings_is_read_from_the_vault_folder(
     (vault / ".flashgen.toml").write_text(
         'output = "../built/study.apkg"\n', encoding="utf-8"
     )
-    (tmp_path / "elsewhere").mkdir()
-    monkeypatch.chdir(tmp_path / "elsewhere")
+    # Run from the folder the vault is in: read from there, the path would name
+    # ../built beside it. (Outside the vault's folder and the current folder, the
+    # settings may not name a deck; see test_robustness.py.)
+    monkeypatch.chdir(tmp_path)
     result = runner.invoke(main, ["build", str(vault)])
     assert result.exit_code == 0, result.output
     assert result.stderr == ""

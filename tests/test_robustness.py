@@ -239,3 +239,181 @@ def test_killed_builds_leave_the_previous_deck_intact(tmp_path):
     # Leftovers of killed builds never break the next one.
     subprocess.run(command, check=True, capture_output=True)
     assert out.stat().st_size > 0
+
+
+def _all_bytes(apkg: Path) -> bytes:
+    with zipfile.ZipFile(apkg) as archive:
+        return b"".join(archive.read(name) for name in archive.namelist())
+
+
+@pytest.mark.parametrize("where", ["../outside.css", "ABSOLUTE", "link.css"])
+def test_a_css_file_outside_the_vault_is_refused(runner, tmp_path, where):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "N.md").write_text("**Q**: a\n")
+    outside = tmp_path / "outside.css"
+    outside.write_text(f"/* {SECRET} */\n")
+    (vault / "link.css").symlink_to(outside)
+    where = str(outside) if where == "ABSOLUTE" else where
+    (vault / ".flashgen.toml").write_text(f'css = "{where}"\n')
+    out = tmp_path / "d.apkg"
+    result = runner.invoke(main, ["build", str(vault), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f".flashgen.toml: error: css file '{where}' is outside the vault (give the "
+        "vault-relative path of a .css file inside the vault)"
+    ]
+    assert not out.exists()
+
+
+def test_a_readme_that_leads_out_of_the_vault_is_not_read(runner, tmp_path):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "N.md").write_text("**Q**: a\n")
+    (tmp_path / "outside.md").write_text(f"{SECRET}\n")
+    (vault / "README.md").symlink_to(tmp_path / "outside.md")
+    out = tmp_path / "d.apkg"
+    for args in ([], ["--no-cache"], ["-v"]):
+        result = runner.invoke(main, ["build", str(vault), "-o", str(out), *args])
+        assert result.exit_code == 0, result.output
+        assert "README.md: warning: symlink that leads out of the vault" in (
+            result.stderr
+        )
+        assert SECRET.encode() not in _all_bytes(out)
+    # Built as a note file, the vault is not walked: the README is still not read.
+    (vault / ".flashgen.toml").write_text("")
+    result = runner.invoke(main, ["build", str(vault / "N.md"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "README.md: warning: leads out of the vault and was not read for the deck's "
+        "description (copy it into the vault)"
+    ]
+    assert SECRET.encode() not in _all_bytes(out)
+
+
+def _small_vault(tmp_path: Path, settings: str = "") -> Path:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "N.md").write_text("**Q**: a\n")
+    if settings:
+        (vault / ".flashgen.toml").write_text(settings)
+    return vault
+
+
+def test_output_from_the_settings_stays_in_the_vault_or_current_folder(
+    runner, tmp_path, monkeypatch
+):
+    victim = tmp_path / "home" / ".bashrc"
+    victim.parent.mkdir()
+    victim.write_text("alias ls='ls -F'\n")
+    vault = _small_vault(tmp_path, 'output = "../home/.bashrc"\n')
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = runner.invoke(main, ["build", str(vault)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f".flashgen.toml: error: 'output' ({victim}) is outside the vault's folder, "
+        "the current folder and decks/ beside the vault (write the deck in one of "
+        "them, or name it with -o)"
+    ]
+    assert victim.read_text() == "alias ls='ls -F'\n"
+    # Named on the command line, a path anywhere is the user's own choice.
+    chosen = tmp_path / "home" / "deck.apkg"
+    result = runner.invoke(main, ["build", str(vault), "-o", str(chosen)])
+    assert result.exit_code == 0, result.output
+    assert chosen.is_file()
+    # Inside the vault's folder or the current folder, the settings may name it.
+    (vault / ".flashgen.toml").write_text('output = "../work/decks/mine.apkg"\n')
+    result = runner.invoke(main, ["build", str(vault)])
+    assert result.exit_code == 0, result.output
+    assert (work / "decks" / "mine.apkg").is_file()
+    (vault / ".flashgen.toml").write_text('output = "../decks/beside.apkg"\n')
+    result = runner.invoke(main, ["build", str(vault)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "decks" / "beside.apkg").is_file()
+
+
+@pytest.mark.parametrize("content", ["text", "zip"])
+def test_a_file_that_is_not_a_deck_is_never_replaced(runner, tmp_path, content):
+    vault = _small_vault(tmp_path)
+    out = tmp_path / "notes.apkg"
+    if content == "zip":
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("thesis.tex", "\\documentclass{article}")
+    else:
+        out.write_text("my only copy\n")
+    before = out.read_bytes()
+    result = runner.invoke(main, ["build", str(vault), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{out}: error: is not a deck flashgen wrote, so it was not replaced (remove "
+        "it, or choose another path with -o)"
+    ]
+    assert out.read_bytes() == before
+    assert not (vault / ".flashgen-state.json").exists()
+    # A deck written before is replaced as ever.
+    out.unlink()
+    for _ in range(2):
+        result = runner.invoke(
+            main, ["build", str(vault), "-o", str(out), "--no-cache"]
+        )
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)//{path}",
+        " JavaScript:alert(1)//{path}",
+        "java\\tscript:alert(1)//{path}",
+        "data:text/html,{path}",
+        "vbscript:{path}",
+    ],
+)
+def test_a_source_link_with_another_scheme_is_a_config_error(runner, tmp_path, link):
+    vault = _small_vault(tmp_path, f'source_link = "{link}"\n')
+    result = runner.invoke(main, ["check", str(vault)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        ".flashgen.toml: error: 'source_link' must be one of obsidian, path, none, or "
+        "a template with {path} whose link starts obsidian:, https:, http: or file: "
+        "(or is plain text)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["https://example.org/notes/{path}", "obsidian://open?path={path}", "notes/{path}"],
+)
+def test_allowed_source_links_build(runner, tmp_path, link):
+    vault = _small_vault(tmp_path, f'source_link = "{link}"\n')
+    result = runner.invoke(main, ["cards", str(vault), "--json"])
+    assert result.exit_code == 0, result.output
+    (card,) = json.loads(result.stdout)
+    assert card["fields"]["Source"].startswith('<a href="')
+
+
+def test_the_source_field_is_sanitised_like_any_other(tmp_path):
+    vault = _small_vault(tmp_path)
+    config = Config(inputs=(vault,), source_link="javascript:alert(1)//{path}")
+    planned = build(config, clock=lambda: FIXED_TIME, dry_run=True)
+    (item,) = list(planned.cards)
+    assert "javascript" not in item.card.source.lower()
+    assert "N.md" in item.card.source
+
+
+def test_a_vault_of_embeds_fanning_out_builds_with_a_warning_per_note(runner, tmp_path):
+    # 100 notes x 20 points x 4 embeds (118 KB): expanded four deep, gigabytes.
+    from .test_render import _fan_out_vault
+
+    vault = _fan_out_vault(tmp_path / "v", 100)
+    out = tmp_path / "d.apkg"
+    result = runner.invoke(main, ["build", str(vault), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    warned = [
+        line for line in result.stderr.splitlines() if "characters in all" in line
+    ]
+    assert len(warned) == 100
+    assert warned[0].startswith("N0.md: warning: embeds expand to more than 500,000 ")
+    assert out.stat().st_size < 20_000_000

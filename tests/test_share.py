@@ -188,3 +188,30 @@ def test_a_shared_build_leaves_the_personal_deck_as_it_was(
     # With no cache either: the times come from the state file, not from the cache.
     fresh = build_json("-o", str(personal), "--no-cache")
     assert fresh["updated"] == 0
+
+
+def test_a_shared_deck_never_fills_the_recipient_s_own_decks(tmp_path, collection):
+    vault = tmp_path / "Bio"
+    vault.mkdir()
+    (vault / ".flashgen.toml").write_text('namespace = "ada-bio"\n')
+    (vault / "Into Default.md").write_text("---\ndeck: Default\n---\n**Q1**: a\n")
+    (vault / "Under.md").write_text("---\ndeck: Bio::Cells\n---\n**Q2**: b\n")
+    (vault / "Plain.md").write_text("**Q3**: c\n")
+    result = _share(vault, tmp_path / "s.apkg")
+    assert [d.format() for d in result.report.diagnostics] == [
+        "Into Default.md: warning: deck 'Default' is outside the shared deck 'Bio'; its "
+        "cards go to 'Bio::Default' (name a deck under Bio::)"
+    ]
+    import_deck(collection, tmp_path / "s.apkg")
+    decks = {
+        collection.decks.name(collection.get_card(c).did)
+        for c in collection.find_cards("")
+    }
+    assert decks == {"Bio::Default", "Bio::Cells", "Bio"}
+    # A personal deck goes where the note says.
+    personal = build(load_config((vault,), output=tmp_path / "p.apkg"))
+    assert {item.card.deck for item in personal.cards} == {
+        "Default",
+        "Bio::Cells",
+        "Bio",
+    }

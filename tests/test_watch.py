@@ -59,3 +59,40 @@ def test_watch_rebuilds_after_a_change_and_keeps_going_after_a_failure(
         stop.set()
         worker.join(timeout=20)
     assert not worker.is_alive()
+
+
+def test_watch_reads_the_settings_again_when_they_change(examples_vault, tmp_path):
+    from flashgen.config import load_config
+
+    out = tmp_path / "deck.apkg"
+    settings = examples_vault / ".flashgen.toml"
+    settings.write_text('deck_name = "First"\n', encoding="utf-8")
+    results: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def fresh() -> Config:
+        return load_config((examples_vault,), output=out)
+
+    worker = threading.Thread(
+        target=watch_vault,
+        args=(fresh(), lambda result, error: results.put((result, error)), stop),
+        kwargs={"clock": lambda: FIXED_TIME, "debounce": 0.05, "settings": fresh},
+    )
+    worker.start()
+    try:
+        first, error = results.get(timeout=20)
+        assert error is None and first.root_deck == "First"
+        settings.write_text('deck_name = "Second"\n', encoding="utf-8")
+        second, error = results.get(timeout=20)
+        assert error is None and second.root_deck == "Second"
+        # Settings that cannot be read are reported; watching goes on.
+        settings.write_text('deck_name = "Third\n', encoding="utf-8")
+        result, error = results.get(timeout=20)
+        assert result is None and "not valid TOML" in str(error)
+        settings.write_text('deck_name = "Fourth"\n', encoding="utf-8")
+        fourth, error = results.get(timeout=20)
+        assert error is None and fourth.root_deck == "Fourth"
+    finally:
+        stop.set()
+        worker.join(timeout=20)
+    assert not worker.is_alive()

@@ -4,6 +4,7 @@ from flashgen.extract.cards import (
     MAX_CARDS_PER_NOTE,
     CardDraft,
     extract_cards,
+    left_out_because,
     makes_cards,
 )
 from flashgen.extract.labels import judge_label
@@ -14,6 +15,7 @@ __all__ = [
     "CardDraft",
     "extract_cards",
     "judge_label",
+    "left_out_because",
     "makes_cards",
     "note_tags",
 ]

@@ -20,6 +20,7 @@ from flashgen.parse import (
     ParsedNote,
     plain_text,
     split_block_id,
+    split_front_matter,
     walk_blocks,
 )
 from flashgen.records import quick_init
@@ -117,14 +118,46 @@ def extract_cards(
 
 def makes_cards(note: ParsedNote) -> bool:
     """False for notes left out on purpose: `flashgen: false`, Templater templates."""
-    return note.front_matter.get("flashgen") is not False and not _is_templater(
-        note.source
-    )
+    return left_out_because(note) is None
 
 
-def _is_templater(source: str) -> bool:
-    """Templater templates (`<% tp.file.title %>`) are code for making notes, not notes."""
-    return "<%" in source and "%>" in source
+def left_out_because(note: ParsedNote) -> str | None:
+    """Why a note makes no cards on purpose (what follows "left out"), or None."""
+    if note.front_matter.get("flashgen") is False:
+        return "by 'flashgen: false' in its front matter (remove it to make cards)"
+    if _is_templater(note):
+        return (
+            "as a Templater template: it has <% %> outside code (write the syntax "
+            "as `code`, or move the note to the template folder)"
+        )
+    return None
+
+
+def _is_templater(note: ParsedNote) -> bool:
+    """Templater templates (`<% tp.file.title %>`) are code for making notes, not notes.
+    The same syntax in a code block or `code` is code shown in a note (an ASP web shell,
+    a shell line that calls Templater): it does not make the note a template."""
+    source = note.source
+    if "<%" not in source or "%>" not in source:
+        return False
+    # The front matter is not in the blocks: a template's `created: <% tp.date.now() %>`.
+    texts = [split_front_matter(source)[0] or ""]
+    for block in walk_blocks(note.blocks):
+        if block.kind == "html":
+            texts.append(block.text)
+        texts.extend(_prose(block.inlines))
+    prose = "\n".join(texts)
+    return "<%" in prose and "%>" in prose
+
+
+def _prose(inlines: Iterable[Inline]) -> Iterator[str]:
+    """The text of inlines as written, leaving out code and math."""
+    for inline in inlines:
+        if inline.kind in {"text", "html"}:
+            yield inline.text
+        elif inline.kind in {"link", "image", "wikilink", "embed"}:
+            yield inline.target
+        yield from _prose(inline.children)
 
 
 def _footnotes_of(draft: CardDraft, footnotes: dict[str, Block]) -> tuple[Block, ...]:

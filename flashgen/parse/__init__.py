@@ -34,6 +34,7 @@ __all__ = [
     "parse_text",
     "plain_text",
     "split_block_id",
+    "split_front_matter",
     "walk_blocks",
 ]
 

@@ -43,6 +43,17 @@ class _Frame:
     children: list[Block] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     pending_start: int = -1
+    runs: list[str] = field(default_factory=list)
+    """Text not yet in `inlines`: joined once, when something else comes (joining each
+    piece as it came made a note of 4 MB of `[`, which pyromark splits into as many
+    pieces, take minutes)."""
+
+    def settle(self) -> list[Inline]:
+        """The inlines, with the text that came last joined into one."""
+        if self.runs:
+            self.inlines.append(Inline("text", "".join(self.runs)))
+            self.runs.clear()
+        return self.inlines
 
 
 _INLINE_CONTAINERS = {
@@ -96,11 +107,7 @@ class TreeBuilder:
                 target = inline_stack[-1] if inline_stack else top
                 if target.pending_start < 0:
                     target.pending_start = start
-                inlines = target.inlines
-                if inlines and inlines[-1].kind == "text":
-                    inlines[-1] = Inline("text", inlines[-1].text + value)
-                else:
-                    inlines.append(Inline("text", value))
+                target.runs.append(value)
             elif name == "Start":
                 tag, attrs = (value, None) if type(value) is str else _split(value)
                 if tag in _INLINE_CONTAINERS:
@@ -164,16 +171,16 @@ class TreeBuilder:
         target = inline_stack[-1] if inline_stack else stack[-1]
         if target.pending_start < 0:
             target.pending_start = start
-        inlines = target.inlines
-        # pyromark splits text at `[`, `!` and `]`; merge so rules see whole runs.
-        if inline.kind == "text" and inlines and inlines[-1].kind == "text":
-            inlines[-1] = Inline("text", inlines[-1].text + inline.text)
+        # pyromark splits text at `[`, `!` and `]`; runs are merged so rules see them
+        # whole (see _Frame.runs).
+        if inline.kind == "text":
+            target.runs.append(inline.text)
         else:
-            inlines.append(inline)
+            target.settle().append(inline)
 
     def _flush_tight(self, frame: _Frame, offset: int) -> None:
         """Inline content written straight into a list item becomes a tight paragraph."""
-        if frame.kind == "Item" and frame.inlines:
+        if frame.kind == "Item" and frame.settle():
             first = self._line(frame.pending_start)
             block = Block(
                 "paragraph",
@@ -192,7 +199,7 @@ class TreeBuilder:
         if kind == "Item":
             self._flush_tight(frame, end)
         children = tuple(frame.children)
-        inlines = _strip(tuple(frame.inlines))
+        inlines = _strip(tuple(frame.settle()))
         if kind == "Paragraph":
             return Block("paragraph", line, end_line, inlines=inlines)
         if kind == "Heading":
@@ -264,7 +271,7 @@ def _leaf_inline(name: str, value: Any) -> Inline | None:
 
 
 def _close_inline(frame: _Frame, line: int) -> Inline:
-    children = tuple(frame.inlines)
+    children = tuple(frame.settle())
     if frame.kind in {"Link", "Image"}:
         attrs = frame.attrs
         is_wiki = (
