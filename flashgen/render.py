@@ -81,7 +81,12 @@ def render_card(
     if draft.kind == "list":
         count = len(draft.answer[0].children) if draft.answer else 0
         question += f' <span class="fg-hint">(list the {count})</span>'
-    question += _where(draft.note_title, draft.context, draft.occurrence)
+    # A question worded apart from its label (numbering left off, a subject added) has
+    # the label in its place, so `Example 1` and `Example 2` stay two fields for Anki.
+    place = draft.context
+    if plain_text(draft.question).strip() != draft.label:
+        place = (*place, draft.label)
+    question += _where(draft.note_title, place, draft.occurrence)
     answer = writer.blocks(draft.answer)
     if draft.footnotes:
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
@@ -322,8 +327,9 @@ class _HtmlWriter:
         )  # `![[name.png | 500]]` leaves a space before the `|`
         alt = plain_text(inline.children)
         if target.startswith(("http://", "https://")):
-            # A remote image would be fetched by Anki on every review; keep it a link.
-            label = html.escape(alt or target)
+            # A remote image would be fetched by Anki on every review; keep it a link
+            # (named by its alt text: a bare URL reads as broken text on a card).
+            label = html.escape(alt or "(image)")
             return f'<a href="{html.escape(target)}">{label}</a>'
         suffix = PurePosixPath(unquote(target.split("#", 1)[0])).suffix.lower()
         if (

@@ -97,7 +97,7 @@ def test_edits_update_in_place_and_keep_history(examples_vault, tmp_path, collec
     changes = second.report.changes
     assert (changes.added, changes.removed) == (1, 1)
     assert (
-        changes.rematched == 1 + 5 + 7
+        changes.rematched == 1 + 5 + 9
     )  # label; heading (list + 4 points); moved note
     log = import_deck(collection, tmp_path / "v2.apkg")
 

@@ -64,8 +64,20 @@ def test_missing_or_escaping_embeds_become_placeholders_and_warnings(tmp_path):
 
 
 def test_remote_images_stay_links(tmp_path):
-    (card,) = _render(tmp_path, "N.md", "**A**: ![logo](https://example.org/l.png)\n")
-    assert card.card.answer == '<p><a href="https://example.org/l.png">logo</a></p>'
+    text = (
+        "**A**: the logo ![logo](https://example.org/l.png) ![](https://e.org/m.png)\n"
+    )
+    (card,) = _render(tmp_path, "N.md", text)
+    assert card.card.answer == (
+        '<p>the logo <a href="https://example.org/l.png">logo</a> '
+        '<a href="https://e.org/m.png">(image)</a></p>'
+    )
+
+
+def test_an_answer_of_remote_images_only_makes_no_card(tmp_path):
+    assert (
+        _render(tmp_path, "N.md", "**A**: ![logo](https://example.org/l.png)\n") == []
+    )
 
 
 def test_note_embeds_show_their_name(tmp_path):
