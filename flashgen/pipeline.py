@@ -952,7 +952,7 @@ def _note_output(
 ) -> tuple[NoteOutput, str]:
     from flashgen.extract import MAX_CARDS_PER_NOTE, extract_cards, makes_cards
     from flashgen.identity import card_key, note_key
-    from flashgen.lint import lint_note
+    from flashgen.lint import left_out, lint_note
     from flashgen.parse import parse_note
     from flashgen.reconcile import Keyed
     from flashgen.render import render_card
@@ -983,6 +983,8 @@ def _note_output(
     drafts = tuple(draft for draft in drafts if draft.kind in config.cards)
     if job.lint and makes_cards(note):
         diagnostics.extend(lint_note(note, drafts, library))
+    elif job.lint:
+        diagnostics.append(left_out(note))
     show_source = _shows_source(config)
     for draft in drafts:
         rendering = render_card(
