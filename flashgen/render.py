@@ -90,6 +90,12 @@ def render_card(
     answer = writer.blocks(draft.answer)
     if draft.footnotes:
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
+    if writer.has_math and (macros := media.preamble(draft.note_path)):
+        # Defined before use on each side of the card; hidden by the note type's CSS.
+        defined = (
+            f'<span class="fg-preamble">\\({html.escape(macros, quote=False)}\\)</span>'
+        )
+        question, answer = defined + question, defined + answer
     card = RenderedCard(
         draft=_without_trees(draft),
         deck=deck,
@@ -190,6 +196,7 @@ class _HtmlWriter:
         self.diagnostics: list[Diagnostic] = []
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
         self.has_raw_html = False
+        self.has_math = False
 
     def blocks(self, blocks: Iterable[Block]) -> str:
         return "".join(self.block(block) for block in blocks)
@@ -277,9 +284,11 @@ class _HtmlWriter:
             case "code":
                 return f"<code>{html.escape(inline.text, quote=False)}</code>"
             case "math":
+                self.has_math = True
                 # Anki's MathJax reads \( \) and \[ \]; Obsidian writes $ and $$.
                 return f"\\({html.escape(inline.text, quote=False)}\\)"
             case "display_math":
+                self.has_math = True
                 return f"\\[{html.escape(inline.text, quote=False)}\\]"
             case "strong":
                 return f"<strong>{self.inlines(inline.children)}</strong>"

@@ -111,3 +111,16 @@ def test_a_note_is_found_by_its_file_name_as_a_path_would_name_it():
     names = ["a.md", "b/c.md", ".md", "x/.md", "a.b.md", "x/y.", "x/y..md", "é/ü.MD"]
     names += ["no-suffix", "x/.hidden.md", "a/b/c.tar.gz", ".."]
     assert [_stem(name) for name in names] == [PurePosixPath(n).stem for n in names]
+
+
+def test_maths_gets_the_macros_of_the_nearest_preamble(tmp_path):
+    (tmp_path / "Maths").mkdir()
+    (tmp_path / "Maths" / "preamble.sty").write_text(
+        "% sets\n\\newcommand{\\pow}{\\mathcal{P}}  % power set\n", encoding="utf-8"
+    )
+    (card,) = _render(tmp_path, "Maths/N.md", "**Power set**: $\\pow(X)$\n")
+    defined = '<span class="fg-preamble">\\(\\newcommand{\\pow}{\\mathcal{P}}\\)</span>'
+    assert card.card.answer.startswith(defined)
+    assert card.card.question.startswith(defined)
+    (plain,) = _render(tmp_path, "Other.md", "**Power set**: $P(X)$\n")
+    assert "fg-preamble" not in plain.card.answer

@@ -19,7 +19,8 @@ from flashgen.extract.answers import (
     is_resources_title,
 )
 from flashgen.extract.draft import CardDraft
-from flashgen.extract.labels import NOT_LABELS, Label, label_of, split_label_lines
+from flashgen.extract.labels import NOT_LABELS, label_of, split_label_lines
+from flashgen.extract.points import lead_of, make_draft, points_in, starts_with_label
 from flashgen.extract.prompts import split_prompts
 from flashgen.extract.questions import is_generic, strip_numbering
 from flashgen.extract.tables import row_cards
@@ -42,25 +43,6 @@ _METADATA_HEADING = re.compile(
     r"^(?:typora-[\w-]+|date|created|updated|modified|tags?|aliases|title|id|mathlink)"
     r"\s*:",
     re.IGNORECASE,
-)
-# Titled blocks that state one thing to learn: `ad-Definition`, `> [!theorem]`.
-STATEMENT_TYPES = frozenset(
-    {
-        "definition",
-        "def",
-        "theorem",
-        "thm",
-        "lemma",
-        "proposition",
-        "prop",
-        "corollary",
-        "axiom",
-        "law",
-        "principle",
-        "formula",
-        "rule",
-        "claim",
-    }
 )
 _GIVEN = frozenset({"given", "problem", "question", "exercise", "task"})
 _SOLUTION = frozenset({"solution", "answer", "solutions"})
@@ -164,7 +146,7 @@ def _section_cards(
     opening = () if segments[0].ignored else segments[0].blocks
     is_remark = bool(path) and label.casefold() in NOT_LABELS  # `## NOTE`
     intro = _intro(opening)
-    points = list(_points(note, opening, path))
+    points = list(points_in(note, opening, path))
     direct = [card for card, depth in points if depth == 0]
     items = _enumeration(opening, direct)
     closing = _closing(opening) if direct else ()
@@ -173,10 +155,10 @@ def _section_cards(
         if intro and items and ends_with_colon(intro[-1]):
             answer = (*intro, *items)  # the opening announces the list: it is its end
         if answer and has_substance(answer):
-            yield _draft(note, "heading", context, label, answer, heading.line)
+            yield make_draft(note, "heading", context, label, answer, heading.line)
         if items:
             answer = items + (closing if intro else ())
-            yield _draft(note, "list", context, label, answer, heading.line)
+            yield make_draft(note, "list", context, label, answer, heading.line)
     yield from (card for card, _ in points)
     for block in opening:
         if block.kind == "table":
@@ -186,38 +168,16 @@ def _section_cards(
         if segment.ignored or not segment.prompt or not has_substance(answer):
             continue
         question = (Inline("text", segment.prompt),)
-        yield _draft(
+        yield make_draft(
             note, "prompt", path, segment.prompt, answer, segment.line, question
         )
-
-
-def _draft(
-    note: ParsedNote,
-    kind: str,
-    context: tuple[str, ...],
-    label: str,
-    answer: tuple[Block, ...],
-    line: int,
-    question: tuple[Inline, ...] = (),
-) -> CardDraft:
-    return CardDraft(
-        kind,
-        note.path,
-        note.title,
-        context,
-        label,
-        question or (Inline("text", label),),
-        answer,
-        line,
-        max(line, answer[-1].end_line),
-    )
 
 
 def _row_cards(
     note: ParsedNote, path: tuple[str, ...], table: Block
 ) -> Iterator[CardDraft]:
     for label, row, question, answer in row_cards(table):
-        yield _draft(note, "table", path, label, answer, row.line, question)
+        yield make_draft(note, "table", path, label, answer, row.line, question)
 
 
 def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
@@ -227,7 +187,7 @@ def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
     for block in body:
         if block.kind in {"rule", "html"} and not taken:
             continue  # `# Title` over `---`, or layout HTML: the opening is below it
-        if block.kind == "rule" or _starts_with_label(block):
+        if block.kind == "rule" or starts_with_label(block):
             break
         if block.kind == "table" and (not taken or row_cards(block)):
             break
@@ -242,13 +202,13 @@ def _closing(body: tuple[Block, ...]) -> tuple[Block, ...]:
     it belongs to the section, not to the last point."""
     last = -1
     for index, block in enumerate(body):
-        if _starts_with_label(block):
+        if starts_with_label(block):
             last = index
     if last < 0 or body[last].kind != "list":
         return ()
     taken: list[Block] = []
     for block in body[last + 1 :]:
-        if block.kind in {"rule", "table", "html", "footnote"} or _starts_with_label(
+        if block.kind in {"rule", "table", "html", "footnote"} or starts_with_label(
             block
         ):
             break
@@ -268,7 +228,7 @@ def _enumeration(body: tuple[Block, ...], direct: list[CardDraft]) -> tuple[Bloc
     groups: list[list[tuple[int, tuple[Inline, ...] | None]]] = []
     in_run = False
     for block in body:
-        if block.kind == "list" and _starts_with_label(block):
+        if block.kind == "list" and starts_with_label(block):
             groups.append([_item_name(item) for item in block.children])
             in_run = False
         elif block.kind == "paragraph" and (found := label_of(block.inlines)):
@@ -319,7 +279,7 @@ def _unnumbered(name: tuple[Inline, ...] | None) -> tuple[Inline, ...]:
 def _item_name(item: Block) -> tuple[int, tuple[Inline, ...] | None]:
     """What a list item names: its label, else its text before a colon, else its text
     when short; None when it is a sentence (the list is then not a list of names)."""
-    lead = _lead(item)
+    lead = lead_of(item)
     if lead is None:
         return item.line, None
     inlines, _ = split_block_id(lead.inlines)
@@ -332,166 +292,6 @@ def _item_name(item: Block) -> tuple[int, tuple[Inline, ...] | None]:
     if name and len(name.split()) <= _MAX_ITEM_WORDS and not name.endswith("."):
         return item.line, (Inline("text", name),)
     return item.line, None
-
-
-def _starts_with_label(block: Block) -> bool:
-    if block.kind == "paragraph":
-        return label_of(block.inlines) is not None
-    if block.kind == "list":
-        leads = (_lead(item) for item in block.children)
-        return any(lead is not None and label_of(lead.inlines) for lead in leads)
-    if block.kind == "callout" and _is_statement(block):
-        return True
-    if block.kind in {"quote", "callout"}:
-        return any(_starts_with_label(child) for child in block.children)
-    return False
-
-
-def _is_statement(block: Block) -> bool:
-    return block.info.casefold() in STATEMENT_TYPES
-
-
-def _points(
-    note: ParsedNote, blocks: tuple[Block, ...], path: tuple[str, ...], depth: int = 0
-) -> Iterator[tuple[CardDraft, int]]:
-    """Labelled points in these blocks, with their nesting depth (0: directly in the section)."""
-    index = 0
-    while index < len(blocks):
-        block = blocks[index]
-        index += 1
-        inlines, pin = split_block_id(block.inlines)
-        if block.kind == "paragraph" and (found := label_of(inlines)):
-            answer: list[Block] = []
-            if found.rest:
-                answer.append(
-                    Block("paragraph", block.line, block.end_line, found.rest)
-                )
-            following: list[Block] = []
-            if found.alone:
-                while index < len(blocks) and not _ends_answer(blocks[index]):
-                    following.append(blocks[index])
-                    index += 1
-            answer.extend(_fitted(answer, following))
-            card = _point(note, found, path, tuple(answer), block.line, pin)
-            if card:
-                yield card, depth
-                inner_path = (*path, card.label)
-                yield from _points(note, tuple(following), inner_path, depth + 1)
-        elif block.kind == "list":
-            for item in block.children:
-                yield from _item_points(note, item, path, depth)
-        elif block.kind == "callout" and _is_statement(block):
-            card = _statement(note, block, path)
-            if card is not None:
-                yield card, depth + 1
-            yield from _points(note, block.children, path, depth + 1)
-        elif block.kind in {"quote", "callout"}:
-            yield from _points(note, block.children, path, depth)
-
-
-def _fitted(answer: list[Block], following: list[Block]) -> tuple[Block, ...]:
-    """The blocks a label alone on its line takes, sized for recall; an answer that
-    announces a list keeps it."""
-    if answer and ends_with_colon(answer[-1]) and following:
-        return fit(tuple(following), budget=10_000)
-    return fit(tuple(following))
-
-
-def _statement(
-    note: ParsedNote, block: Block, path: tuple[str, ...]
-) -> CardDraft | None:
-    """A titled definition or theorem block: its title and the note's name ask."""
-    if not has_substance(block.children):
-        return None
-    title = plain_text(block.inlines).strip().rstrip(".:").strip()
-    kind_word = block.info.capitalize()
-    named = re.sub(rf"^{re.escape(kind_word)}\b\.?\s*", "", title, flags=re.IGNORECASE)
-    named = named.strip().strip("()").strip()
-    subject = named or (path[-1] if path else note.title)
-    label = f"{kind_word}: {subject}"
-    question: tuple[Inline, ...] = (Inline("text", f"{kind_word}: "),)
-    if named and block.inlines:
-        question = (*question, *_strip_title(block.inlines, named))
-    else:
-        question = (*question, Inline("text", subject))
-    return _draft(note, "callout", path, label, block.children, block.line, question)
-
-
-def _strip_title(inlines: tuple[Inline, ...], named: str) -> tuple[Inline, ...]:
-    """The title's inlines when it is only the name in the kind word's parentheses."""
-    text = plain_text(inlines).strip()
-    if text == named:
-        return inlines
-    if any(inline.kind in {"math", "code"} for inline in inlines):
-        # `Theorem (Continuity Theorems in $\R$).`: keep the maths, drop the wrapping.
-        parts = list(inlines)
-        if parts and parts[0].kind == "text":
-            head = re.sub(r"^\s*\w+\.?\s*\(?\s*", "", parts[0].text)
-            parts[0] = Inline("text", head)
-        if parts and parts[-1].kind == "text":
-            parts[-1] = Inline("text", re.sub(r"\)?\s*[.:]?\s*$", "", parts[-1].text))
-        return tuple(part for part in parts if part.kind != "text" or part.text)
-    return (Inline("text", named),)
-
-
-def _item_points(
-    note: ParsedNote, item: Block, path: tuple[str, ...], depth: int
-) -> Iterator[tuple[CardDraft, int]]:
-    lead = _lead(item)
-    inlines, pin = split_block_id(lead.inlines) if lead is not None else ((), "")
-    found = label_of(inlines) if lead is not None else None
-    if lead is None or found is None:
-        yield from _points(note, item.children, path, depth + 1)
-        return
-    rest = item.children[1:]
-    answer = (
-        (Block("paragraph", lead.line, lead.end_line, found.rest),)
-        if found.rest
-        else ()
-    )
-    card = _point(note, found, path, answer + rest, item.line, pin)
-    if card is None:
-        yield from _points(note, rest, path, depth + 1)
-        return
-    yield card, depth
-    yield from _points(note, rest, (*path, card.label), depth + 1)
-
-
-def _point(
-    note: ParsedNote,
-    found: Label,
-    path: tuple[str, ...],
-    answer: tuple[Block, ...],
-    line: int,
-    pin: str,
-) -> CardDraft | None:
-    if not answer or not has_substance(answer):
-        return None
-    label = plain_text(found.label).strip()
-    end = max(block.end_line for block in answer)
-    return CardDraft(
-        found.kind,
-        note.path,
-        note.title,
-        path,
-        label,
-        found.label,
-        answer,
-        line,
-        max(end, line),
-        pin=pin,
-    )
-
-
-def _lead(item: Block) -> Block | None:
-    first = item.children[0] if item.children else None
-    return first if first is not None and first.kind == "paragraph" else None
-
-
-def _ends_answer(block: Block) -> bool:
-    return block.kind in {"heading", "rule"} or (
-        block.kind == "paragraph" and label_of(block.inlines) is not None
-    )
 
 
 def _heading_text(block: Block) -> str:
