@@ -1,8 +1,8 @@
 """Extract stage: ParsedNote -> CardDraft records.
 
-Reads the structure people already write: bold-labelled points (in paragraphs, list items,
-quotes and callouts, at any depth), headings answered by their own prose, and headings whose
-section is a list of labelled points (an enumeration card). Pure: no I/O.
+Reads the structure people already write (see sections.py and the modules it uses): labelled
+points, headings answered by their opening, enumerations, the author's comment prompts,
+table rows and titled definition blocks; then words each question for the front. Pure.
 """
 
 from __future__ import annotations

@@ -14,14 +14,16 @@ class CardDraft:
     """A card before rendering: what it asks, what it answers, and where it comes from."""
 
     kind: str
-    """point (bold label + answer), definition (`**X** is ...`), heading, or list."""
+    """point (bold label + answer), definition (`**X** is ...`), heading, list, prompt
+    (`<!-- question -->`), table (a row), or callout (a titled definition or theorem)."""
     note_path: str
     note_title: str
     context: tuple[str, ...]
     """Heading path (and parent labels) under the note's title, outermost first."""
     label: str
-    """The question as plain text; part of the card's identity."""
+    """The label or heading as written, as plain text; part of the card's identity."""
     question: tuple[Inline, ...]
+    """The question as the card shows it (see questions.ask): it may differ from label."""
     answer: tuple[Block, ...]
     line: int
     """First line of the source of the card, 1-based."""

@@ -119,7 +119,9 @@ def subject_of(context: tuple[str, ...], title: str) -> str:
         named = strip_numbering(part).strip()
         if named and not is_generic(named):
             return named
-    return strip_numbering(title).strip() or title
+    # A file name written with underscores (`DSA_Practice_Set`) reads with spaces.
+    named = strip_numbering(title).strip() or title
+    return named.replace("_", " ")
 
 
 def ask(
