@@ -20,7 +20,7 @@ from flashgen.errors import ConfigError
 CONFIG_FILE = ".flashgen.toml"
 SOURCE_LINKS = ("obsidian", "path", "none")
 DECK_LAYOUTS = ("folders", "single")
-CARD_KINDS = ("point", "definition", "heading", "list")
+CARD_KINDS = ("point", "definition", "heading", "list", "prompt", "table", "callout")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     """Gitignore-style patterns of notes to leave out (`Archive/`, `*.draft.md`)."""
     cards: tuple[str, ...] = CARD_KINDS
-    """The kinds of card to make: point, definition, heading, list."""
+    """The kinds of card to make: point, definition, heading, list, prompt (the author's
+    `<!-- question -->` comments), table (a card per row), callout (titled definition
+    and theorem blocks)."""
     css: str | None = None
     """A CSS file (vault-relative) whose rules are added to the cards' style."""
     description: str | None = None

@@ -1,7 +1,9 @@
 """Lint for `flashgen check`: what a build would not say, but an author wants to know.
 
-Bold that looks like a label but makes no card (and why), labels with no answer, the same
-question twice in one deck, and links to notes that are not in the vault. Pure: no I/O.
+Bold that looks like a label but makes no card (and why), labels with no answer, weak cards
+(with the quality rubric's reason codes, see quality.py), a note that makes no card (and
+why), the same question twice in one deck, and links to notes that are not in the vault.
+Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from flashgen.extract import CardDraft, judge_label
 from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
+from flashgen.quality import judge_draft
 from flashgen.reconcile import Assigned
 from flashgen.report import Diagnostic, Severity
 from flashgen.transclude import NoteLibrary
@@ -19,9 +22,31 @@ from flashgen.transclude import NoteLibrary
 def lint_note(
     note: ParsedNote, drafts: Iterable[CardDraft], library: NoteLibrary
 ) -> list[Diagnostic]:
-    """Bold that makes no card, labels with no answer, links that go nowhere."""
+    """Bold that makes no card, labels with no answer, weak cards, a note with no card,
+    links that go nowhere."""
+    drafts = tuple(drafts)
     card_lines = {draft.line for draft in drafts}
     problems = []
+    unread = any(d.severity is Severity.ERROR for d in note.diagnostics)
+    if not drafts and not unread:  # a note that could not be read says so already
+        problems.append(
+            Diagnostic(
+                note.path, 0, Severity.INFO, f"note makes no cards: {_why_none(note)}"
+            )
+        )
+    for draft in drafts:
+        verdict = judge_draft(draft)
+        if verdict is not None:
+            asked = plain_text(draft.question).strip()
+            problems.append(
+                Diagnostic(
+                    note.path,
+                    draft.line,
+                    Severity.INFO,
+                    f"weak {draft.kind} card '{asked}': {verdict.code}, {verdict.detail} "
+                    f"({verdict.fix})",
+                )
+            )
     for lead, line in _bold_leads(note.blocks):
         judged = judge_label(lead.inlines)
         bold = plain_text(lead.inlines[0].children).strip() if lead.inlines else ""
@@ -58,6 +83,34 @@ def lint_note(
                 )
             )
     return problems
+
+
+def _why_none(note: ParsedNote) -> str:
+    """Why a note that is read makes no card, and how to make one."""
+    blocks = [b for b in walk_blocks(note.blocks) if b.kind not in {"rule", "html"}]
+    texts = [plain_text(b.inlines) for b in blocks if b.inlines]
+    if not any(text.strip() for text in texts) and not any(
+        b.kind == "code" for b in blocks
+    ):
+        return "it is empty or holds only headings (write under a heading)"
+    if not any(b.kind == "heading" for b in blocks):
+        return (
+            "it has no heading and no labelled point (put its text under a heading, "
+            "or write `**Term**: answer`)"
+        )
+    if all(_only_links(b) for b in blocks if b.kind == "paragraph"):
+        return "it holds only links or a template's fields (nothing to learn)"
+    return (
+        "its sections are empty, link lists or marked to skip (write under a heading)"
+    )
+
+
+def _only_links(block: Block) -> bool:
+    return all(
+        inline.kind in {"link", "wikilink", "softbreak", "hardbreak"}
+        or (inline.kind == "text" and not inline.text.strip(" :|-"))
+        for inline in block.inlines
+    )
 
 
 def lint_cards(cards: Iterable[Assigned]) -> list[Diagnostic]:

@@ -44,7 +44,6 @@ from flashgen.report import (
     Severity,
     count,
     is_left_out,
-    left_out,
 )
 from flashgen.state import (
     SHARED_STATE_FILE,
@@ -1054,6 +1053,7 @@ def _note_output(
     from flashgen.parse import parse_note
     from flashgen.reconcile import Keyed
     from flashgen.render import render_card
+    from flashgen.report import left_out
 
     config = job.config
     keyed: list[Keyed] = []

@@ -87,12 +87,23 @@ def render_card(
     if draft.kind == "list":
         count = len(draft.answer[0].children) if draft.answer else 0
         question += f' <span class="fg-hint">(list the {count})</span>'
-    question += _where(draft.note_title, draft.context, draft.occurrence)
+    # A question worded apart from its label (numbering left off, a subject added) has
+    # the label in its place, so `Example 1` and `Example 2` stay two fields for Anki.
+    place = draft.context
+    if plain_text(draft.question).strip() != draft.label:
+        place = (*place, draft.label)
+    question += _where(draft.note_title, place, draft.occurrence)
     answer = writer.blocks(draft.answer)
     if draft.footnotes:
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
     if writer.has_raw_html:
         question, answer = sanitise(question), sanitise(answer)
+    if writer.has_math and (macros := media.preamble(draft.note_path)):
+        # Defined before use on each side of the card; hidden by the note type's CSS.
+        defined = (
+            f'<span class="fg-preamble">\\({html.escape(macros, quote=False)}\\)</span>'
+        )
+        question, answer = defined + question, defined + answer
     card = RenderedCard(
         draft=_without_trees(draft),
         deck=deck,
@@ -219,6 +230,7 @@ class _HtmlWriter:
         self.diagnostics: list[Diagnostic] = []
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
         self.has_raw_html = False
+        self.has_math = False
 
     def blocks(self, blocks: Iterable[Block]) -> str:
         return "".join(self.block(block) for block in blocks)
@@ -306,9 +318,11 @@ class _HtmlWriter:
             case "code":
                 return f"<code>{html.escape(inline.text, quote=False)}</code>"
             case "math":
+                self.has_math = True
                 # Anki's MathJax reads \( \) and \[ \]; Obsidian writes $ and $$.
                 return f"\\({html.escape(inline.text, quote=False)}\\)"
             case "display_math":
+                self.has_math = True
                 return f"\\[{html.escape(inline.text, quote=False)}\\]"
             case "strong":
                 return f"<strong>{self.inlines(inline.children)}</strong>"
@@ -356,8 +370,9 @@ class _HtmlWriter:
         )  # `![[name.png | 500]]` leaves a space before the `|`
         alt = plain_text(inline.children)
         if target.startswith(("http://", "https://")):
-            # A remote image would be fetched by Anki on every review; keep it a link.
-            label = html.escape(alt or target)
+            # A remote image would be fetched by Anki on every review; keep it a link
+            # (named by its alt text: a bare URL reads as broken text on a card).
+            label = html.escape(alt or "(image)")
             return f'<a href="{html.escape(target)}">{label}</a>'
         suffix = PurePosixPath(unquote(target.split("#", 1)[0])).suffix.lower()
         if (

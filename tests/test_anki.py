@@ -86,7 +86,7 @@ def test_management_under_two_headings_reads_as_two_questions(
     import_deck(collection, tmp_path / "examples.apkg")
     fronts = {
         _text(collection.get_card(cid).question())
-        for cid in collection.find_cards('"Question:Management<*"')
+        for cid in collection.find_cards('"Question:*Management<*"')
     }
     assert len(fronts) == 2
     assert any("Containers" in f for f in fronts) and any(
@@ -98,12 +98,11 @@ def test_distinct_cards_never_look_like_duplicates_to_anki(
     examples_vault, tmp_path, collection
 ):
     """Anki marks a note whose first field matches another's as a duplicate; the
-    example vault asks *Management*, *Advantages* and *Disadvantages* twice each."""
+    example vault has *Management*, *Advantages* and *Disadvantages* twice each (asked
+    with their subjects, and with their place in the field)."""
     _build(examples_vault, tmp_path / "examples.apkg")
     import_deck(collection, tmp_path / "examples.apkg")
     notes = [collection.get_note(nid) for nid in collection.find_notes("")]
-    asked = [_text(note["Question"]).split(" (")[0] for note in notes]
-    assert len(set(asked)) < len(asked)  # the same bare question, more than once
     assert [note.fields_check() for note in notes] == [0] * len(notes)  # 2: duplicate
     mid = notes[0].mid
     assert collection.find_notes(f"dupe:{mid},Management") == []

@@ -149,7 +149,9 @@ def test_rebuild_names_re_matches_and_removals_and_json_summarises(
     text = note.read_text(encoding="utf-8")
     text = text.replace("- **Retention**", "- **Keep for**")
     text = text.replace(
-        "- **System Used**: Windows Event Log, collected with a forwarder.\n", ""
+        "- **Detection** - Notice that something is wrong, from alerts, logs or a "
+        "user's report.\n",
+        "",
     )
     note.write_text(text, encoding="utf-8")
 
@@ -158,19 +160,19 @@ def test_rebuild_names_re_matches_and_removals_and_json_summarises(
     assert dry.stderr.splitlines() == [
         "Security/Defence Concepts.md:19: info: 'Log Sources \u203a Keep for' keeps the "
         "identity (and review history) of 'Log Sources \u203a Retention'",
-        "Security/Defence Concepts.md: warning: card 'Log Sources \u203a System Used' is no "
-        "longer in the notes; importing the deck tags it flashgen::removed, but Anki keeps "
-        "it in review (in Anki's Browser search tag:flashgen::removed, then suspend or "
-        "delete; or restore the point to keep it)",
+        "Security/Defence Concepts.md: warning: card 'Incident Response Phases \u203a "
+        "Detection' is no longer in the notes; importing the deck tags it "
+        "flashgen::removed, but Anki keeps it in review (in Anki's Browser search "
+        "tag:flashgen::removed, then suspend or delete; or restore the point to keep it)",
     ]
     assert dry.stdout.startswith("dry run, nothing written: 40 cards from 4 notes")
-    assert "(0 added, 1 updated, 38 unchanged, 1 re-matched, 1 removed)" in dry.stdout
+    assert "(0 added, 2 updated, 37 unchanged, 1 re-matched, 1 removed)" in dry.stdout
 
     result = runner.invoke(main, ["build", str(examples_vault), "-o", out, "--json"])
     summary = json.loads(result.stdout)
     assert {
         k: summary[k] for k in ("added", "updated", "unchanged", "rematched", "removed")
-    } == {"added": 0, "updated": 1, "unchanged": 38, "rematched": 1, "removed": 1}
+    } == {"added": 0, "updated": 2, "unchanged": 37, "rematched": 1, "removed": 1}
     assert summary["output"] == out and summary["dry_run"] is False
 
 
@@ -198,7 +200,7 @@ def test_a_deleted_note_is_named_once_with_its_count_and_verbose_names_each_card
     warnings = [line for line in lines if ": warning: " in line]
     assert warnings == [
         f"Security/Defence Concepts.md: warning: {gone} cards are no longer in the notes "
-        f"('Defence Concepts' and {gone - 1} others); importing the deck tags them "
+        f"('Defence in Depth' and {gone - 1} others); importing the deck tags them "
         "flashgen::removed, but Anki keeps them in review (in Anki's Browser search "
         "tag:flashgen::removed, then suspend or delete; or restore the points to keep "
         "them)"
@@ -245,7 +247,7 @@ def test_a_moved_note_is_named_once_with_the_cards_it_keeps(
         "Archive/Defence Concepts.md:20: info: 'Log Sources \u203a Keep for' keeps the "
         "identity (and review history) of 'Log Sources \u203a Retention' in "
         "Security/Defence Concepts.md",
-        "Archive/Defence Concepts.md: warning: 13 cards now belong to deck "
+        "Archive/Defence Concepts.md: warning: 12 cards now belong to deck "
         "'vault::Archive', not 'vault::Security'; importing does not move cards Anki "
         'already has (in Anki\'s Browser search "deck:vault::Security", select them, '
         "then Cards > Change Deck)",
@@ -276,10 +278,10 @@ def test_stats_counts_cards_and_lists_notes_without_cards(runner, examples_vault
     lines = result.stdout.splitlines()
     assert lines[:5] == [
         "cards per deck:",
-        "      13  vault::Security",
         "      12  vault::Computing",
-        "       9  vault::Programming",
-        "       7  vault::Storage",
+        "      12  vault::Security",
+        "       9  vault::Storage",
+        "       8  vault::Programming",
     ]
     assert "      25  point" in lines
     assert lines[-2:] == ["notes that make no cards: 1", "  Empty thoughts.md"]
@@ -321,7 +323,7 @@ def test_make_demo_commands_give_decks_that_anki_imports(
     decks = sorted((tmp_path / "decks").glob("*.apkg"))
     assert [d.name for d in decks] == ["examples.apkg", "photosynthesis.apkg"]
     added = sum(len(import_deck(collection, deck).new) for deck in decks)
-    assert added == len(collection.find_notes("")) == 41 + 8
+    assert added == len(collection.find_notes("")) == 41 + 7
     assert re.search(
         r"examples\.apkg", (ROOT / "README.md").read_text(encoding="utf-8")
     )
@@ -483,7 +485,9 @@ def test_watch_says_what_it_watches_and_prints_what_build_prints(
         text = note.read_text(encoding="utf-8")
         text = text.replace("- **Retention**", "- **Keep for**")
         text = text.replace(
-            "- **System Used**: Windows Event Log, collected with a forwarder.\n", ""
+            "- **Detection** - Notice that something is wrong, from alerts, logs or a "
+            "user's report.\n",
+            "",
         )
         note.write_text(text, encoding="utf-8")
         # The same news of changes as `flashgen build` prints (see the dry run above).
@@ -491,8 +495,8 @@ def test_watch_says_what_it_watches_and_prints_what_build_prints(
             "1 re-matched, 1 removed",
             "Security/Defence Concepts.md:19: info: 'Log Sources \u203a Keep for' keeps "
             "the identity (and review history) of 'Log Sources \u203a Retention'",
-            "Security/Defence Concepts.md: warning: card 'Log Sources \u203a System Used'"
-            " is no longer in the notes",
+            "Security/Defence Concepts.md: warning: card 'Incident Response Phases \u203a "
+            "Detection' is no longer in the notes",
         )
     finally:
         watch.send_signal(signal.SIGINT)
@@ -623,10 +627,10 @@ def test_stats_json_has_the_sections_of_the_text(runner, examples_vault):
     ]
     assert stats["notes"] == 5 and stats["cards"] == 41
     assert list(stats["cards_per_deck"].items()) == [
-        ("vault::Security", 13),
         ("vault::Computing", 12),
-        ("vault::Programming", 9),
-        ("vault::Storage", 7),
+        ("vault::Security", 12),
+        ("vault::Storage", 9),
+        ("vault::Programming", 8),
     ]
     assert stats["cards_per_kind"]["point"] == 25
     assert sum(stats["cards_per_note"].values()) == 41

@@ -10,7 +10,7 @@ import yaml
 from flashgen.extract import extract_cards, note_tags
 from flashgen.media import MediaIndex
 from flashgen.parse import parse_text
-from flashgen.render import render_card
+from flashgen.render import bare_question, render_card
 
 from .conftest import FIXTURES
 
@@ -47,6 +47,7 @@ def test_extraction_case(
                 "context": list(draft.context),
                 "label": draft.label,
                 "answer": card.answer,
+                "question": bare_question(card.question),
             }
         )
     # Each expected card names the keys it checks; the rest are free.
@@ -60,7 +61,19 @@ def test_extraction_case(
 
 def test_there_are_cases_for_every_rule_file():
     files = {name.split(":")[0] for name, _, _ in CASES}
-    assert files == {"labels", "headings", "noise", "render"}
+    assert files == {
+        "answers",
+        "blocks",
+        "definitions",
+        "headings",
+        "labels",
+        "lists",
+        "noise",
+        "prompts",
+        "questions",
+        "render",
+        "tables",
+    }
     assert len(CASES) >= 30
 
 

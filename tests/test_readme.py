@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flashgen.extract import extract_cards
-from flashgen.parse import parse_text
+from flashgen.parse import parse_text, plain_text
 
 from .conftest import ROOT
 
@@ -25,4 +25,5 @@ def test_readme_example_gives_the_cards_its_table_shows():
         for kind, _, question, _ in rows
     ]
     drafts = extract_cards(parse_text("Computing/Containers.md", note.group(1)))
-    assert [(d.kind, d.label) for d in drafts] == expected
+    # The question as the card shows it: a generic label is asked with its subject.
+    assert [(d.kind, plain_text(d.question)) for d in drafts] == expected

@@ -65,8 +65,20 @@ def test_missing_or_escaping_embeds_become_placeholders_and_warnings(tmp_path):
 
 
 def test_remote_images_stay_links(tmp_path):
-    (card,) = _render(tmp_path, "N.md", "**A**: ![logo](https://example.org/l.png)\n")
-    assert card.card.answer == '<p><a href="https://example.org/l.png">logo</a></p>'
+    text = (
+        "**A**: the logo ![logo](https://example.org/l.png) ![](https://e.org/m.png)\n"
+    )
+    (card,) = _render(tmp_path, "N.md", text)
+    assert card.card.answer == (
+        '<p>the logo <a href="https://example.org/l.png">logo</a> '
+        '<a href="https://e.org/m.png">(image)</a></p>'
+    )
+
+
+def test_an_answer_of_remote_images_only_makes_no_card(tmp_path):
+    assert (
+        _render(tmp_path, "N.md", "**A**: ![logo](https://example.org/l.png)\n") == []
+    )
 
 
 def test_note_embeds_show_their_name(tmp_path):
@@ -208,3 +220,16 @@ def test_sound_tags_written_in_a_note_are_text_and_its_audio_embeds_play(tmp_pat
     assert len(tags) == 2 and all(
         re.fullmatch(r"fg-[0-9a-f]{20}\.mp3", t) for t in tags
     )
+
+
+def test_maths_gets_the_macros_of_the_nearest_preamble(tmp_path):
+    (tmp_path / "Maths").mkdir()
+    (tmp_path / "Maths" / "preamble.sty").write_text(
+        "% sets\n\\newcommand{\\pow}{\\mathcal{P}}  % power set\n", encoding="utf-8"
+    )
+    (card,) = _render(tmp_path, "Maths/N.md", "**Power set**: $\\pow(X)$\n")
+    defined = '<span class="fg-preamble">\\(\\newcommand{\\pow}{\\mathcal{P}}\\)</span>'
+    assert card.card.answer.startswith(defined)
+    assert card.card.question.startswith(defined)
+    (plain,) = _render(tmp_path, "Other.md", "**Power set**: $P(X)$\n")
+    assert "fg-preamble" not in plain.card.answer

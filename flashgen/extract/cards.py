@@ -1,80 +1,40 @@
 """Extract stage: ParsedNote -> CardDraft records.
 
-Reads the structure people already write: bold-labelled points (in paragraphs, list items,
-quotes and callouts, at any depth), headings answered by their own prose, and headings whose
-section is a list of labelled points (an enumeration card). Pure: no I/O.
+Reads the structure people already write (see sections.py and the modules it uses): labelled
+points, headings answered by their opening, enumerations, the author's comment prompts,
+table rows and titled definition blocks; then words each question for the front. Pure.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
-from flashgen.extract.labels import NOT_LABELS, Label, label_of, split_label_lines
+from flashgen.extract.draft import CardDraft
+from flashgen.extract.questions import ask
+from flashgen.extract.sections import merge_exercises, section_cards
 from flashgen.extract.tags import note_tags
 from flashgen.parse import (
     Block,
     Inline,
     ParsedNote,
-    plain_text,
-    split_block_id,
     split_front_matter,
     walk_blocks,
 )
-from flashgen.records import quick_init
+
+__all__ = [
+    "MAX_CARDS_PER_NOTE",
+    "CardDraft",
+    "extract_cards",
+    "left_out_because",
+    "makes_cards",
+]
 
 
-@quick_init
-@dataclass(frozen=True, slots=True)
-class CardDraft:
-    """A card before rendering: what it asks, what it answers, and where it comes from."""
-
-    kind: str
-    """point (bold label + answer), definition (`**X** is ...`), heading, or list."""
-    note_path: str
-    note_title: str
-    context: tuple[str, ...]
-    """Heading path (and parent labels) under the note's title, outermost first."""
-    label: str
-    """The question as plain text; part of the card's identity."""
-    question: tuple[Inline, ...]
-    answer: tuple[Block, ...]
-    line: int
-    """First line of the source of the card, 1-based."""
-    end_line: int
-    tags: tuple[str, ...] = ()
-    footnotes: tuple[Block, ...] = ()
-    """The note's footnote definitions that the question or answer refers to."""
-    pin: str = ""
-    """The Obsidian block id (`^my-id`) written on the point, if any: it fixes the identity."""
-    occurrence: int = 0
-    """How many earlier cards of the note share kind, context and label (0 for the first)."""
-
-
-_GENERIC_LABELS = frozenset(
-    {
-        "advantages",
-        "disadvantages",
-        "pros",
-        "cons",
-        "example",
-        "examples",
-        "syntax",
-        "definition",
-        "output",
-        "usage",
-        "benefits",
-        "drawbacks",
-        "limitations",
-        "properties",
-    }
-)
+_WORDED = frozenset({"point", "heading", "list", "definition"})
+"""Kinds whose question is the note's own label or heading, worded by questions.ask."""
 MAX_CARDS_PER_NOTE = 5000
 """More cards than this from one note are left out, with a warning."""
-_METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
-_DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
 
 
 def extract_cards(
@@ -85,10 +45,7 @@ def extract_cards(
         return ()
     tags = note_tags(note, folder_tags=folder_tags)
     footnotes = {b.info: b for b in walk_blocks(note.blocks) if b.kind == "footnote"}
-    lines = note.source.split("\n")
-    drafts: list[CardDraft] = []
-    for heading, path, body in _sections(note, lines):
-        drafts.extend(_section_cards(note, heading, path, body))
+    drafts = merge_exercises([_worded(d, note.title) for d in section_cards(note)])
     counts: Counter[tuple[str, tuple[str, ...], str]] = Counter()
     numbered = []
     for draft in drafts:
@@ -160,6 +117,27 @@ def _prose(inlines: Iterable[Inline]) -> Iterator[str]:
         yield from _prose(inline.children)
 
 
+def _worded(draft: CardDraft, title: str) -> CardDraft:
+    """The draft with its question worded for the front (see questions.ask)."""
+    if draft.kind not in _WORDED:
+        return draft
+    question = ask(draft.question, draft.label, draft.context, title)
+    if question is draft.question:
+        return draft
+    return CardDraft(
+        draft.kind,
+        draft.note_path,
+        draft.note_title,
+        draft.context,
+        draft.label,
+        question,
+        draft.answer,
+        draft.line,
+        draft.end_line,
+        pin=draft.pin,
+    )
+
+
 def _footnotes_of(draft: CardDraft, footnotes: dict[str, Block]) -> tuple[Block, ...]:
     labels: list[str] = []
     pending = [*draft.question]
@@ -171,240 +149,3 @@ def _footnotes_of(draft: CardDraft, footnotes: dict[str, Block]) -> tuple[Block,
             labels.append(inline.text)
         pending.extend(inline.children)
     return tuple(footnotes[label] for label in dict.fromkeys(labels))
-
-
-def _sections(
-    note: ParsedNote, lines: list[str]
-) -> Iterator[tuple[Block | None, tuple[str, ...], tuple[Block, ...]]]:
-    """(heading, heading path, body) for the text before the first heading and each heading."""
-    stack: list[tuple[int, str]] = []
-    heading: Block | None = None
-    body: list[Block] = []
-    for block in split_label_lines(note.blocks):
-        if block.kind == "heading":
-            yield heading, tuple(text for _, text in stack), tuple(body)
-            while stack and stack[-1][0] >= block.level:
-                stack.pop()
-            text = _heading_text(block)
-            # An H1 that repeats the note's title adds nothing to the context.
-            if not (block.level == 1 and text.casefold() == note.title.casefold()):
-                stack.append((block.level, text))
-            heading, body = block, []
-        elif not _is_metadata(block, lines):
-            body.append(block)
-    yield heading, tuple(text for _, text in stack), tuple(body)
-
-
-def _section_cards(
-    note: ParsedNote,
-    heading: Block | None,
-    path: tuple[str, ...],
-    body: tuple[Block, ...],
-) -> Iterator[CardDraft]:
-    if heading is None:
-        yield from (card for card, _ in _points(note, body, path))
-        return
-    # A heading that repeats the note's title is not in the path; the title stands for it.
-    context, label = (path[:-1], path[-1]) if path else ((), note.title)
-    question = (Inline("text", label),)
-    intro = _intro(body)
-    is_remark = bool(path) and label.casefold() in NOT_LABELS  # `## NOTE`
-    if intro and _has_substance(intro) and not is_remark:
-        yield CardDraft(
-            "heading",
-            note.path,
-            note.title,
-            context,
-            label,
-            question,
-            intro,
-            heading.line,
-            intro[-1].end_line,
-        )
-    points = list(_points(note, body, path))
-    direct = [card for card, depth in points if depth == 0]
-    # "Advantages, Disadvantages" is no list worth learning; named points are.
-    if len(direct) >= 2 and not all(
-        c.label.casefold() in _GENERIC_LABELS for c in direct
-    ):
-        items = tuple(
-            Block(
-                "item",
-                c.line,
-                c.line,
-                children=(Block("paragraph", c.line, c.line, c.question, tight=True),),
-            )
-            for c in direct
-        )
-        answer = (
-            Block("list", items[0].line, direct[-1].end_line, children=items, start=1),
-        )
-        yield CardDraft(
-            "list",
-            note.path,
-            note.title,
-            context,
-            label,
-            question,
-            answer,
-            heading.line,
-            direct[-1].end_line,
-        )
-    yield from (card for card, _ in points)
-
-
-def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
-    """The section's opening content, up to the first labelled point or thematic break."""
-    taken: list[Block] = []
-    for block in body:
-        if block.kind == "rule" or _starts_with_label(block):
-            break
-        if block.kind in {"table", "html", "footnote"} and not taken:
-            break
-        taken.append(block)
-    return tuple(taken)
-
-
-def _starts_with_label(block: Block) -> bool:
-    if block.kind == "paragraph":
-        return label_of(block.inlines) is not None
-    if block.kind == "list":
-        leads = (_lead(item) for item in block.children)
-        return any(lead is not None and label_of(lead.inlines) for lead in leads)
-    if block.kind in {"quote", "callout"}:
-        return any(_starts_with_label(child) for child in block.children)
-    return False
-
-
-def _points(
-    note: ParsedNote, blocks: tuple[Block, ...], path: tuple[str, ...], depth: int = 0
-) -> Iterator[tuple[CardDraft, int]]:
-    """Labelled points in these blocks, with their nesting depth (0: directly in the section)."""
-    index = 0
-    while index < len(blocks):
-        block = blocks[index]
-        index += 1
-        inlines, pin = split_block_id(block.inlines)
-        if block.kind == "paragraph" and (found := label_of(inlines)):
-            answer: list[Block] = []
-            if found.rest:
-                answer.append(
-                    Block("paragraph", block.line, block.end_line, found.rest)
-                )
-            following: list[Block] = []
-            if found.alone:
-                while index < len(blocks) and not _ends_answer(blocks[index]):
-                    following.append(blocks[index])
-                    index += 1
-            answer.extend(following)
-            card = _point(note, found, path, tuple(answer), block.line, pin)
-            if card:
-                yield card, depth
-                inner_path = (*path, card.label)
-                yield from _points(note, tuple(following), inner_path, depth + 1)
-        elif block.kind == "list":
-            for item in block.children:
-                yield from _item_points(note, item, path, depth)
-        elif block.kind in {"quote", "callout"}:
-            yield from _points(note, block.children, path, depth)
-
-
-def _item_points(
-    note: ParsedNote, item: Block, path: tuple[str, ...], depth: int
-) -> Iterator[tuple[CardDraft, int]]:
-    lead = _lead(item)
-    inlines, pin = split_block_id(lead.inlines) if lead is not None else ((), "")
-    found = label_of(inlines) if lead is not None else None
-    if lead is None or found is None:
-        yield from _points(note, item.children, path, depth + 1)
-        return
-    rest = item.children[1:]
-    answer = (
-        (Block("paragraph", lead.line, lead.end_line, found.rest),)
-        if found.rest
-        else ()
-    )
-    card = _point(note, found, path, answer + rest, item.line, pin)
-    if card is None:
-        yield from _points(note, rest, path, depth + 1)
-        return
-    yield card, depth
-    yield from _points(note, rest, (*path, card.label), depth + 1)
-
-
-def _point(
-    note: ParsedNote,
-    found: Label,
-    path: tuple[str, ...],
-    answer: tuple[Block, ...],
-    line: int,
-    pin: str,
-) -> CardDraft | None:
-    if not answer or not _has_substance(answer):
-        return None
-    label = plain_text(found.label).strip()
-    end = max(block.end_line for block in answer)
-    return CardDraft(
-        found.kind,
-        note.path,
-        note.title,
-        path,
-        label,
-        found.label,
-        answer,
-        line,
-        max(end, line),
-        pin=pin,
-    )
-
-
-def _lead(item: Block) -> Block | None:
-    first = item.children[0] if item.children else None
-    return first if first is not None and first.kind == "paragraph" else None
-
-
-def _ends_answer(block: Block) -> bool:
-    return block.kind in {"heading", "rule"} or (
-        block.kind == "paragraph" and label_of(block.inlines) is not None
-    )
-
-
-def _heading_text(block: Block) -> str:
-    return plain_text(block.inlines).strip().rstrip(":\uff1a").strip()
-
-
-def _is_metadata(block: Block, lines: list[str]) -> bool:
-    """Template header and footer lines (`Links: [[]]`, `Created Date: ...`) are not content."""
-    if block.kind != "paragraph":
-        return False
-    for line in lines[block.line - 1 : block.end_line]:
-        found = _METADATA_LINE.match(line)
-        if not found:
-            return False
-        value = re.sub(r"\[\[[^\]]*\]\]|#\S+", "", found.group(2)).strip()
-        if value and not _DATE_KEY.search(found.group(1)):
-            return False
-    return True
-
-
-def _has_substance(blocks: tuple[Block, ...]) -> bool:
-    """Something to learn: text that is not only links, or code, math or an image."""
-    for block in walk_blocks(blocks):
-        if block.kind in {"code", "html"} and block.text.strip():
-            return True
-        if _inline_substance(block.inlines):
-            return True
-    return False
-
-
-def _inline_substance(inlines: Iterable[Inline]) -> bool:
-    for inline in inlines:
-        if inline.kind in {"code", "math", "display_math", "embed", "image"}:
-            return True
-        if inline.kind == "text" and re.search(r"\w", inline.text):
-            return True
-        if inline.kind not in {"link", "wikilink"} and _inline_substance(
-            inline.children
-        ):
-            return True
-    return False

@@ -38,6 +38,16 @@ _DEFINING_VERB = re.compile(
     r"|defines|consists of|can be defined as|is defined as)\b",
     re.IGNORECASE,
 )
+# `**X** is the most common cause of Y`, `**X** is diagnosed when`: a fact about X, not
+# what X is. Such a sentence asked as *X* does not say which fact is wanted.
+_NOT_DEFINING = re.compile(
+    r"^\s*(?:(?:the|a|an)\s+)?(?:most|least|best|worst|first|second|third|only|main"
+    r"|primary|leading|[a-z]+est)\b"
+    r"|^\s*(?:usually|often|typically|commonly|always|never|rarely|frequently|sometimes"
+    r"|generally|also|not|very|highly|more|less|important|responsible|common|rare"
+    r"|effective|(?!defined\b|called\b|known\b|composed\b)[a-z]+ed)\b",
+    re.IGNORECASE,
+)
 # Bold words that flag a remark rather than name something to learn.
 NOT_LABELS = frozenset(
     {
@@ -71,10 +81,12 @@ def judge_label(inlines: tuple[Inline, ...]) -> Label | str | None:
     """The label of a block, or why its leading bold is not one (None: it has none)."""
     while inlines and inlines[0].kind == "task":
         inlines = inlines[1:]
+    if inlines and inlines[0].kind == "code":
+        return _code_label(inlines)
     if not inlines or inlines[0].kind != "strong":
         return None
     label = _drop_enumerator(inlines[0].children)
-    rest = inlines[1:]
+    rest = _glossary(inlines[1:])
     label_text = plain_text(label).strip()
     if label_text.endswith((":", "\uff1a")):
         label = _trim_end(label, 1)
@@ -89,7 +101,7 @@ def judge_label(inlines: tuple[Inline, ...]) -> Label | str | None:
             rest = _trim_start(rest, separator.end())
             alone = _is_line_end(rest)
             rest = _drop_break(rest)
-        elif _DEFINING_VERB.match(head):
+        elif (verb := _DEFINING_VERB.match(head)) and _defines(head[verb.end() :]):
             kind, alone, rest = (
                 "definition",
                 False,
@@ -108,6 +120,66 @@ def judge_label(inlines: tuple[Inline, ...]) -> Label | str | None:
     if text.casefold().rstrip(":") in NOT_LABELS:
         return f"'{text}' marks a remark"
     return Label(label, tuple(rest), kind, alone)
+
+
+def _code_label(inlines: tuple[Inline, ...]) -> Label | None:
+    """`` `ls`: lists files`` and `` `Multigraph:` a graph with ...``: a code span that
+    names what its line explains. Code without a separator after it is not a label."""
+    code, rest = inlines[0], inlines[1:]
+    text = code.text.strip()
+    if text.endswith(":") and len(text) > 1:
+        label = (Inline("code", text[:-1].rstrip()),)
+    else:
+        head = rest[0].text if rest and rest[0].kind == "text" else ""
+        separator = _SEPARATOR.match(head)
+        if separator is None or not text:
+            return None
+        label, rest = (code,), _trim_start(rest, separator.end())
+    if len(text) > _MAX_LABEL:
+        return None
+    alone = _is_line_end(rest)
+    return Label(label, _drop_break(_trim_start(rest, 0)), "point", alone)
+
+
+def _glossary(rest: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """`**CERT** (Computer Emergency Response Team): ...` and `**DSA** (`Ntdsa.dll`): ...`:
+    the parenthesis before the separator is the start of the answer (`Computer Emergency
+    Response Team: ...`); the label is the bold alone."""
+    head = rest[0].text if rest and rest[0].kind == "text" else ""
+    if not head.lstrip().startswith("("):
+        return rest
+    opened = head.lstrip()[1:]
+    parts: list[Inline] = []
+    for index, inline in enumerate(rest):
+        text = opened if index == 0 else inline.text
+        if inline.kind != "text":
+            if inline.kind not in {"code", "emphasis", "math", "link", "wikilink"}:
+                return rest
+            parts.append(inline)
+            continue
+        inside, closed, after = text.partition(")")
+        if not closed:
+            if "(" in text:
+                return rest
+            parts.append(Inline("text", text))
+            continue
+        if "(" in inside or not _SEPARATOR.match(after):
+            return rest
+        if inside:
+            parts.append(Inline("text", inside))
+        separator = _SEPARATOR.match(after)
+        assert separator is not None
+        tail = after[separator.end() :]
+        lead = (Inline("text", ": "),) + ((Inline("text", tail),) if tail else ())
+        return (Inline("text", ": "), *parts, *lead, *rest[index + 1 :])
+    return rest
+
+
+def _defines(after_verb: str) -> bool:
+    """The words after the verb say what the term is (`is a layered strategy`), not a
+    fact about it (`is the most common cause`, `is diagnosed when`)."""
+    sentence = after_verb.partition(". ")[0]
+    return not _NOT_DEFINING.match(after_verb) and " of choice" not in sentence
 
 
 def _is_line_end(rest: tuple[Inline, ...]) -> bool:

@@ -16,6 +16,7 @@ from flashgen.discover import SourceFile
 from flashgen.parse.nodes import Block, Inline, plain_text, split_block_id, walk_blocks
 from flashgen.parse.text import (
     decode_note,
+    latex_delimiters,
     load_front_matter,
     repair_mojibake,
     split_front_matter,
@@ -97,7 +98,7 @@ def parse_text(
     diagnostics = (*diagnostics, *repaired)
     title = PurePosixPath(rel).stem
     raw, body = split_front_matter(text)
-    builder = TreeBuilder(body)
+    builder = TreeBuilder(latex_delimiters(body))
     blocks = builder.build()
     if builder.flattened_line:
         diagnostics = (

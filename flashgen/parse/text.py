@@ -157,3 +157,59 @@ def load_front_matter(
     if loaded.get("tags") is None and (found := _TAGS_COMMENT.search(raw)):
         loaded["tags"] = found.group(1).split()
     return {str(key): value for key, value in loaded.items()}, None
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_LATEX_DISPLAY = re.compile(r"\\\[(.+?)\\\]", re.DOTALL)
+_LATEX_INLINE = re.compile(r"\\\((.+?)\\\)")
+
+
+def latex_delimiters(body: str) -> str:
+    """`\\[ ... \\]` and `\\( ... \\)` written for LaTeX become `$$ ... $$` and `$ ... $`.
+
+    Markdown reads `\\[` as an escaped bracket, so the maths would lose its backslashes and
+    show as raw text; MathJax (Anki's and the one many Obsidian users add) reads them as
+    maths. Code (fenced, or any line with a backtick) is left alone, and no line moves.
+    """
+    if "\\[" not in body and "\\(" not in body:
+        return body
+    parts: list[str | None] = []
+    chunk: list[str] = []
+    fence = ""
+    for line in body.split("\n"):
+        opened = _FENCE.match(line)
+        if fence:
+            parts.append(line)
+            if (
+                opened
+                and opened.group(1)[0] == fence[0]
+                and len(opened.group(1)) >= len(fence)
+            ):
+                fence = ""
+            continue
+        if opened:
+            parts.append(_converted(chunk))
+            chunk = []
+            fence = opened.group(1)
+            parts.append(line)
+            continue
+        chunk.append(line)
+    parts.append(_converted(chunk))
+    return "\n".join(part for part in parts if part is not None)
+
+
+def _converted(lines: list[str]) -> str | None:
+    """None for no lines at all (so no empty line is added where there was none)."""
+    if not lines:
+        return None
+    # Paragraph by paragraph: a backtick anywhere in one leaves it as written.
+    paragraphs = "\n".join(lines).split("\n\n")
+    return "\n\n".join(
+        text
+        if "`" in text
+        else _LATEX_INLINE.sub(
+            lambda m: f"${m.group(1).strip()}$",
+            _LATEX_DISPLAY.sub(lambda m: f"$${m.group(1)}$$", text),
+        )
+        for text in paragraphs
+    )

@@ -6,7 +6,7 @@ import bisect
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyromark
@@ -27,7 +27,12 @@ _OPTIONS = (
     | pyromark.Options.ENABLE_WIKILINKS
 )
 
-_CALLOUT = re.compile(r"^\[!([\w-]+)\]([+-]?)[ \t]*(.*)$")
+# `[!Resources:]` (a stray colon) is still a callout in Obsidian's reading view.
+_CALLOUT = re.compile(r"^\[!([\w-]+):?\]([+-]?)[ \t]*(.*)$")
+# The Admonition plugin's fenced blocks: ```ad-note, then option lines (`title: ...`).
+_ADMONITION_OPTION = re.compile(
+    r"^(title|collapse|icon|color):[ \t]*(.*)$", re.IGNORECASE
+)
 
 
 MAX_NESTING = 32
@@ -210,7 +215,10 @@ class TreeBuilder:
                 frame.attrs.get("Fenced", "") if isinstance(frame.attrs, dict) else ""
             )
             info = info.split()[0] if info.strip() else ""
-            return Block("code", line, end_line, text="".join(frame.text), info=info)
+            text = "".join(frame.text)
+            if info.casefold().startswith("ad-") and len(info) > 3:
+                return _admonition(info[3:].lower(), text, line, end_line)
+            return Block("code", line, end_line, text=text, info=info)
         if kind == "HtmlBlock":
             return Block("html", line, end_line, text="".join(frame.text))
         if kind == "List":
@@ -300,6 +308,41 @@ def _strip(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
         if not stripped:
             items.pop()
     return tuple(items)
+
+
+def _admonition(kind: str, text: str, line: int, end_line: int) -> Block:
+    """```` ```ad-Definition ```` with `title: ...`: the plugin renders the body as
+    Markdown in a callout box, so it is one: a callout of that type with that title."""
+    lines = text.split("\n")
+    title = ""
+    skipped = 0
+    while skipped < len(lines) and (found := _ADMONITION_OPTION.match(lines[skipped])):
+        if found.group(1).casefold() == "title":
+            title = found.group(2).strip()
+        skipped += 1
+    body = "\n".join(lines[skipped:])
+    children = _shifted(TreeBuilder(body).build(), line + skipped)
+    title_inlines: tuple[Inline, ...] = ()
+    if title:
+        parsed = TreeBuilder(title).build()
+        first = parsed[0] if parsed else None
+        title_inlines = first.inlines if first is not None else ()
+    return Block(
+        "callout", line, end_line, inlines=title_inlines, children=children, info=kind
+    )
+
+
+def _shifted(blocks: tuple[Block, ...], offset: int) -> tuple[Block, ...]:
+    """Blocks parsed from a fenced block's body, with their lines counted in the note."""
+    return tuple(
+        replace(
+            block,
+            line=block.line + offset,
+            end_line=block.end_line + offset,
+            children=_shifted(block.children, offset),
+        )
+        for block in blocks
+    )
 
 
 def _callout_or_quote(quote: Block) -> Block:

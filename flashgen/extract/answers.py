@@ -1,0 +1,131 @@
+"""Answers: how much of a section a card takes, and what never joins an answer.
+
+An answer is sized for recall: a long opening keeps its first blocks up to about 80 words
+(an opening that ends with a colon keeps what it announces), *Resources* blocks and link
+lists stay out, and an answer must hold something to learn (not only links, a remote image
+or a drawing's file name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flashgen.parse import Block, Inline, plain_text, walk_blocks
+
+MAX_WORDS = 80
+"""An answer longer than this is not recalled; the rubric's *too-long*."""
+_RESOURCE_WORDS = frozenset(
+    {
+        "resources",
+        "resource",
+        "references",
+        "reference",
+        "sources",
+        "source",
+        "links",
+        "related",
+        "see-also",
+        "seealso",
+        "further-reading",
+        "bibliography",
+        "citations",
+        "credits",
+        "my-previous-notes",
+    }
+)
+_DRAWINGS = (".excalidraw", ".excalidraw.md")
+
+
+def words_of(blocks: Iterable[Block]) -> int:
+    """How many words a reader sees in these blocks (code and math included)."""
+    count = 0
+    for block in walk_blocks(blocks):
+        if block.kind in {"code", "html"}:
+            count += len(block.text.split())
+        elif block.inlines:
+            count += len(plain_text(block.inlines).split())
+    return count
+
+
+def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]:
+    """The leading blocks that fit in `budget` words (the first always does); a paragraph
+    that ends with a colon keeps the block it announces."""
+    taken: list[Block] = []
+    used = 0
+    for index, block in enumerate(blocks):
+        size = words_of((block,))
+        announced = index > 0 and ends_with_colon(blocks[index - 1])
+        if taken and used + size > budget and not announced:
+            break
+        taken.append(block)
+        used += size
+        if used > budget and not ends_with_colon(block):
+            break
+    return tuple(taken)
+
+
+def ends_with_colon(block: Block) -> bool:
+    """A paragraph that announces what follows (`... include the following:`)."""
+    if block.kind != "paragraph" or not block.inlines:
+        return False
+    return plain_text(block.inlines).rstrip().endswith((":", "\uff1a"))
+
+
+def is_resources(block: Block) -> bool:
+    """A *Resources* / *References* callout or quote: links for later, not an answer."""
+    if block.kind == "callout":
+        return _is_resource_word(block.info) or _is_resource_word(
+            plain_text(block.inlines)
+        )
+    if block.kind == "quote" and block.children:
+        first = block.children[0]
+        text = plain_text(first.inlines).strip() if first.kind == "paragraph" else ""
+        if text.startswith("[!"):
+            return _is_resource_word(text[2:].partition("]")[0])
+    return False
+
+
+def is_resources_title(text: str) -> bool:
+    """A heading or label that opens a block of resources (`## Resources:`)."""
+    return _is_resource_word(text)
+
+
+def _is_resource_word(text: str) -> bool:
+    word = re.sub(r"[\s_]+", "-", text.strip().strip(":").strip().casefold())
+    return word in _RESOURCE_WORDS
+
+
+def has_substance(blocks: Iterable[Block]) -> bool:
+    """Something to learn: text that is not only links, or code, math or a local image."""
+    for block in walk_blocks(blocks):
+        if block.kind in {"code", "html"} and block.text.strip():
+            if block.kind == "html" and block.text.lstrip().startswith("<!--"):
+                continue
+            return True
+        if inline_substance(block.inlines):
+            return True
+    return False
+
+
+def inline_substance(inlines: Iterable[Inline]) -> bool:
+    for inline in inlines:
+        if inline.kind in {"code", "math", "display_math"}:
+            return True
+        if inline.kind in {"embed", "image"} and _shows_something(inline):
+            return True
+        if inline.kind == "text" and re.search(r"\w", inline.text):
+            return True
+        if inline.kind not in {"link", "wikilink", "image", "embed"} and (
+            inline_substance(inline.children)
+        ):
+            return True
+    return False
+
+
+def _shows_something(inline: Inline) -> bool:
+    """A remote image is only a link on the card, and a drawing only its file name."""
+    target = inline.target.strip().casefold()
+    if target.startswith(("http://", "https://")):
+        return False
+    return not target.split("|", 1)[0].strip().endswith(_DRAWINGS)

@@ -1,0 +1,227 @@
+"""Points: labelled points (in paragraphs, list items, quotes and callouts, at any depth)
+and titled definition or theorem blocks, as drafts. Pure: blocks in, drafts out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from flashgen.extract.answers import ends_with_colon, fit, has_substance
+from flashgen.extract.draft import CardDraft
+from flashgen.extract.labels import Label, label_of
+from flashgen.parse import Block, Inline, ParsedNote, plain_text, split_block_id
+
+# Titled blocks that state one thing to learn: `ad-Definition`, `> [!theorem]`.
+STATEMENT_TYPES = frozenset(
+    {
+        "definition",
+        "def",
+        "theorem",
+        "thm",
+        "lemma",
+        "proposition",
+        "prop",
+        "corollary",
+        "axiom",
+        "law",
+        "principle",
+        "formula",
+        "rule",
+        "claim",
+    }
+)
+
+
+def make_draft(
+    note: ParsedNote,
+    kind: str,
+    context: tuple[str, ...],
+    label: str,
+    answer: tuple[Block, ...],
+    line: int,
+    question: tuple[Inline, ...] = (),
+) -> CardDraft:
+    return CardDraft(
+        kind,
+        note.path,
+        note.title,
+        context,
+        label,
+        question or (Inline("text", label),),
+        answer,
+        line,
+        max(line, answer[-1].end_line),
+    )
+
+
+def starts_with_label(block: Block) -> bool:
+    if block.kind == "paragraph":
+        return label_of(block.inlines) is not None
+    if block.kind == "list":
+        found = [
+            label_of(lead.inlines)
+            for item in block.children
+            if (lead := lead_of(item)) is not None
+        ]
+        labels = [label for label in found if label is not None]
+        # A code span before a colon labels a glossary line, but a numbered procedure
+        # has them too (`4. `Title`: 'Burp'`): such a list is labelled when most are.
+        bold = any(
+            label.label[:1] and label.label[0].kind != "code" for label in labels
+        )
+        return bold or len(labels) * 2 > len(block.children)
+    if block.kind == "callout" and _is_statement(block):
+        return True
+    if block.kind in {"quote", "callout"}:
+        return any(starts_with_label(child) for child in block.children)
+    return False
+
+
+def _is_statement(block: Block) -> bool:
+    return block.info.casefold() in STATEMENT_TYPES
+
+
+def points_in(
+    note: ParsedNote, blocks: tuple[Block, ...], path: tuple[str, ...], depth: int = 0
+) -> Iterator[tuple[CardDraft, int]]:
+    """Labelled points in these blocks, with their nesting depth (0: directly in the section)."""
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
+        inlines, pin = split_block_id(block.inlines)
+        if block.kind == "paragraph" and (found := label_of(inlines)):
+            answer: list[Block] = []
+            if found.rest:
+                answer.append(
+                    Block("paragraph", block.line, block.end_line, found.rest)
+                )
+            following: list[Block] = []
+            if found.alone:
+                while index < len(blocks) and not _ends_answer(blocks[index]):
+                    following.append(blocks[index])
+                    index += 1
+            answer.extend(_fitted(answer, following))
+            card = _point(note, found, path, tuple(answer), block.line, pin)
+            if card:
+                yield card, depth
+                inner_path = (*path, card.label)
+                yield from points_in(note, tuple(following), inner_path, depth + 1)
+        elif block.kind == "list":
+            for item in block.children:
+                yield from _item_points(note, item, path, depth)
+        elif block.kind == "callout" and _is_statement(block):
+            card = _statement(note, block, path)
+            if card is not None:
+                yield card, depth + 1
+            yield from points_in(note, block.children, path, depth + 1)
+        elif block.kind in {"quote", "callout"}:
+            yield from points_in(note, block.children, path, depth)
+
+
+def _fitted(answer: list[Block], following: list[Block]) -> tuple[Block, ...]:
+    """The blocks a label alone on its line takes, sized for recall; an answer that
+    announces a list keeps it."""
+    if answer and ends_with_colon(answer[-1]) and following:
+        return fit(tuple(following), budget=10_000)
+    return fit(tuple(following))
+
+
+def _statement(
+    note: ParsedNote, block: Block, path: tuple[str, ...]
+) -> CardDraft | None:
+    """A titled definition or theorem block: its title and the note's name ask."""
+    if not has_substance(block.children):
+        return None
+    title = plain_text(block.inlines).strip().rstrip(".:").strip()
+    kind_word = block.info.capitalize()
+    named = re.sub(rf"^{re.escape(kind_word)}\b\.?\s*", "", title, flags=re.IGNORECASE)
+    named = named.strip().strip("()").strip()
+    subject = named or (path[-1] if path else note.title)
+    label = f"{kind_word}: {subject}"
+    question: tuple[Inline, ...] = (Inline("text", f"{kind_word}: "),)
+    if named and block.inlines:
+        question = (*question, *_strip_title(block.inlines, named))
+    else:
+        question = (*question, Inline("text", subject))
+    return make_draft(
+        note, "callout", path, label, block.children, block.line, question
+    )
+
+
+def _strip_title(inlines: tuple[Inline, ...], named: str) -> tuple[Inline, ...]:
+    """The title's inlines when it is only the name in the kind word's parentheses."""
+    text = plain_text(inlines).strip()
+    if text == named:
+        return inlines
+    if any(inline.kind in {"math", "code"} for inline in inlines):
+        # `Theorem (Continuity Theorems in $\R$).`: keep the maths, drop the wrapping.
+        parts = list(inlines)
+        if parts and parts[0].kind == "text":
+            head = re.sub(r"^\s*\w+\.?\s*\(?\s*", "", parts[0].text)
+            parts[0] = Inline("text", head)
+        if parts and parts[-1].kind == "text":
+            parts[-1] = Inline("text", re.sub(r"\)?\s*[.:]?\s*$", "", parts[-1].text))
+        return tuple(part for part in parts if part.kind != "text" or part.text)
+    return (Inline("text", named),)
+
+
+def _item_points(
+    note: ParsedNote, item: Block, path: tuple[str, ...], depth: int
+) -> Iterator[tuple[CardDraft, int]]:
+    lead = lead_of(item)
+    inlines, pin = split_block_id(lead.inlines) if lead is not None else ((), "")
+    found = label_of(inlines) if lead is not None else None
+    if lead is None or found is None:
+        yield from points_in(note, item.children, path, depth + 1)
+        return
+    rest = item.children[1:]
+    answer = (
+        (Block("paragraph", lead.line, lead.end_line, found.rest),)
+        if found.rest
+        else ()
+    )
+    card = _point(note, found, path, answer + rest, item.line, pin)
+    if card is None:
+        yield from points_in(note, rest, path, depth + 1)
+        return
+    yield card, depth
+    yield from points_in(note, rest, (*path, card.label), depth + 1)
+
+
+def _point(
+    note: ParsedNote,
+    found: Label,
+    path: tuple[str, ...],
+    answer: tuple[Block, ...],
+    line: int,
+    pin: str,
+) -> CardDraft | None:
+    if not answer or not has_substance(answer):
+        return None
+    label = plain_text(found.label).strip()
+    end = max(block.end_line for block in answer)
+    return CardDraft(
+        found.kind,
+        note.path,
+        note.title,
+        path,
+        label,
+        found.label,
+        answer,
+        line,
+        max(end, line),
+        pin=pin,
+    )
+
+
+def lead_of(item: Block) -> Block | None:
+    first = item.children[0] if item.children else None
+    return first if first is not None and first.kind == "paragraph" else None
+
+
+def _ends_answer(block: Block) -> bool:
+    return block.kind in {"heading", "rule"} or (
+        block.kind == "paragraph" and label_of(block.inlines) is not None
+    )

@@ -1,0 +1,157 @@
+"""Questions: how a card's label is worded on its front. Identity never depends on this.
+
+A label or heading that is only a genre word (*Advantages*, *Example*, *Overview*) is asked
+with the nearest specific heading or outer label: *RAID 5 - Advantages*. Numbering and ids
+(`4. Execute ...`, `03 - Storage`, `Step 2:`, `Theo 2`) are the note's structure, not part of
+what is asked, and are left off.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flashgen.parse import Inline
+
+# Words that name a part of a topic rather than a topic: a label made only of these (and
+# the small words below) needs its subject beside it.
+GENRE_WORDS = frozenset(
+    """
+    advantages advantage disadvantages disadvantage pros cons benefits benefit drawbacks
+    drawback limitations limitation strengths weaknesses example examples syntax definition
+    definitions output outputs usage use uses overview description descriptions goal goals
+    outcome outcomes method methods technique techniques algorithm algorithms purpose
+    purposes explanation details detail notes summary takeaways mitigation mitigations
+    properties property features feature characteristics applications application types
+    causes cause symptoms signs treatment treatments diagnosis management complications
+    risk risks factors pathophysiology presentation epidemiology prognosis function
+    functions structure steps step process procedure implementation notation formula
+    formulas location analysis automated manual setup introduction intro background
+    concept concepts idea theory solution solutions result results approach resources
+    references artifact code gotcha gotchas caveat caveats tip tips importance
+    components component parameters options commands command flags arguments return
+    returns demo illustration case cases scenario scenarios prevention detection
+    defense defence countermeasures remediation impact impacts consequences effects
+    mechanism workflow requirements prerequisites installation configuration
+    practice exercise exercises problem question answer proof remarks remark comments
+    comparison differences difference similarities explained meaning key main general
+    basic basics additional further more other quick simple common typical theorem
+    theorems proposition lemma corollary stage phase part chapter section lab task
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_SMALL_WORDS = frozenset(
+    {"and", "or", "of", "the", "a", "an", "for", "in", "to", "&", "/"}
+)
+
+# `4. `, `03 - `, `a) `, `1.2 `, `(3) `, `IV. `, and Atomic-Potato's `🟩1 @ `: numbering
+# in front of a title. A bare number stays (`404 Not Found`, `10 Dermatology`) unless it
+# has a leading zero (`03 Storage`).
+_NUMBERING = re.compile(
+    r"^[^\w\s(\[]{0,3}\s*(?:"
+    r"\d{1,3}(?:\.\d{1,3})+\.?\s+"
+    r"|(?:\d{1,3}|[A-Za-z]|[ivxlcdmIVXLCDM]{1,5})[.)]\s*(?:[-:\u2013\u2014@]\s*)?"
+    r"|\(\w{1,3}\)\s*"
+    r"|\d{1,3}(?:\.\d{1,3})*\s*[-:\u2013\u2014@]\s+"
+    r"|0\d\s+"
+    r")(?=\S)"
+)
+# `Step 2:`, `Theo 2`, `Prop 2 (Subgroup)`, `Theorem 3.1 -`, `Example 4`: an id.
+_ID_WORDS = {
+    "theo": "Theorem",
+    "thm": "Theorem",
+    "theorem": "Theorem",
+    "prop": "Proposition",
+    "proposition": "Proposition",
+    "lemma": "Lemma",
+    "lem": "Lemma",
+    "cor": "Corollary",
+    "corollary": "Corollary",
+    "def": "Definition",
+    "defn": "Definition",
+    "definition": "Definition",
+    "example": "Example",
+    "ex": "Example",
+    "exercise": "Exercise",
+    "step": "Step",
+    "part": "Part",
+    "phase": "Phase",
+    "stage": "Stage",
+    "problem": "Problem",
+    "question": "Question",
+    "q": "Question",
+    "chapter": "Chapter",
+    "section": "Section",
+    "lab": "Lab",
+    "task": "Task",
+    "case": "Case",
+}
+_ID = re.compile(
+    r"^(?P<word>[A-Za-z]{1,11})\.?\s*(?P<number>\d{1,3}(?:\.\d{1,3})*[a-z]?|[IVX]{1,4})"
+    r"\b\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
+_NAME_IN_PARENS = re.compile(r"^\((?P<name>[^()]+)\)\s*[.:]?\s*$")
+
+
+def strip_numbering(text: str) -> str:
+    """A title without the numbering or id in front of it ("" when that is all it is)."""
+    if found := _NUMBERING.match(text):
+        text = text[found.end() :]
+    if (found := _ID.match(text)) and found.group("word").casefold() in _ID_WORDS:
+        word = _ID_WORDS[found.group("word").casefold()]
+        rest = found.group("rest").strip()
+        if named := _NAME_IN_PARENS.match(rest):
+            return named.group("name").strip()
+        rest = re.sub(r"^[-:.\u2013\u2014)]+\s*", "", rest).strip()
+        return rest or word
+    return text
+
+
+def is_generic(text: str) -> bool:
+    """True when the text names only a genre (*Syntax*, *Key Takeaways*), no subject."""
+    words = re.findall(r"[\w&/]+", text.casefold())
+    meaningful = [word for word in words if word not in _SMALL_WORDS]
+    return bool(meaningful) and all(word in GENRE_WORDS for word in meaningful)
+
+
+def subject_of(context: tuple[str, ...], title: str) -> str:
+    """The nearest heading or outer label that names a subject, else the note's title."""
+    for part in reversed(context):
+        named = strip_numbering(part).strip()
+        if named and not is_generic(named):
+            return named
+    # A file name written with underscores (`DSA_Practice_Set`) reads with spaces.
+    named = strip_numbering(title).strip() or title
+    return named.replace("_", " ")
+
+
+def ask(
+    label: tuple[Inline, ...], text: str, context: tuple[str, ...], title: str
+) -> tuple[Inline, ...]:
+    """The question's inlines for a label (its plain text given): numbering left off, and
+    a generic label asked with its subject (*RAID 5 - Advantages*)."""
+    stripped = strip_numbering(text).strip()
+    if not stripped:
+        stripped = text
+    if stripped != text:
+        label = _replace_text(label, text, stripped)
+    if is_generic(stripped):
+        subject = subject_of(context, title)
+        if subject and subject.casefold() != stripped.casefold():
+            return (Inline("text", f"{subject} - "), *label)
+    return label
+
+
+def _replace_text(
+    label: tuple[Inline, ...], text: str, stripped: str
+) -> tuple[Inline, ...]:
+    """The label with its leading numbering cut: inline markup is kept when the numbering
+    sits in the first text inline, else the label becomes plain text."""
+    whole = text.strip()
+    first = label[0] if label else None
+    if whole.endswith(stripped) and first is not None and first.kind == "text":
+        prefix = whole[: len(whole) - len(stripped)]
+        head = first.text.lstrip()
+        if head.startswith(prefix):
+            rest = head[len(prefix) :].lstrip()
+            return (*((Inline("text", rest),) if rest else ()), *label[1:])
+    return (Inline("text", stripped),)

@@ -1,0 +1,324 @@
+"""Sections: a note cut at its headings, and the cards each section makes.
+
+A section makes a heading card from its opening, point cards from its labelled points, an
+enumeration card when it lists named points, row cards from its tables, and prompt cards
+from the author's `<!-- questions -->`. Exercises written as *Given* / *Solution* become one
+card. Pure: blocks in, drafts out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from flashgen.extract.answers import (
+    ends_with_colon,
+    fit,
+    has_substance,
+    is_resources,
+    is_resources_title,
+)
+from flashgen.extract.draft import CardDraft
+from flashgen.extract.labels import NOT_LABELS, label_of, split_label_lines
+from flashgen.extract.points import lead_of, make_draft, points_in, starts_with_label
+from flashgen.extract.prompts import split_prompts
+from flashgen.extract.questions import is_generic, strip_numbering
+from flashgen.extract.tables import row_cards
+from flashgen.parse import Block, Inline, ParsedNote, plain_text, split_block_id
+
+_METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
+_DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
+# Keys whose value is never an answer, whatever it holds (`related: ...`, `tags: ...`).
+_METADATA_KEY = re.compile(
+    r"^(?:typora-[\w-]+|related|tags?|aliases|alias|up|parent|status|mathlink|cssclass"
+    r"|publish|permalink|source|sources)$",
+    re.IGNORECASE,
+)
+_EMPTY_VALUE = re.compile(
+    r"^[_*]*(?:not applicable|n/?a|none|tbd|-+)?[_*]*$", re.IGNORECASE
+)
+# A heading that is a front-matter line (`date: 2020-09-07` over `---` is a setext
+# heading): a second front-matter block or an editor's setting (`typora-copy-images-to`).
+_METADATA_HEADING = re.compile(
+    r"^(?:typora-[\w-]+|date|created|updated|modified|tags?|aliases|title|id|mathlink)"
+    r"\s*:",
+    re.IGNORECASE,
+)
+_GIVEN = frozenset({"given", "problem", "question", "exercise", "task"})
+_SOLUTION = frozenset({"solution", "answer", "solutions"})
+_MAX_ITEM_WORDS = 6
+
+
+def section_cards(note: ParsedNote) -> list[CardDraft]:
+    """Every section's cards, in source order."""
+    lines = note.source.split("\n")
+    drafts: list[CardDraft] = []
+    for heading, path, body in _sections(note, lines):
+        drafts.extend(_section_cards(note, heading, path, body))
+    return drafts
+
+
+def merge_exercises(drafts: list[CardDraft]) -> list[CardDraft]:
+    """*Given* then *Solution* in one place: one card, the given asks, the solution answers.
+
+    The *Given* card alone has nothing to learn and the *Solution* card does not show the
+    problem. The merged card keeps the solution's identity."""
+    given: dict[tuple[str, ...], int] = {}
+    dropped: set[int] = set()
+    merged = list(drafts)
+    for index, draft in enumerate(drafts):
+        name = strip_numbering(draft.label).casefold()
+        if draft.kind in {"point", "heading"} and name in _GIVEN:
+            given[draft.context] = index
+        elif draft.kind in {"point", "heading"} and name in _SOLUTION:
+            found = given.pop(draft.context, None)
+            asked = _one_paragraph(drafts[found].answer) if found is not None else None
+            if found is not None and asked:
+                dropped.add(found)
+                merged[index] = _with_question(draft, asked)
+    return [draft for index, draft in enumerate(merged) if index not in dropped]
+
+
+def _one_paragraph(blocks: tuple[Block, ...]) -> tuple[Inline, ...] | None:
+    if len(blocks) == 1 and blocks[0].kind == "paragraph":
+        return blocks[0].inlines
+    return None
+
+
+def _with_question(draft: CardDraft, question: tuple[Inline, ...]) -> CardDraft:
+    return CardDraft(
+        draft.kind,
+        draft.note_path,
+        draft.note_title,
+        draft.context,
+        draft.label,
+        question,
+        draft.answer,
+        draft.line,
+        draft.end_line,
+        pin=draft.pin,
+    )
+
+
+def _sections(
+    note: ParsedNote, lines: list[str]
+) -> Iterator[tuple[Block | None, tuple[str, ...], tuple[Block, ...]]]:
+    """(heading, heading path, body) for the text before the first heading and each heading."""
+    stack: list[tuple[int, str]] = []
+    heading: Block | None = None
+    body: list[Block] = []
+    for block in split_label_lines(note.blocks):
+        if block.kind == "heading" and _is_subtitle(block):
+            # `###### *A visual tactic that tricks the victim.*`: a sentence set large.
+            block = Block("paragraph", block.line, block.end_line, block.inlines)
+        if block.kind == "heading":
+            text = _heading_text(block)
+            if _METADATA_HEADING.match(text):
+                continue
+            yield heading, tuple(text for _, text in stack), tuple(body)
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            # An H1 that repeats the note's title adds nothing to the context.
+            if not (block.level == 1 and text.casefold() == note.title.casefold()):
+                stack.append((block.level, text))
+            heading, body = block, []
+        elif not _is_metadata(block, lines) and not is_resources(block):
+            body.append(block)
+    yield heading, tuple(text for _, text in stack), tuple(body)
+
+
+def _is_subtitle(block: Block) -> bool:
+    text = plain_text(block.inlines).strip().strip("*_ ")
+    return text.endswith(".") and len(text.split()) >= 6
+
+
+def _section_cards(
+    note: ParsedNote,
+    heading: Block | None,
+    path: tuple[str, ...],
+    body: tuple[Block, ...],
+) -> Iterator[CardDraft]:
+    # A heading that repeats the note's title is not in the path; the title stands for it.
+    context, label = (path[:-1], path[-1]) if path else ((), note.title)
+    if heading is not None and is_resources_title(label):
+        return
+    segments = split_prompts(body)
+    opening = () if segments[0].ignored else segments[0].blocks
+    is_remark = bool(path) and label.casefold() in NOT_LABELS  # `## NOTE`
+    intro = _intro(opening)
+    points = list(points_in(note, opening, path))
+    direct = [card for card, depth in points if depth == 0]
+    items = _enumeration(opening, direct)
+    closing = _closing(opening) if direct else ()
+    if heading is not None and not is_remark:
+        answer = intro or closing
+        if intro and items and ends_with_colon(intro[-1]):
+            answer = (*intro, *items)  # the opening announces the list: it is its end
+        if answer and has_substance(answer):
+            yield make_draft(note, "heading", context, label, answer, heading.line)
+        if items:
+            answer = items + (closing if intro else ())
+            yield make_draft(note, "list", context, label, answer, heading.line)
+    yield from (card for card, _ in points)
+    for block in opening:
+        if block.kind == "table":
+            yield from _row_cards(note, path, block)
+    for segment in segments[1:]:
+        answer = tuple(b for b in segment.blocks if b.kind != "rule")
+        if segment.ignored or not segment.prompt or not has_substance(answer):
+            continue
+        question = (Inline("text", segment.prompt),)
+        yield make_draft(
+            note, "prompt", path, segment.prompt, answer, segment.line, question
+        )
+
+
+def _row_cards(
+    note: ParsedNote, path: tuple[str, ...], table: Block
+) -> Iterator[CardDraft]:
+    for label, row, question, answer in row_cards(table):
+        yield make_draft(note, "table", path, label, answer, row.line, question)
+
+
+def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
+    """The section's opening content, up to the first labelled point or thematic break,
+    sized for recall (see answers.fit)."""
+    taken: list[Block] = []
+    for block in body:
+        if block.kind in {"rule", "html"} and not taken:
+            continue  # `# Title` over `---`, or layout HTML: the opening is below it
+        if block.kind == "rule" or starts_with_label(block):
+            break
+        if block.kind == "table" and (not taken or row_cards(block)):
+            break
+        if block.kind == "footnote" and not taken:
+            break
+        taken.append(block)
+    return fit(tuple(taken))
+
+
+def _closing(body: tuple[Block, ...]) -> tuple[Block, ...]:
+    """What follows a section's last list of points (a summary line, a closing diagram):
+    it belongs to the section, not to the last point."""
+    last = -1
+    for index, block in enumerate(body):
+        if starts_with_label(block):
+            last = index
+    if last < 0 or body[last].kind != "list":
+        return ()
+    taken: list[Block] = []
+    for block in body[last + 1 :]:
+        if block.kind in {"rule", "table", "html", "footnote"} or starts_with_label(
+            block
+        ):
+            break
+        taken.append(block)
+    return fit(tuple(taken))
+
+
+def _enumeration(body: tuple[Block, ...], direct: list[CardDraft]) -> tuple[Block, ...]:
+    """A list of the section's named points, as the note lists them, or ().
+
+    Only one list (or one run of labelled paragraphs) counts, and all of its items: a count
+    that leaves out unlabelled items is wrong. Sub-labels (*Description*, *Advantages*,
+    `**Defining formula**` on its own line over its answer) and ids (*Theo 1*) are the
+    note's structure, not facts to list."""
+    if len(direct) < 2:
+        return ()
+    groups: list[list[tuple[int, tuple[Inline, ...] | None]]] = []
+    in_run = False
+    for block in body:
+        if block.kind == "list" and starts_with_label(block):
+            groups.append([_item_name(item) for item in block.children])
+            in_run = False
+        elif block.kind == "paragraph" and (found := label_of(block.inlines)):
+            if found.alone:
+                return ()
+            if (
+                found.kind != "point"
+            ):  # a definition among the points is not one of them
+                in_run = False
+                continue
+            if not in_run:
+                groups.append([])
+            groups[-1].append((block.line, found.label))
+            in_run = True
+        else:
+            in_run = False
+    if len(groups) != 1 or len(groups[0]) < 2:
+        return ()
+    names = groups[0]
+    if any(name is None for _, name in names):
+        return ()
+    # Mostly genre words (Description, Location, Analysis) or ids (Theo 1, Theo 2):
+    # the note's structure. One genre word among named points (Management) is a point.
+    generic = sum(
+        is_generic(strip_numbering(plain_text(name or ()).strip())) for _, name in names
+    )
+    if generic * 2 > len(names):
+        return ()
+    items = tuple(
+        Block(
+            "item",
+            line,
+            line,
+            children=(Block("paragraph", line, line, _unnumbered(name), tight=True),),
+        )
+        for line, name in names
+    )
+    return (Block("list", items[0].line, items[-1].end_line, children=items, start=1),)
+
+
+def _unnumbered(name: tuple[Inline, ...] | None) -> tuple[Inline, ...]:
+    """An item as the list shows it: `Prop 2 (Subgroup)` reads *Subgroup*."""
+    text = plain_text(name or ()).strip()
+    stripped = strip_numbering(text)
+    return name or () if stripped == text else (Inline("text", stripped),)
+
+
+def _item_name(item: Block) -> tuple[int, tuple[Inline, ...] | None]:
+    """What a list item names: its label, else its text before a colon, else its text
+    when short; None when it is a sentence (the list is then not a list of names)."""
+    lead = lead_of(item)
+    if lead is None:
+        return item.line, None
+    inlines, _ = split_block_id(lead.inlines)
+    found = label_of(inlines)
+    if found is not None:
+        return item.line, found.label if found.kind == "point" else None
+    text = plain_text(inlines).strip()
+    head, colon, _ = text.partition(":")
+    name = head.strip() if colon else text
+    if name and len(name.split()) <= _MAX_ITEM_WORDS and not name.endswith("."):
+        return item.line, (Inline("text", name),)
+    return item.line, None
+
+
+def _heading_text(block: Block) -> str:
+    return plain_text(block.inlines).strip().rstrip(":\uff1a").strip()
+
+
+def _is_metadata(block: Block, lines: list[str]) -> bool:
+    """Template header and footer lines (`Links: [[]]`, `Created Date: ...`, `related:`)
+    are not content."""
+    if block.kind != "paragraph":
+        return False
+    for line in lines[block.line - 1 : block.end_line]:
+        found = _METADATA_LINE.match(line)
+        if not found:
+            return False
+        key, raw = found.group(1).strip(), found.group(2).strip()
+        if _METADATA_KEY.match(key):
+            continue
+        # `Its key functions:` alone on its line announces what follows; a template
+        # field has a short name and something after it (`Links: [[]]`).
+        if not raw or len(key.split()) > 4 or "." in key:
+            return False
+        value = re.sub(r"\[\[[^\]]*\]\]|#\S+|,", "", raw).strip()
+        if (
+            value
+            and not _EMPTY_VALUE.match(value)
+            and not _DATE_KEY.search(found.group(1))
+        ):
+            return False
+    return True
