@@ -36,6 +36,7 @@ from flashgen.cache import (
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes, is_inside_vault
 from flashgen.errors import ConfigError, OutputError
+from flashgen.macros import NO_MACROS, MacroTable, load_preamble
 from flashgen.media import MediaIndex
 from flashgen.report import (
     BuildReport,
@@ -321,6 +322,8 @@ class _Session:
     vault_name: str
     lint: bool
     cache: NoteCache | None
+    macros: MacroTable = NO_MACROS
+    """The vault's LaTeX macros, expanded in every maths span."""
 
     @property
     def state_file(self) -> Path:
@@ -348,16 +351,24 @@ def _start(config: Config, lint: bool) -> _Session:
         )
     _check_css(config, discovery.root)
     discovery = _check_readme(discovery)
+    macros, problems = load_preamble(
+        discovery.root, config.preamble, config.config_file
+    )
+    discovery = replace(discovery, diagnostics=(*discovery.diagnostics, *problems))
     root_deck = config.deck_name or discovery.name
     vault_name = config.vault_name or discovery.root.name
     cache = None
     if config.cache and not lint:
-        cache = _open_cache(config, discovery, root_deck, vault_name)
-    return _Session(config, discovery, root_deck, vault_name, lint, cache)
+        cache = _open_cache(config, discovery, root_deck, vault_name, macros)
+    return _Session(config, discovery, root_deck, vault_name, lint, cache, macros)
 
 
 def _open_cache(
-    config: Config, discovery: Discovery, root_deck: str, vault_name: str
+    config: Config,
+    discovery: Discovery,
+    root_deck: str,
+    vault_name: str,
+    macros: MacroTable,
 ) -> NoteCache:
     settings = {
         name: getattr(config, name)
@@ -366,6 +377,7 @@ def _open_cache(
         not in {"inputs", "output", "output_folder", "jobs", "cache", "config_file"}
     }
     settings.update(root=str(discovery.root), root_deck=root_deck, vault=vault_name)
+    settings.update(macros=macros.digest)
     media = MediaIndex(discovery.root).fingerprint()
     folder = cache_folder(discovery.root, (path.resolve() for path in config.inputs))
     if config.share:
@@ -554,6 +566,7 @@ def _patch(
         return None
 
     job = _Job(config, session.root_deck, session.vault_name, discovery, False, True)
+    job = replace(job, macros=session.macros)
     outputs: dict[str, NoteOutput] = {}
     for done, (source, processed) in enumerate(
         zip(fresh, _process_notes(job, fresh), strict=True), start=1
@@ -761,6 +774,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         session.lint,
         caching=cache is not None,
         packing=True,
+        macros=session.macros,
     )
     from flashgen.cards import CardStore
     from flashgen.lint import lint_cards
@@ -962,6 +976,8 @@ class _Job:
     """Also pack each note's cards for the cache (in the worker, in parallel)."""
     packing: bool = False
     """Send each note's cards packed for a CardStore, not as records (see packed.py)."""
+    macros: MacroTable = NO_MACROS
+    """The vault's LaTeX macros, expanded in every maths span."""
 
 
 def _note_outputs(
@@ -1090,7 +1106,13 @@ def _note_output(
     show_source = _shows_source(config)
     for draft in drafts:
         rendering = render_card(
-            draft, deck, media, link, show_source=show_source, library=library
+            draft,
+            deck,
+            media,
+            link,
+            show_source=show_source,
+            library=library,
+            macros=job.macros,
         )
         diagnostics.extend(rendering.diagnostics)
         keyed.append(Keyed.of(rendering.card, card_key(draft, identity)))
