@@ -8,6 +8,7 @@ client, whatever its MathJax set-up, and the note type stays as it is.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -84,8 +85,15 @@ def load_preamble(
     relative = setting if isinstance(setting, str) else DEFAULT_PREAMBLE
     path = vault / relative
     where = config_file or ".flashgen.toml"
-    if not path.exists() and not named:
-        return NO_MACROS, ()
+    if not os.path.lexists(path):
+        if not named:
+            return NO_MACROS, ()
+        raise ConfigError(
+            (
+                f"{where}: error: preamble '{relative}' not found (give the "
+                "vault-relative path of a .sty file, or preamble = false)",
+            )
+        )
     if not is_inside_vault(path, vault.resolve()):
         raise ConfigError(
             (
@@ -385,12 +393,15 @@ def _arguments(macro: Macro, pending: list[str]) -> list[list[str]] | None:
     arguments: list[list[str]] = []
     wanted = macro.parameters
     if macro.default is not None:
-        at = _skip_spaces(pending, at)
-        if at >= 0 and pending[at] == "[":
-            found = _group(pending, at - 1, "]")
+        bracket = _skip_spaces(pending, at)
+        if bracket >= 0 and pending[bracket] == "[":
+            found = _group(pending, bracket - 1, "]")
             if found is None:
                 return None
             argument, at = found
+            # As TeX does with a delimited argument: `[{a]b}]` is `a]b`.
+            if _is_one_group(argument):
+                argument = argument[1:-1]
         else:
             argument = list(macro.default)
         arguments.append(argument)
@@ -431,6 +442,17 @@ def _group(pending: list[str], at: int, close: str) -> tuple[list[str], int] | N
         found.append(token)
         at -= 1
     return None
+
+
+def _is_one_group(tokens: list[str]) -> bool:
+    if len(tokens) < 2 or tokens[0] != "{" or tokens[-1] != "}":
+        return False
+    depth = 0
+    for token in tokens[:-1]:
+        depth += (token == "{") - (token == "}")
+        if depth == 0:
+            return False
+    return True
 
 
 def _substitute(body: tuple[str, ...], arguments: list[list[str]]) -> list[str]:
