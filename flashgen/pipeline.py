@@ -36,8 +36,9 @@ from flashgen.cache import (
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes, is_inside_vault
 from flashgen.errors import ConfigError, OutputError
-from flashgen.macros import NO_MACROS, MacroTable, load_preamble
+from flashgen.macros import NO_MACROS, MacroTable
 from flashgen.media import MediaIndex
+from flashgen.preamble import load_preamble
 from flashgen.report import (
     BuildReport,
     Changes,

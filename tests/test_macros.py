@@ -9,15 +9,10 @@ import pytest
 from flashgen.config import load_config
 from flashgen.errors import ConfigError
 from flashgen.extract import extract_cards
-from flashgen.macros import (
-    DEFAULT_PREAMBLE,
-    NO_MACROS,
-    expand_maths,
-    load_preamble,
-    read_preamble,
-)
+from flashgen.macros import DEFAULT_PREAMBLE, NO_MACROS, expand_maths
 from flashgen.media import MediaIndex
 from flashgen.parse import parse_text
+from flashgen.preamble import load_preamble, read_preamble
 from flashgen.render import render_card
 
 from .conftest import FIXTURES
