@@ -58,6 +58,9 @@ class Config:
     and theorem blocks)."""
     css: str | None = None
     """A CSS file (vault-relative) whose rules are added to the cards' style."""
+    preamble: str | bool | None = None
+    """A LaTeX file (vault-relative) whose macros are expanded in maths; None:
+    `preamble.sty` at the vault root when there is one; False or "": none."""
     description: str | None = None
     """The root deck's description; None: the first paragraph of the vault's README.md."""
     namespace: str | None = None
@@ -153,7 +156,7 @@ def _read(path: Path) -> dict[str, Any]:
 def _from_table(config: Config, name: str, data: dict[str, Any], vault: Path) -> Config:
     problems: list[str] = []
     values: dict[str, Any] = {}
-    known = sorted(_STRING | _BOOL | _LISTS)
+    known = sorted(_STRING | _BOOL | _LISTS | {"preamble"})
     for key, value in data.items():
         problem = _check(key, value, known)
         if problem:
@@ -200,6 +203,8 @@ def _check(key: str, value: Any, known: list[str]) -> str | None:
             else f"known keys: {', '.join(known)}"
         )
         return f"unknown key '{key}' ({hint})"
+    if key == "preamble" and not isinstance(value, str | bool):
+        return "'preamble' must be a path or false (write preamble = \"preamble.sty\")"
     if key in _BOOL and not isinstance(value, bool):
         return f"'{key}' must be true or false (write {key} = true)"
     if key in _STRING and (not isinstance(value, str) or not value.strip()):

@@ -17,8 +17,6 @@ from urllib.parse import unquote
 
 from flashgen.records import quick_init
 
-_PREAMBLE = "preamble.sty"
-
 log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = frozenset(
@@ -47,7 +45,6 @@ class MediaIndex:
         self._paths: set[str] = set()
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._names: dict[str, str] = {}
-        self._preambles: dict[str, str] = {}
         self.consulted = False
         """Set by resolve(): the note being processed depends on the vault's files."""
         real_root = root.resolve()
@@ -94,31 +91,6 @@ class MediaIndex:
         return closest(
             self._by_name.get(PurePosixPath(link).name.casefold(), ()), note_path
         )
-
-    def preamble(self, note_path: str) -> str:
-        """The LaTeX macros of the `preamble.sty` nearest the note (in its folder or the
-        closest folder above it), as one line of MathJax definitions; "" when none.
-
-        Obsidian's Extended MathJax plugin reads the vault's `preamble.sty`; maths written
-        with its macros (`\\pow`, `\\mc`) shows as raw text without it."""
-        folder = PurePosixPath(note_path).parent
-        while True:
-            rel = (folder / _PREAMBLE).as_posix() if str(folder) != "." else _PREAMBLE
-            if rel in self._paths:
-                return self._macros(rel)
-            if str(folder) in {".", ""}:
-                return ""
-            folder = folder.parent
-
-    def _macros(self, rel: str) -> str:
-        if rel not in self._preambles:
-            try:
-                text = (self._root / rel).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
-            lines = (line.split("%", 1)[0].strip() for line in text.splitlines())
-            self._preambles[rel] = " ".join(line for line in lines if line)
-        return self._preambles[rel]
 
     def fingerprint(self) -> list[tuple[str, int, int]]:
         """Every file's path, size and modification time: what lookups depend on."""

@@ -72,7 +72,6 @@ th, td { border: 1px solid var(--fg-border); padding: 0.25em 0.6em; }
 blockquote { border-left: 3px solid var(--fg-border); margin: 0.5em 0; padding-left: 0.8em;
   color: var(--fg-muted); }
 img { max-width: 100%; height: auto; }
-.fg-preamble { display: none; }
 """ + code_css()
 
 

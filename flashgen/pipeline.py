@@ -37,6 +37,7 @@ from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes, is_inside_vault
 from flashgen.errors import ConfigError, OutputError
 from flashgen.media import MediaIndex
+from flashgen.preamble import NO_PREAMBLES, Preambles, load_preambles
 from flashgen.report import (
     BuildReport,
     Changes,
@@ -320,6 +321,8 @@ class _Session:
     vault_name: str
     lint: bool
     cache: NoteCache | None
+    macros: Preambles = NO_PREAMBLES
+    """The vault's LaTeX macros (by preamble), expanded in every maths span."""
 
     @property
     def state_file(self) -> Path:
@@ -347,16 +350,24 @@ def _start(config: Config, lint: bool) -> _Session:
         )
     _check_css(config, discovery.root)
     discovery = _check_readme(discovery)
+    macros, problems = load_preambles(
+        discovery.root, config.preamble, config.config_file
+    )
+    discovery = replace(discovery, diagnostics=(*discovery.diagnostics, *problems))
     root_deck = config.deck_name or discovery.name
     vault_name = config.vault_name or discovery.root.name
     cache = None
     if config.cache and not lint:
-        cache = _open_cache(config, discovery, root_deck, vault_name)
-    return _Session(config, discovery, root_deck, vault_name, lint, cache)
+        cache = _open_cache(config, discovery, root_deck, vault_name, macros)
+    return _Session(config, discovery, root_deck, vault_name, lint, cache, macros)
 
 
 def _open_cache(
-    config: Config, discovery: Discovery, root_deck: str, vault_name: str
+    config: Config,
+    discovery: Discovery,
+    root_deck: str,
+    vault_name: str,
+    macros: Preambles,
 ) -> NoteCache:
     settings = {
         name: getattr(config, name)
@@ -365,6 +376,7 @@ def _open_cache(
         not in {"inputs", "output", "output_folder", "jobs", "cache", "config_file"}
     }
     settings.update(root=str(discovery.root), root_deck=root_deck, vault=vault_name)
+    settings.update(macros=macros.digest)
     media = MediaIndex(discovery.root).fingerprint()
     folder = cache_folder(discovery.root, (path.resolve() for path in config.inputs))
     if config.share:
@@ -553,6 +565,7 @@ def _patch(
         return None
 
     job = _Job(config, session.root_deck, session.vault_name, discovery, False, True)
+    job = replace(job, macros=session.macros)
     outputs: dict[str, NoteOutput] = {}
     for done, (source, processed) in enumerate(
         zip(fresh, _process_notes(job, fresh), strict=True), start=1
@@ -760,6 +773,7 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         session.lint,
         caching=cache is not None,
         packing=True,
+        macros=session.macros,
     )
     from flashgen.cards import CardStore
     from flashgen.lint import lint_cards
@@ -961,6 +975,8 @@ class _Job:
     """Also pack each note's cards for the cache (in the worker, in parallel)."""
     packing: bool = False
     """Send each note's cards packed for a CardStore, not as records (see packed.py)."""
+    macros: Preambles = NO_PREAMBLES
+    """The vault's LaTeX macros (by preamble), expanded in every maths span."""
 
 
 def _note_outputs(
@@ -1090,7 +1106,13 @@ def _note_output(
     show_source = _shows_source(config)
     for draft in drafts:
         rendering = render_card(
-            draft, deck, media, link, show_source=show_source, library=library
+            draft,
+            deck,
+            media,
+            link,
+            show_source=show_source,
+            library=library,
+            macros=job.macros.for_note(note.path),
         )
         diagnostics.extend(rendering.diagnostics)
         keyed.append(Keyed.of(rendering.card, card_key(draft, identity)))

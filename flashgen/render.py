@@ -19,6 +19,7 @@ import nh3
 
 from flashgen.extract import CardDraft
 from flashgen.highlight import CODE_CLASS, highlight_code
+from flashgen.macros import NO_MACROS, MacroTable, expand_maths
 from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
@@ -76,13 +77,15 @@ def render_card(
     *,
     show_source: bool = True,
     library: NoteLibrary | None = None,
+    macros: MacroTable = NO_MACROS,
 ) -> Rendering:
     """Turn a draft into HTML fields; missing media become placeholders and warnings.
 
     `source_link` is the URL the Source field links to (None: the note's path as text);
-    without `show_source` the Source field stays empty.
+    without `show_source` the Source field stays empty. `macros` are expanded in maths.
     """
     writer = _HtmlWriter(draft.note_path, draft.line, media, library)
+    writer.macros = macros
     question = writer.inlines(draft.question)
     if draft.kind == "list":
         count = len(draft.answer[0].children) if draft.answer else 0
@@ -98,12 +101,6 @@ def render_card(
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
     if writer.has_raw_html:
         question, answer = sanitise(question), sanitise(answer)
-    if writer.has_math and (macros := media.preamble(draft.note_path)):
-        # Defined before use on each side of the card; hidden by the note type's CSS.
-        defined = (
-            f'<span class="fg-preamble">\\({html.escape(macros, quote=False)}\\)</span>'
-        )
-        question, answer = defined + question, defined + answer
     card = RenderedCard(
         draft=_without_trees(draft),
         deck=deck,
@@ -228,9 +225,9 @@ class _HtmlWriter:
         self.sounds: list[str] = []
         """Names (in the deck) of the audio files embedded: their `[sound:]` tags."""
         self.diagnostics: list[Diagnostic] = []
+        self.macros = NO_MACROS
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
         self.has_raw_html = False
-        self.has_math = False
 
     def blocks(self, blocks: Iterable[Block]) -> str:
         return "".join(self.block(block) for block in blocks)
@@ -318,12 +315,10 @@ class _HtmlWriter:
             case "code":
                 return f"<code>{html.escape(inline.text, quote=False)}</code>"
             case "math":
-                self.has_math = True
                 # Anki's MathJax reads \( \) and \[ \]; Obsidian writes $ and $$.
-                return f"\\({html.escape(inline.text, quote=False)}\\)"
+                return f"\\({self._maths(inline)}\\)"
             case "display_math":
-                self.has_math = True
-                return f"\\[{html.escape(inline.text, quote=False)}\\]"
+                return f"\\[{self._maths(inline)}\\]"
             case "strong":
                 return f"<strong>{self.inlines(inline.children)}</strong>"
             case "emphasis":
@@ -347,6 +342,12 @@ class _HtmlWriter:
             case "task":
                 return "\u2611 " if inline.text else "\u2610 "
         return self.inlines(inline.children)
+
+    def _maths(self, inline: Inline) -> str:
+        expanded = expand_maths(inline.text, self.macros)
+        for problem in expanded.problems:
+            self._warn(inline.line or self._line, problem)
+        return html.escape(expanded.tex, quote=False)
 
     def _wikilink_text(self, inline: Inline) -> str:
         """The alias, else the target as Obsidian shows it: `Note#Part` reads `Note › Part`."""

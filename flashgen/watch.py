@@ -23,7 +23,10 @@ from flashgen.pipeline import BuildResult, Clock, build
 log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.2
-_WATCHED_SUFFIXES = frozenset({".md"}) | IMAGE_SUFFIXES | AUDIO_SUFFIXES | {".toml"}
+# .sty: the preamble whose macros the maths uses.
+_WATCHED_SUFFIXES = (
+    frozenset({".md", ".toml", ".sty"}) | IMAGE_SUFFIXES | AUDIO_SUFFIXES
+)
 
 Listener = Callable[[BuildResult | None, FlashgenError | None], None]
 

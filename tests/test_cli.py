@@ -63,7 +63,7 @@ def test_config_errors_are_listed_together_and_exit_2(runner, examples_vault, tm
         ".flashgen.toml: error: unknown key 'dek_name' (did you mean 'deck_name'?)",
         ".flashgen.toml: error: unknown key 'colour' (known keys: cards, css, deck_layout, "
         "deck_name, description, exclude, folder_tags, include, namespace, output, "
-        "source_link, vault_name)",
+        "preamble, source_link, vault_name)",
     ]
     assert not out.exists()
 

@@ -220,16 +220,3 @@ def test_sound_tags_written_in_a_note_are_text_and_its_audio_embeds_play(tmp_pat
     assert len(tags) == 2 and all(
         re.fullmatch(r"fg-[0-9a-f]{20}\.mp3", t) for t in tags
     )
-
-
-def test_maths_gets_the_macros_of_the_nearest_preamble(tmp_path):
-    (tmp_path / "Maths").mkdir()
-    (tmp_path / "Maths" / "preamble.sty").write_text(
-        "% sets\n\\newcommand{\\pow}{\\mathcal{P}}  % power set\n", encoding="utf-8"
-    )
-    (card,) = _render(tmp_path, "Maths/N.md", "**Power set**: $\\pow(X)$\n")
-    defined = '<span class="fg-preamble">\\(\\newcommand{\\pow}{\\mathcal{P}}\\)</span>'
-    assert card.card.answer.startswith(defined)
-    assert card.card.question.startswith(defined)
-    (plain,) = _render(tmp_path, "Other.md", "**Power set**: $P(X)$\n")
-    assert "fg-preamble" not in plain.card.answer

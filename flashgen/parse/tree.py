@@ -160,6 +160,9 @@ class TreeBuilder:
             top.text.append(value)
             return
         inline = _leaf_inline(name, value)
+        if inline is not None and name in {"InlineMath", "DisplayMath"}:
+            # Its line, for the messages about its macros.
+            inline = Inline(inline.kind, inline.text, line=self._line(start))
         if inline is not None:
             self._add_inline(inline, start, stack, inline_stack)
         elif name == "Rule":
