@@ -537,3 +537,46 @@ def test_the_collection_option_and_no_backup(examples_vault, base, runner):
     )
     assert result.exit_code == 2 and time.monotonic() - started < 30
     assert "--collection names the collection itself" in result.output
+
+
+def test_the_note_type_is_updated_in_place(examples_vault, base):
+    _sync(examples_vault, base)
+    (examples_vault / "cards.css").write_text(".fg-question { color: teal; }\n")
+    (examples_vault / ".flashgen.toml").write_text('css = "cards.css"\n')
+    result = sync(load_config((examples_vault,)), Target(base=base), lambda: FIXED_TIME)
+    assert result.changes.untouched == 41
+    with _Opened(base) as col:
+        (model,) = [m for m in col.models.all() if m["name"].startswith("flashgen")]
+        assert model["id"] == 1607392319 and "color: teal" in model["css"]
+        assert [f["name"] for f in model["flds"]] == [
+            "Question",
+            "Answer",
+            "Context",
+            "Source",
+            "Extra",
+        ]
+
+
+def test_a_note_type_with_other_fields_stops_the_sync(examples_vault, base, runner):
+    from flashgen.cli import main
+
+    _sync(examples_vault, base)
+    with _Opened(base) as col:
+        model = col.models.get(1607392319)
+        col.models.add_field(model, col.models.new_field("Mnemonic"))
+        col.models.update_dict(model)
+    _edit_notes(examples_vault)
+    state = (examples_vault / STATE_FILE).read_bytes()
+    result = runner.invoke(main, ["sync", str(examples_vault), "--base", str(base)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"{_path(base)}: error: the note type 'flashgen Card (v1)' has other fields "
+        "(Question, Answer, Context, Source, Extra, Mnemonic) or card types than "
+        "flashgen's, so nothing was changed (in Anki's Tools > Manage Note Types, "
+        "restore its fields: Question, Answer, Context, Source, Extra, and one card type)"
+    )
+    assert (examples_vault / STATE_FILE).read_bytes() == state
+    assert (
+        not (base / PROFILE / "backups").exists()
+        or len(list((base / PROFILE / "backups").iterdir())) == 1
+    )
