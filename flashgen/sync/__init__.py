@@ -118,11 +118,7 @@ def sync(
     backup_path = None
     try:
         action = note_type_action(col, note_type)
-        guids = {
-            *retired,
-            *(note.guid for note in built.planned_notes(result, settings)),
-        }
-        existing = collection_notes(col, note_type.model_id, guids)
+        existing = collection_notes(col, note_type.model_id)
         plan = plan_sync(
             built.planned_notes(result, settings),
             retired,

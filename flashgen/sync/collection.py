@@ -260,10 +260,9 @@ _BATCH = 500
 """Ids a query names at once: well under SQLite's limit on parameters."""
 
 
-def collection_notes(
-    col: Collection, model_id: int, guids: set[str]
-) -> dict[str, CollectionNote]:
-    """The collection's notes with these GUIDs, by GUID (read, not changed)."""
+def collection_notes(col: Collection, model_id: int) -> dict[str, CollectionNote]:
+    """The collection's notes with GUIDs such as flashgen makes, by GUID (read, not
+    changed): those of any vault, and any note type (`ours` says which are flashgen's)."""
     found: dict[str, CollectionNote] = {}
     assert col.db is not None  # open
     query = (
@@ -272,7 +271,7 @@ def collection_notes(
     )
     for row in col.db.execute(query, GUID_PREFIX + "%"):
         note, guid, model, modified, tags, card, deck, home, queue = row
-        if guid not in guids or guid in found:
+        if guid in found:  # a card of a note already read
             continue
         found[guid] = CollectionNote(
             note,
