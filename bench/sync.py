@@ -57,7 +57,9 @@ def _run(vault: Path, collection: Path) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", str(vault), str(collection)]
     # The build cache of this run only, beside the vault: every size starts cold.
     env = {**os.environ, "FLASHGEN_CACHE_DIR": str(vault.parent / "cache")}
-    done = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode:
+        sys.exit(f"sync failed (exit {done.returncode}):\n{done.stderr}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 

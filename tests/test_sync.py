@@ -580,3 +580,25 @@ def test_a_note_type_with_other_fields_stops_the_sync(examples_vault, base, runn
         not (base / PROFILE / "backups").exists()
         or len(list((base / PROFILE / "backups").iterdir())) == 1
     )
+
+
+def test_a_large_sync_goes_in_several_packages(tmp_path, base):
+    from flashgen.sync.apply import PACKAGE_NOTES
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    points = PACKAGE_NOTES // 2 + 1
+    for number in range(2):
+        lines = [f"# Topic {number}", ""]
+        lines += [
+            f"**Point {n}**: answer {n} of topic {number}." for n in range(points)
+        ]
+        (vault / f"Topic {number}.md").write_text("\n\n".join(lines), encoding="utf-8")
+    first = _sync(vault, base)
+    cards = len(first.build.cards)
+    assert first.changes.added == cards > PACKAGE_NOTES
+    _edit(vault / "Topic 1.md", f"answer {points - 1} of", "the last answer of")
+    second = _sync(vault, base)
+    assert (second.changes.updated, second.changes.untouched) == (1, cards - 1)
+    with _Opened(base) as col:
+        assert len(col.find_notes("")) == cards

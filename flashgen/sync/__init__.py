@@ -127,7 +127,7 @@ def sync(
             lambda ids: note_fields(col, ids),
             removed,
         )
-        if not dry_run and (plan.has_changes or action):
+        if not dry_run and (plan.has_changes or action == "update"):
             if backup:
                 backup_path = back_up(col, path)
             applying = Applying(

@@ -4,7 +4,7 @@ Notes are added and updated by importing packages of them (Anki's importer keeps
 build's GUIDs, note ids and times, as an import of the build's deck does); cards are
 moved, suspended, tagged and deleted with Anki's operations, never by writing its tables.
 Each operation is complete or not done at all, and a sync run again after an interrupted
-one finds what is left to do. Together they make one step in Anki's undo.
+one finds what is left to do.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from flashgen.sync.plan import SyncPlan
 if TYPE_CHECKING:
     from anki.collection import Collection
 
-UNDO_NAME = "flashgen sync"
 PACKAGE_NOTES = 2000
 """Notes a package holds: one import each, so a large sync never holds every note."""
 KILL_AFTER = "FLASHGEN_SYNC_KILL_AFTER"
@@ -76,7 +75,6 @@ class Applying:
 def apply_plan(col: Collection, plan: SyncPlan, applying: Applying) -> None:
     """Change the collection as the plan says, one Anki operation at a time."""
     steps = _Steps()
-    undo = col.add_custom_undo_entry(UNDO_NAME)
     if note_type_action(col, applying.note_type) == "update":
         _update_note_type(col, applying.note_type)
         steps.done()
@@ -101,7 +99,6 @@ def apply_plan(col: Collection, plan: SyncPlan, applying: Applying) -> None:
         suspended = [note.card for note in plan.restore if note.suspended]
         col.sched.unsuspend_cards(suspended)  # type: ignore[arg-type]
         steps.done()
-    col.merge_undo_entries(undo)
 
 
 def _changed(plan: SyncPlan, notes: Iterable[AnkiNote]) -> Iterator[list[AnkiNote]]:
