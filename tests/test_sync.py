@@ -602,3 +602,22 @@ def test_a_large_sync_goes_in_several_packages(tmp_path, base):
     assert (second.changes.updated, second.changes.untouched) == (1, cards - 1)
     with _Opened(base) as col:
         assert len(col.find_notes("")) == cards
+
+
+def test_notes_that_cannot_be_read_change_nothing(tmp_path, base, runner):
+    from flashgen.cli import main
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Photo.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    result = runner.invoke(main, ["sync", str(vault), "--base", str(base)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Photo.md: error: not a text file (NUL bytes): no cards (rename it, or remove "
+        "it from the vault)",
+        f"{_path(base)}: error: no note could be read, so the collection was not "
+        "changed (fix the notes named above)",
+    ]
+    assert not (vault / STATE_FILE).exists()
+    with _Opened(base) as col:
+        assert not col.find_notes("")

@@ -107,9 +107,15 @@ def sync(
     config = replace(config, share=False)
     result = plan_build(config, clock, progress=progress)
     if not len(result.cards) and result.report.has_errors:
+        lines = [diagnostic.format() for diagnostic in result.report.diagnostics]
         raise CollectionError(
-            f"{path}: error: no note could be read, so the collection was not changed "
-            "(fix the notes named above)"
+            "\n".join(
+                (
+                    *lines,
+                    f"{path}: error: no note could be read, so the collection was not "
+                    "changed (fix the notes named above)",
+                )
+            )
         )
     settings = built.deck_settings(config, result)
     note_type = built.note_type(settings)
