@@ -258,6 +258,8 @@ GUID_PREFIX = "fg"
 _SUSPENDED = -1
 _BATCH = 500
 """Ids a query names at once: well under SQLite's limit on parameters."""
+_PAGE = 20_000
+"""Rows read from the collection at once."""
 
 
 def collection_notes(col: Collection, model_id: int) -> dict[str, CollectionNote]:
@@ -265,24 +267,29 @@ def collection_notes(col: Collection, model_id: int) -> dict[str, CollectionNote
     changed): those of any vault, and any note type (`ours` says which are flashgen's)."""
     found: dict[str, CollectionNote] = {}
     assert col.db is not None  # open
+    # Page by page, in card order: a large collection's rows are never all in memory.
     query = (
-        "SELECT n.id, n.guid, n.mid, n.mod, n.tags, c.id, c.did, c.odid, c.queue "
-        "FROM notes n JOIN cards c ON c.nid = n.id WHERE n.guid LIKE ? ORDER BY c.ord"
+        "SELECT c.id, n.id, n.guid, n.mid, n.mod, n.tags, c.did, c.odid, c.queue "
+        "FROM cards c JOIN notes n ON c.nid = n.id WHERE n.guid LIKE ? AND c.id > ? "
+        "ORDER BY c.id LIMIT ?"
     )
-    for row in col.db.execute(query, GUID_PREFIX + "%"):
-        note, guid, model, modified, tags, card, deck, home, queue = row
-        if guid in found:  # a card of a note already read
-            continue
-        found[guid] = CollectionNote(
-            note,
-            guid,
-            model == model_id and guid.startswith(GUID_PREFIX),
-            modified,
-            tuple(tags.split()),
-            card,
-            home or deck,
-            queue == _SUSPENDED,
-        )
+    last = -(2**63)
+    while rows := col.db.execute(query, GUID_PREFIX + "%", last, _PAGE):
+        for row in rows:
+            card, note, guid, model, modified, tags, deck, home, queue = row
+            if guid in found:  # another card of a note already read
+                continue
+            found[guid] = CollectionNote(
+                note,
+                guid,
+                model == model_id and guid.startswith(GUID_PREFIX),
+                modified,
+                tuple(tags.split()),
+                card,
+                home or deck,
+                queue == _SUSPENDED,
+            )
+        last = rows[-1][0]
     return found
 
 
