@@ -24,7 +24,7 @@ from flashgen.sync.collection import (
 from flashgen.sync.plan import REMOVED_CHOICES, SyncPlan
 
 if TYPE_CHECKING:
-    from flashgen.pipeline import BuildResult
+    from flashgen import BuildResult
 
 __all__ = [
     "REMOVED_CHOICES",
@@ -88,7 +88,7 @@ def sync(
 
     Nothing is written in a dry run. The collection is backed up with Anki's own backup
     call before it is changed (unless `backup` is False)."""
-    from flashgen.pipeline import plan_build
+    from flashgen import plan_build
     from flashgen.sync import built
     from flashgen.sync.apply import Applying, apply_plan, note_type_action
     from flashgen.sync.collection import (

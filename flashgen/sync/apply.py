@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flashgen.model import NoteType
-from flashgen.sync.built import REMOVED_TAG, AnkiNote, DeckSettings, write_notes
+from flashgen.sync.built import (
+    REMOVED_TAG,
+    AnkiNote,
+    DeckSettings,
+    NoteType,
+    write_notes,
+)
 from flashgen.sync.collection import CollectionError
 from flashgen.sync.plan import SyncPlan
 

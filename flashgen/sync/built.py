@@ -31,6 +31,7 @@ __all__ = [
     "REMOVED_TAG",
     "AnkiNote",
     "DeckSettings",
+    "NoteType",
     "deck_settings",
     "media_files",
     "note_type",
