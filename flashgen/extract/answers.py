@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flashgen.extract.transcripts import trim_transcripts
 from flashgen.parse import Block, Inline, plain_text, walk_blocks
 
 MAX_WORDS = 80
@@ -50,7 +51,9 @@ def words_of(blocks: Iterable[Block]) -> int:
 
 def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]:
     """The leading blocks that fit in `budget` words (the first always does); a paragraph
-    that ends with a colon keeps the block it announces."""
+    that ends with a colon keeps the block it announces. Pasted terminal output is cut
+    to its commands first (see transcripts.py)."""
+    blocks = trim_transcripts(blocks)
     taken: list[Block] = []
     used = 0
     for index, block in enumerate(blocks):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from flashgen.extract.answers import ends_with_colon, fit, has_substance
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.labels import Label, label_of
+from flashgen.extract.transcripts import trim_transcripts
 from flashgen.parse import Block, Inline, ParsedNote, plain_text, split_block_id
 
 # Titled blocks that state one thing to learn: `ad-Definition`, `> [!theorem]`.
@@ -49,7 +50,7 @@ def make_draft(
         context,
         label,
         question or (Inline("text", label),),
-        answer,
+        trim_transcripts(answer),
         line,
         max(line, answer[-1].end_line),
     )
@@ -209,7 +210,7 @@ def _point(
         path,
         label,
         found.label,
-        answer,
+        trim_transcripts(answer),
         line,
         max(end, line),
         pin=pin,
