@@ -44,13 +44,14 @@ _SMALL_WORDS = frozenset(
 
 # `4. `, `03 - `, `a) `, `1.2 `, `(3) `, `IV. `, and Atomic-Potato's `🟩1 @ `: numbering
 # in front of a title. A bare number stays (`404 Not Found`, `10 Dermatology`) unless it
-# has a leading zero (`03 Storage`).
+# has a leading zero (`03 Storage`). A number of three digits is a code, not a count: a
+# status or reply code (`214: "Help message"`, `404 - Not Found`) or a port is the fact.
 _NUMBERING = re.compile(
     r"^[^\w\s(\[]{0,3}\s*(?:"
     r"\d{1,3}(?:\.\d{1,3})+\.?\s+"
-    r"|(?:\d{1,3}|[A-Za-z]|[ivxlcdmIVXLCDM]{1,5})[.)]\s*(?:[-:\u2013\u2014@]\s*)?"
+    r"|(?:\d{1,2}|0\d\d|[A-Za-z]|[ivxlcdmIVXLCDM]{1,5})[.)]\s*(?:[-:\u2013\u2014@]\s*)?"
     r"|\(\w{1,3}\)\s*"
-    r"|\d{1,3}(?:\.\d{1,3})*\s*[-:\u2013\u2014@]\s+"
+    r"|(?:\d{1,2}|0\d\d)(?:\.\d{1,3})*\s*[-:\u2013\u2014@]\s+"
     r"|0\d\s+"
     r")(?=\S)"
 )
