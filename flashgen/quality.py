@@ -80,7 +80,8 @@ def judge_draft(draft: CardDraft) -> Verdict | None:
             )
     if found is None and strip_numbering(draft.label).casefold() in _NO_QUESTION:
         found = ("no-real-question", f"'{draft.label}' asks nothing")
-    if found is None and is_generic(question):
+    # A table row's question is its name and the column headers, not a label.
+    if found is None and draft.kind != "table" and is_generic(question):
         found = ("generic-label", f"'{question}' names no subject")
     if found is None and strip_numbering(question) != question:
         found = ("numbering-in-question", f"'{question}'")
