@@ -17,6 +17,7 @@ from flashgen.extract.answers import (
     has_substance,
     is_resources,
     is_resources_title,
+    words_of,
 )
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.labels import NOT_LABELS, label_of, split_label_lines
@@ -47,15 +48,31 @@ _METADATA_HEADING = re.compile(
 _GIVEN = frozenset({"given", "problem", "question", "exercise", "task"})
 _SOLUTION = frozenset({"solution", "answer", "solutions"})
 _MAX_ITEM_WORDS = 6
+_MAX_ANNOUNCED_WORDS = 120
 
 
 def section_cards(note: ParsedNote) -> list[CardDraft]:
     """Every section's cards, in source order."""
     lines = note.source.split("\n")
+    sections = list(_sections(note, lines))
+    titles = frozenset(
+        _name_key(path[-1]) for heading, path, _ in sections if heading and path
+    )
+    children: dict[tuple[str, ...], list[str]] = {}
+    for heading, path, _ in sections:
+        if heading is not None and path:
+            children.setdefault(path[:-1], []).append(path[-1])
     drafts: list[CardDraft] = []
-    for heading, path, body in _sections(note, lines):
-        drafts.extend(_section_cards(note, heading, path, body))
+    for heading, path, body in sections:
+        below = tuple(children.get(path, ())) if heading is not None else ()
+        drafts.extend(_section_cards(note, heading, path, body, titles, below))
     return drafts
+
+
+def _name_key(text: str) -> str:
+    """A heading or item name as compared: `SPF (Sender Policy Framework)` is *spf*."""
+    name = strip_numbering(text).partition(" (")[0]
+    return re.sub(r"\W+", " ", name).strip().casefold()
 
 
 def merge_exercises(drafts: list[CardDraft]) -> list[CardDraft]:
@@ -137,6 +154,8 @@ def _section_cards(
     heading: Block | None,
     path: tuple[str, ...],
     body: tuple[Block, ...],
+    titles: frozenset[str],
+    below: tuple[str, ...],
 ) -> Iterator[CardDraft]:
     # A heading that repeats the note's title is not in the path; the title stands for it.
     context, label = (path[:-1], path[-1]) if path else ((), note.title)
@@ -148,15 +167,21 @@ def _section_cards(
     intro = _intro(opening)
     points = list(points_in(note, opening, path))
     direct = [card for card, depth in points if depth == 0]
-    items = _enumeration(opening, direct)
+    items = _enumeration(opening, direct, label, titles)
     closing = _closing(opening) if direct else ()
     if heading is not None and not is_remark:
         answer = intro or closing
-        if intro and items and ends_with_colon(intro[-1]):
-            answer = (*intro, *items)  # the opening announces the list: it is its end
+        announces = bool(intro and ends_with_colon(intro[-1]))
+        announced = announces and bool(items)
+        if announced:
+            # The opening announces the list: one card, the opening and the list it
+            # announces (a "list the N" card beside it would ask the same).
+            answer = (*intro, *items, *closing)
+        elif announces:
+            answer = (*intro, *_announced(opening, intro, below))
         if answer and has_substance(answer):
             yield make_draft(note, "heading", context, label, answer, heading.line)
-        if items:
+        if items and not announced:
             answer = items + (closing if intro else ())
             yield make_draft(note, "list", context, label, answer, heading.line)
     yield from (card for card, _ in points)
@@ -178,6 +203,43 @@ def _row_cards(
 ) -> Iterator[CardDraft]:
     for label, row, question, answer in row_cards(table):
         yield make_draft(note, "table", path, label, answer, row.line, question)
+
+
+def _announced(
+    opening: tuple[Block, ...], intro: tuple[Block, ...], below: tuple[str, ...]
+) -> tuple[Block, ...]:
+    """What an opening that ends with a colon announces when it is no list of points:
+    the list, table or code right after it, as written; else, when the section goes on
+    in sub-sections (`The basic operators:` over `### Selection`, `### Projection`),
+    their names."""
+    end = intro[-1].end_line
+    after = next((block for block in opening if block.line > end), None)
+    if after is not None and after.kind in {
+        "list",
+        "table",
+        "code",
+        "quote",
+        "callout",
+    }:
+        # A long table or listing is cards of its own (rows, points), not this answer.
+        return (after,) if words_of((after,)) <= _MAX_ANNOUNCED_WORDS else ()
+    if after is None and len(below) >= 2:
+        line = intro[-1].end_line
+        items = tuple(
+            Block(
+                "item",
+                line,
+                line,
+                children=(Block("paragraph", line, line, (_name(name),), tight=True),),
+            )
+            for name in below
+        )
+        return (Block("list", line, line, children=items),)
+    return ()
+
+
+def _name(heading: str) -> Inline:
+    return Inline("text", strip_numbering(heading).strip() or heading)
 
 
 def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
@@ -216,20 +278,27 @@ def _closing(body: tuple[Block, ...]) -> tuple[Block, ...]:
     return fit(tuple(taken))
 
 
-def _enumeration(body: tuple[Block, ...], direct: list[CardDraft]) -> tuple[Block, ...]:
+def _enumeration(
+    body: tuple[Block, ...],
+    direct: list[CardDraft],
+    label: str,
+    titles: frozenset[str],
+) -> tuple[Block, ...]:
     """A list of the section's named points, as the note lists them, or ().
 
     Only one list (or one run of labelled paragraphs) counts, and all of its items: a count
     that leaves out unlabelled items is wrong. Sub-labels (*Description*, *Advantages*,
-    `**Defining formula**` on its own line over its answer) and ids (*Theo 1*) are the
-    note's structure, not facts to list."""
+    `**Defining formula**` on its own line over its answer), ids (*Theo 1*), questions (an
+    FAQ's), the names of the note's own sections (a recap's *SPF, DKIM*) and names the
+    heading already says (*Batch vs Online* -> *Batch*, *Online*) are the note's structure,
+    not facts to list."""
     if len(direct) < 2:
         return ()
     groups: list[list[tuple[int, tuple[Inline, ...] | None]]] = []
     in_run = False
     for block in body:
         if block.kind == "list" and starts_with_label(block):
-            groups.append([_item_name(item) for item in block.children])
+            groups.append(_item_names(block))
             in_run = False
         elif block.kind == "paragraph" and (found := label_of(block.inlines)):
             if found.alone:
@@ -250,6 +319,9 @@ def _enumeration(body: tuple[Block, ...], direct: list[CardDraft]) -> tuple[Bloc
     names = groups[0]
     if any(name is None for _, name in names):
         return ()
+    texts = [plain_text(name or ()).strip() for _, name in names]
+    if not _lists_facts(texts, label, titles):
+        return ()
     # Mostly genre words (Description, Location, Analysis) or ids (Theo 1, Theo 2):
     # the note's structure. One genre word among named points (Management) is a point.
     generic = sum(
@@ -269,6 +341,21 @@ def _enumeration(body: tuple[Block, ...], direct: list[CardDraft]) -> tuple[Bloc
     return (Block("list", items[0].line, items[-1].end_line, children=items, start=1),)
 
 
+_QUESTION = re.compile(
+    r"^(?:what|how|why|when|where|which|who|is|are|can|does|do)\b|\?$", re.IGNORECASE
+)
+
+
+def _lists_facts(texts: list[str], label: str, titles: frozenset[str]) -> bool:
+    if any(_QUESTION.search(text) for text in texts):
+        return False
+    recap = sum(_name_key(text) in titles for text in texts)
+    if recap * 2 > len(texts):
+        return False
+    asked = set(re.findall(r"\w+", label.casefold()))
+    return not all(set(re.findall(r"\w+", text.casefold())) <= asked for text in texts)
+
+
 def _unnumbered(name: tuple[Inline, ...] | None) -> tuple[Inline, ...]:
     """An item as the list shows it: `Prop 2 (Subgroup)` reads *Subgroup*."""
     text = plain_text(name or ()).strip()
@@ -276,22 +363,46 @@ def _unnumbered(name: tuple[Inline, ...] | None) -> tuple[Inline, ...]:
     return name or () if stripped == text else (Inline("text", stripped),)
 
 
-def _item_name(item: Block) -> tuple[int, tuple[Inline, ...] | None]:
-    """What a list item names: its label, else its text before a colon, else its text
-    when short; None when it is a sentence (the list is then not a list of names)."""
+def _item_names(block: Block) -> list[tuple[int, tuple[Inline, ...] | None]]:
+    """What the items of a list of points name. Among labelled items, a plain item names
+    something only when written the same way (`mkdir: makes a folder`); a bare line
+    (`Batch = compute in chunks`) is a remark, and the list is no list of names."""
+    names = []
+    for item in block.children:
+        line, name, labelled = _item_name(item)
+        names.append((line, name if labelled or _is_named(item) else None))
+    return names
+
+
+def _is_named(item: Block) -> bool:
+    """A plain item written as a name: `mkdir: makes a folder`, or `anon_root=YES` in
+    code."""
     lead = lead_of(item)
     if lead is None:
-        return item.line, None
+        return False
+    inlines = [i for i in lead.inlines if i.kind != "text" or i.text.strip()]
+    return ":" in plain_text(lead.inlines) or (
+        len(inlines) == 1 and inlines[0].kind == "code"
+    )
+
+
+def _item_name(item: Block) -> tuple[int, tuple[Inline, ...] | None, bool]:
+    """What a list item names, and whether it is labelled: its label, else its text
+    before a colon, else its text when short; None when it is a sentence (the list is
+    then not a list of names)."""
+    lead = lead_of(item)
+    if lead is None:
+        return item.line, None, False
     inlines, _ = split_block_id(lead.inlines)
     found = label_of(inlines)
     if found is not None:
-        return item.line, found.label if found.kind == "point" else None
+        return item.line, found.label if found.kind == "point" else None, True
     text = plain_text(inlines).strip()
     head, colon, _ = text.partition(":")
     name = head.strip() if colon else text
     if name and len(name.split()) <= _MAX_ITEM_WORDS and not name.endswith("."):
-        return item.line, (Inline("text", name),)
-    return item.line, None
+        return item.line, (Inline("text", name),), False
+    return item.line, None, False
 
 
 def _heading_text(block: Block) -> str:
