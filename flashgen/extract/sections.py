@@ -15,6 +15,7 @@ from flashgen.extract.answers import (
     ends_with_colon,
     fit,
     has_substance,
+    is_placeholder,
     is_resources,
     is_resources_title,
     words_of,
@@ -189,7 +190,9 @@ def _section_cards(
         if block.kind == "table":
             yield from _row_cards(note, path, block)
     for segment in segments[1:]:
-        answer = tuple(b for b in segment.blocks if b.kind != "rule")
+        # The author's answer, sized for recall like any other: later paragraphs (a
+        # vignette, an aside) go.
+        answer = fit(tuple(b for b in segment.blocks if b.kind != "rule"))
         if segment.ignored or not segment.prompt or not has_substance(answer):
             continue
         question = (Inline("text", segment.prompt),)
@@ -249,6 +252,8 @@ def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
     for block in body:
         if block.kind in {"rule", "html"} and not taken:
             continue  # `# Title` over `---`, or layout HTML: the opening is below it
+        if not taken and is_placeholder(block):
+            continue  # `Init`, `WIP`: the author's mark on a note still to be written
         if block.kind == "rule" or starts_with_label(block):
             break
         if block.kind == "table" and (not taken or row_cards(block)):
