@@ -47,6 +47,7 @@ _NO_QUESTION = frozenset(
     {"notes", "note", "misc", "other", "todo", "output", "remember these key points"}
 )
 _RAW_MARKUP = re.compile(r"\*\*|!\[\[|\[\[|\[!\w+|(?<![\\\w])\$[^$\s][^$]*\$")
+_STAR_PAIR = re.compile(r"(?<![\w*])\*\*(?=\S)[^*\n]*?\S\s*\*\*(?![\w*])")
 _METADATA = re.compile(
     r"^\s*(?:related|tags?|aliases|date|created|updated|modified|typora-[\w-]+)\s*:",
     re.IGNORECASE | re.MULTILINE,
@@ -93,7 +94,9 @@ def judge_draft(draft: CardDraft) -> Verdict | None:
         found = ("truncated-colon", "the answer stops at a colon")
     if found is None and _METADATA.search(answer_text):
         found = ("metadata", "the answer holds a metadata field")
-    if found is None and _RAW_MARKUP.search(answer_text):
+    # Paired stars written as text render as bold (see render.py); a lone pair does not.
+    shown = _STAR_PAIR.sub("", answer_text) if "**" in answer_text else answer_text
+    if found is None and _RAW_MARKUP.search(shown):
         found = ("broken-rendering", "the answer shows raw markup")
     if found is None and _gives_answer(question, answer_text, draft.kind):
         found = ("question-gives-answer", "the answer repeats the question")
