@@ -47,7 +47,9 @@ _NO_QUESTION = frozenset(
     {"notes", "note", "misc", "other", "todo", "output", "remember these key points"}
 )
 _RAW_MARKUP = re.compile(r"\*\*|!\[\[|\[\[|\[!\w+|(?<![\\\w])\$[^$\s][^$]*\$")
-_STAR_PAIR = re.compile(r"(?<![\w*])\*\*(?=\S)[^*\n]*?\S\s*\*\*(?![\w*])")
+_STAR_PAIR = re.compile(
+    r"(?<![\w*])\*\*(?=\S)[^*\n]*?\S(?:\s*\*\*(?![\w*])|\s+\*\*(?=\w))"
+)
 _METADATA = re.compile(
     r"^\s*(?:related|tags?|aliases|date|created|updated|modified|typora-[\w-]+)\s*:",
     re.IGNORECASE | re.MULTILINE,

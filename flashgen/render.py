@@ -37,7 +37,9 @@ _HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")
 # `\*\*term\*\*` (bold escaped on its way into the note) and `**term **` (a space before
 # the closing stars, which Markdown does not close) arrive as text; both mean bold. Stars
 # inside a word (`x**2`) stay.
-_LITERAL_BOLD = re.compile(r"(?<![\w*])\*\*(?=\S)([^*\n]*?\S)\s*\*\*(?![\w*])")
+_LITERAL_BOLD = re.compile(
+    r"(?<![\w*])\*\*(?=\S)([^*\n]*?\S)(?:\s*\*\*(?![\w*])|\s+\*\*(?=\w))"
+)
 
 _ALLOWED_ATTRIBUTES = {
     "*": {"class", "title"},

@@ -56,6 +56,20 @@ _FUNCTION_WORDS = _SMALL_WORDS | frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SHORT_LABEL_WORDS = 2
+_GLOSSARY_WORDS = frozenset(
+    [
+        "glossary",
+        "terms",
+        "terminology",
+        "vocabulary",
+        "definitions",
+        "definition",
+        "abbreviations",
+        "acronyms",
+        "keywords",
+        "key",
+    ]
+)
 _ACRONYMS = re.compile(r"[A-Z][A-Z0-9]+(?:[\s,/&-]+[A-Z][A-Z0-9]+)*")
 _LONGEST_SUBJECT_WORDS = 8
 # `What is the Kernel?` names the Kernel.
@@ -180,9 +194,15 @@ def ask(
     if stripped != text:
         label = _replace_text(label, text, stripped)
     generic = is_generic(stripped)
-    if generic or (short_needs_subject and _reads_only_in_place(label, stripped)):
-        # A short label right under the note's title reads as the note's own term.
-        subject = subject_of(context, title) if generic else _subject_in(context)
+    # Under *Glossary* or *Definitions* a label is a term, asked as it stands.
+    in_glossary = bool(context) and _is_glossary(context[-1])
+    short = short_needs_subject and not in_glossary
+    if generic or (short and _reads_only_in_place(label, stripped)):
+        # A short label right under the note's title reads as the note's own term; under
+        # headings that only name genres (*Code*), the note's title is its subject.
+        subject = (
+            subject_of(context, title) if generic or context else _subject_in(context)
+        )
         if not subject or subject.casefold() == stripped.casefold():
             return label
         if generic or (
@@ -191,6 +211,11 @@ def ask(
         ):
             return (Inline("text", f"{subject} - "), *label)
     return label
+
+
+def _is_glossary(heading: str) -> bool:
+    words = re.findall(r"\w+", strip_numbering(heading).casefold())
+    return bool(words) and all(word in _GLOSSARY_WORDS | _SMALL_WORDS for word in words)
 
 
 def _reads_only_in_place(label: tuple[Inline, ...], text: str) -> bool:
