@@ -222,6 +222,7 @@ def _announced(
     }:
         # A long table or listing is cards of its own (rows, points), not this answer.
         return (after,) if words_of((after,)) <= _MAX_ANNOUNCED_WORDS else ()
+    below = tuple(name for name in below if not is_resources_title(name))
     if after is None and len(below) >= 2:
         line = intro[-1].end_line
         items = tuple(
