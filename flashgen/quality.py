@@ -47,6 +47,9 @@ _NO_QUESTION = frozenset(
     {"notes", "note", "misc", "other", "todo", "output", "remember these key points"}
 )
 _RAW_MARKUP = re.compile(r"\*\*|!\[\[|\[\[|\[!\w+|(?<![\\\w])\$[^$\s][^$]*\$")
+_STAR_PAIR = re.compile(
+    r"(?<![\w*])\*\*(?=\S)[^*\n]*?\S(?:\s*\*\*(?![\w*])|\s+\*\*(?=\w))"
+)
 _METADATA = re.compile(
     r"^\s*(?:related|tags?|aliases|date|created|updated|modified|typora-[\w-]+)\s*:",
     re.IGNORECASE | re.MULTILINE,
@@ -80,7 +83,8 @@ def judge_draft(draft: CardDraft) -> Verdict | None:
             )
     if found is None and strip_numbering(draft.label).casefold() in _NO_QUESTION:
         found = ("no-real-question", f"'{draft.label}' asks nothing")
-    if found is None and is_generic(question):
+    # A table row's question is its name and the column headers, not a label.
+    if found is None and draft.kind != "table" and is_generic(question):
         found = ("generic-label", f"'{question}' names no subject")
     if found is None and strip_numbering(question) != question:
         found = ("numbering-in-question", f"'{question}'")
@@ -92,7 +96,9 @@ def judge_draft(draft: CardDraft) -> Verdict | None:
         found = ("truncated-colon", "the answer stops at a colon")
     if found is None and _METADATA.search(answer_text):
         found = ("metadata", "the answer holds a metadata field")
-    if found is None and _RAW_MARKUP.search(answer_text):
+    # Paired stars written as text render as bold (see render.py); a lone pair does not.
+    shown = _STAR_PAIR.sub("", answer_text) if "**" in answer_text else answer_text
+    if found is None and _RAW_MARKUP.search(shown):
         found = ("broken-rendering", "the answer shows raw markup")
     if found is None and _gives_answer(question, answer_text, draft.kind):
         found = ("question-gives-answer", "the answer repeats the question")

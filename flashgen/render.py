@@ -34,6 +34,12 @@ from flashgen.transclude import (
 
 CONTEXT_SEPARATOR = " \u203a "
 _HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")
+# `\*\*term\*\*` (bold escaped on its way into the note) and `**term **` (a space before
+# the closing stars, which Markdown does not close) arrive as text; both mean bold. Stars
+# inside a word (`x**2`) stay.
+_LITERAL_BOLD = re.compile(
+    r"(?<![\w*])\*\*(?=\S)([^*\n]*?\S)(?:\s*\*\*(?![\w*])|\s+\*\*(?=\w))"
+)
 
 _ALLOWED_ATTRIBUTES = {
     "*": {"class", "title"},
@@ -309,6 +315,8 @@ class _HtmlWriter:
             case "text":
                 # Obsidian's ==highlight== has no CommonMark syntax; it arrives as text.
                 text = html.escape(inline.text, quote=False)
+                if "**" in text:
+                    text = _LITERAL_BOLD.sub(r"<strong>\1</strong>", text)
                 return (
                     _HIGHLIGHT.sub(r"<mark>\1</mark>", text) if "==" in text else text
                 )

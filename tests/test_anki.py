@@ -107,11 +107,10 @@ def test_distinct_cards_never_look_like_duplicates_to_anki(
     mid = notes[0].mid
     assert collection.find_notes(f"dupe:{mid},Management") == []
     # The place is in the field for Anki, and hidden on the card by the note type's CSS.
-    (nid,) = collection.find_notes('"Question:Retention<*"')
+    (nid,) = collection.find_notes('"Question:Log Sources - Retention<*"')
     card = collection.get_note(nid).cards()[0]
-    assert '<span class="fg-where"> (Defence Concepts \u203a Log Sources)</span>' in (
-        card.question()
-    )
+    where = "(Defence Concepts \u203a Log Sources \u203a Retention)"
+    assert f'<span class="fg-where"> {where}</span>' in card.question()
     assert ".fg-where { display: none; }" in card.css()
 
 
@@ -151,7 +150,7 @@ def test_an_edited_answer_updates_its_note_in_place(
 
     assert len(log.new) == 0
     assert len(collection.find_notes("")) == before
-    (nid,) = collection.find_notes('"Question:Retention<*"')
+    (nid,) = collection.find_notes('"Question:Log Sources - Retention<*"')
     assert "30 days hot" in collection.get_note(nid)["Answer"]
 
 
@@ -193,7 +192,7 @@ def test_seed_note_gives_the_described_cards(seed_vault, tmp_path, collection):
     assert len(result.cards) == 16
 
     # Every point's answer is its explanation, as Anki shows it.
-    lightweight = collection.find_notes('"Question:Lightweight<*"')
+    lightweight = collection.find_notes('"Question:Containers - Lightweight<*"')
     assert (
         "virtualize at the application layer"
         in collection.get_note(lightweight[0])["Answer"]

@@ -263,7 +263,7 @@ def test_cards_csv_has_a_row_per_card(runner, examples_vault):
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 41
-    row = next(r for r in rows if r["question"] == "Retention")
+    row = next(r for r in rows if r["question"] == "Log Sources - Retention")
     assert row["deck"] == "vault::Security" and row["kind"] == "point"
     assert row["context"] == "Log Sources" and row["answer"].startswith(
         "<p>90 days hot"

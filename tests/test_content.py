@@ -31,7 +31,7 @@ def imported(tmp_path, collection):
 
 
 def _note(col, label: str, context: str = "*"):
-    (nid,) = col.find_notes(f'"Question:{label}<*" "Context:{context}"')
+    (nid,) = col.find_notes(f'"Question:*{label}<*" "Context:{context}"')
     return col.get_note(nid)
 
 

@@ -68,7 +68,7 @@ def test_edits_update_in_place_and_keep_history(examples_vault, tmp_path, collec
     assert len(before) == len(first.cards)
     assert all(reps == 1 and reviews for _, _, reps, _, reviews in before.values())
     # An edit made in Anki to a card whose note does not change must survive the update.
-    kept = _note(collection, '"Question:Isolation<*"')
+    kept = _note(collection, '"Question:*Isolation<*"')
     kept["Extra"] = "my own mnemonic"
     collection.update_note(kept)
 
@@ -110,14 +110,14 @@ def test_edits_update_in_place_and_keep_history(examples_vault, tmp_path, collec
         guid: after[guid] for guid in before
     } == before  # history and intervals intact
 
-    assert "30 days hot" in _note(collection, '"Question:Retention<*"')["Answer"]
-    assert "on-call" in _note(collection, '"Question:Alerting<*"')["Answer"]
-    renamed = _note(collection, '"Question:Start-up speed<*"')
+    assert "30 days hot" in _note(collection, '"Question:*Retention<*"')["Answer"]
+    assert "on-call" in _note(collection, '"Question:*Alerting<*"')["Answer"]
+    renamed = _note(collection, '"Question:*Start-up speed<*"')
     assert renamed.guid in before
-    moved_phase = _note(collection, '"Question:Containment<*"')
+    moved_phase = _note(collection, '"Question:*Containment<*"')
     assert "Phases of Incident Response" in moved_phase["Context"]
     assert moved_phase.guid in before
-    assert _note(collection, '"Question:Isolation<*"')["Extra"] == "my own mnemonic"
+    assert _note(collection, '"Question:*Isolation<*"')["Extra"] == "my own mnemonic"
 
     (retired,) = collection.find_notes(f"tag:{REMOVED_TAG}")
     note = collection.get_note(retired)
@@ -143,7 +143,7 @@ def test_an_unchanged_rebuild_changes_nothing_in_anki(
 ):
     _build(examples_vault, tmp_path / "v1.apkg")
     import_deck(collection, tmp_path / "v1.apkg")
-    edited = _note(collection, '"Question:Retention<*"')
+    edited = _note(collection, '"Question:*Retention<*"')
     edited["Answer"] = "my own wording, typed in Anki"
     collection.update_note(edited)
     mods = {
@@ -159,7 +159,7 @@ def test_an_unchanged_rebuild_changes_nothing_in_anki(
         for n in collection.find_notes("")
     } == mods
     assert (
-        _note(collection, '"Question:Retention<*"')["Answer"]
+        _note(collection, '"Question:*Retention<*"')["Answer"]
         == "my own wording, typed in Anki"
     )
 
@@ -175,7 +175,7 @@ def test_a_changed_note_is_newer_even_within_the_same_second(
     assert updated.modified == int(FIXED_TIME) + 1
     log = import_deck(collection, tmp_path / "v2.apkg")
     assert len(log.updated) == 1
-    assert "60 days" in _note(collection, '"Question:Retention<*"')["Answer"]
+    assert "60 days" in _note(collection, '"Question:*Retention<*"')["Answer"]
 
 
 def test_block_id_pins_a_card_through_any_rewrite(tmp_path):

@@ -53,7 +53,7 @@ def test_shared_deck_is_reproducible_has_no_personal_links_and_updates_in_place(
     _share(examples_vault, tmp_path / "v2.apkg", now=FIXED_TIME + 90_000)
     log = import_deck(collection, tmp_path / "v2.apkg")
     assert (len(log.new), len(log.updated)) == (0, 1)
-    (nid,) = collection.find_notes('"Question:Retention<*"')
+    (nid,) = collection.find_notes('"Question:*Retention<*"')
     assert "14 days" in collection.get_note(nid)["Answer"]
 
 
@@ -114,7 +114,7 @@ def test_vault_settings_include_exclude_kinds_layout_css_and_link_template(
     assert {item.card.draft.kind for item in result.cards} == {"point", "definition"}
     assert {item.card.deck for item in result.cards} == {"vault"}
     import_deck(collection, tmp_path / "d.apkg")
-    (nid,) = collection.find_notes('"Question:Retention<*"')
+    (nid,) = collection.find_notes('"Question:*Retention<*"')
     note = collection.get_note(nid)
     assert note["Source"] == (
         '<a href="https://notes.example.org/Security/Defence%20Concepts.md">'
@@ -168,7 +168,7 @@ def test_a_shared_build_leaves_the_personal_deck_as_it_was(
     state = examples_vault / ".flashgen-state.json"
     kept = state.read_bytes()
     import_deck(collection, personal)
-    (nid,) = collection.find_notes('"Question:Retention<*"')
+    (nid,) = collection.find_notes('"Question:*Retention<*"')
     note = collection.get_note(nid)
     note["Extra"] = "my own mnemonic"
     collection.update_note(note)

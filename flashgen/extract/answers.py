@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flashgen.extract.transcripts import trim_transcripts
 from flashgen.parse import Block, Inline, plain_text, walk_blocks
 
 MAX_WORDS = 80
@@ -35,6 +36,12 @@ _RESOURCE_WORDS = frozenset(
     }
 )
 _DRAWINGS = (".excalidraw", ".excalidraw.md")
+_PLACEHOLDER = re.compile(
+    r"(?:init|stub|wip|work in progress|todo|to ?do|tbd|tba|tbc|draft|placeholder"
+    r"|coming soon|in progress|fill (?:in|me)(?: later)?)",
+    re.IGNORECASE,
+)
+_LONGEST_PLACEHOLDER = 24
 
 
 def words_of(blocks: Iterable[Block]) -> int:
@@ -49,14 +56,18 @@ def words_of(blocks: Iterable[Block]) -> int:
 
 
 def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]:
-    """The leading blocks that fit in `budget` words (the first always does); a paragraph
-    that ends with a colon keeps the block it announces."""
+    """The leading blocks that fit in `budget` words (the first with something to learn
+    always does); a paragraph
+    that ends with a colon keeps the block it announces. Pasted terminal output is cut
+    to its commands first (see transcripts.py)."""
+    blocks = trim_transcripts(blocks)
     taken: list[Block] = []
     used = 0
     for index, block in enumerate(blocks):
         size = words_of((block,))
         announced = index > 0 and ends_with_colon(blocks[index - 1])
-        if taken and used + size > budget and not announced:
+        # An image link or a heading line alone is no answer yet: the block after it fits.
+        if taken and used + size > budget and not announced and has_substance(taken):
             break
         taken.append(block)
         used += size
@@ -96,8 +107,20 @@ def _is_resource_word(text: str) -> bool:
     return word in _RESOURCE_WORDS
 
 
+def is_placeholder(block: Block) -> bool:
+    """A paragraph that only marks a note as unfinished (`Init`, `WIP`, `TODO`)."""
+    if block.kind != "paragraph":
+        return False
+    text = plain_text(block.inlines).strip().strip(".:!").strip()
+    return len(text) < _LONGEST_PLACEHOLDER and bool(_PLACEHOLDER.fullmatch(text))
+
+
 def has_substance(blocks: Iterable[Block]) -> bool:
-    """Something to learn: text that is not only links, or code, math or a local image."""
+    """Something to learn: text that is not only links, or code, math or a local image;
+    not a placeholder (`Init`, `TBD`)."""
+    blocks = tuple(blocks)
+    if len(blocks) == 1 and is_placeholder(blocks[0]):
+        return False
     for block in walk_blocks(blocks):
         if block.kind in {"code", "html"} and block.text.strip():
             if block.kind == "html" and block.text.lstrip().startswith("<!--"):

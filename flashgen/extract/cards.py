@@ -121,7 +121,13 @@ def _worded(draft: CardDraft, title: str) -> CardDraft:
     """The draft with its question worded for the front (see questions.ask)."""
     if draft.kind not in _WORDED:
         return draft
-    question = ask(draft.question, draft.label, draft.context, title)
+    question = ask(
+        draft.question,
+        draft.label,
+        draft.context,
+        title,
+        short_needs_subject=draft.kind != "definition",
+    )
     if question is draft.question:
         return draft
     return CardDraft(

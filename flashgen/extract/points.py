@@ -10,7 +10,16 @@ from collections.abc import Iterator
 from flashgen.extract.answers import ends_with_colon, fit, has_substance
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.labels import Label, label_of
-from flashgen.parse import Block, Inline, ParsedNote, plain_text, split_block_id
+from flashgen.extract.questions import strip_numbering
+from flashgen.extract.transcripts import trim_transcripts
+from flashgen.parse import (
+    Block,
+    Inline,
+    ParsedNote,
+    plain_text,
+    split_block_id,
+    walk_blocks,
+)
 
 # Titled blocks that state one thing to learn: `ad-Definition`, `> [!theorem]`.
 STATEMENT_TYPES = frozenset(
@@ -33,6 +42,17 @@ STATEMENT_TYPES = frozenset(
 )
 
 
+# `i = n`, `256 > 2`, `n <= 1`: two operands and an operator written with spaces (a
+# setting written `key=value` has none).
+_EXPRESSION = re.compile(
+    r"[\w.()^*/+-]{1,20}\s+(?:[<>]=?|==|!=|=)\s+[\w.()^*/+-]{1,20}"
+)
+_MAX_STEP_WORDS = 6
+_OUTPUT_LABELS = frozenset(
+    {"output", "outputs", "result", "sample output", "example output"}
+)
+
+
 def make_draft(
     note: ParsedNote,
     kind: str,
@@ -49,7 +69,7 @@ def make_draft(
         context,
         label,
         question or (Inline("text", label),),
-        answer,
+        trim_transcripts(answer),
         line,
         max(line, answer[-1].end_line),
     )
@@ -201,6 +221,8 @@ def _point(
     if not answer or not has_substance(answer):
         return None
     label = plain_text(found.label).strip()
+    if _is_worked_step(found, answer) or _is_unshown_output(label, answer):
+        return None
     end = max(block.end_line for block in answer)
     return CardDraft(
         found.kind,
@@ -209,10 +231,42 @@ def _point(
         path,
         label,
         found.label,
-        answer,
+        trim_transcripts(answer),
         line,
         max(end, line),
         pin=pin,
+    )
+
+
+def _is_worked_step(found: Label, answer: tuple[Block, ...]) -> bool:
+    """`` `256 > 2` -> $i = 16$ ``: a line of a worked example (an expression, then what it
+    gives), not a name with its meaning; the example's lines make sense only together."""
+    head = found.label[0] if found.label else None
+    if head is None or head.kind != "code" or len(found.label) > 1:
+        return False
+    return bool(_EXPRESSION.fullmatch(head.text.strip())) and (
+        _prose_words(answer) <= _MAX_STEP_WORDS
+    )
+
+
+def _prose_words(blocks: tuple[Block, ...]) -> int:
+    """Words of prose, leaving out maths and code (a worked step is mostly maths)."""
+    count = 0
+    pending = [inline for block in walk_blocks(blocks) for inline in block.inlines]
+    while pending:
+        inline = pending.pop()
+        if inline.kind == "text":
+            count += len(inline.text.split())
+        elif inline.kind not in {"math", "display_math", "code"}:
+            pending.extend(inline.children)
+    return count
+
+
+def _is_unshown_output(label: str, answer: tuple[Block, ...]) -> bool:
+    """*Output* over a code block: what some code printed, and the card does not show the
+    code (it is the point before)."""
+    return strip_numbering(label).casefold() in _OUTPUT_LABELS and all(
+        block.kind == "code" for block in answer
     )
 
 

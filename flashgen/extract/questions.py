@@ -1,7 +1,10 @@
 """Questions: how a card's label is worded on its front. Identity never depends on this.
 
 A label or heading that is only a genre word (*Advantages*, *Example*, *Overview*) is asked
-with the nearest specific heading or outer label: *RAID 5 - Advantages*. Numbering and ids
+with the nearest specific heading or outer label: *RAID 5 - Advantages*. So is a short
+sub-label of one or two words (*Flaw*, *Defaults*, *On the target*, *How it works*): people
+write them under a heading that says what they are about, and the front must say it too
+(*Caesar Cipher - Flaw*), unless the label already names that subject. Numbering and ids
 (`4. Execute ...`, `03 - Storage`, `Step 2:`, `Theo 2`) are the note's structure, not part of
 what is asked, and are left off.
 """
@@ -36,21 +39,52 @@ GENRE_WORDS = frozenset(
     comparison differences difference similarities explained meaning key main general
     basic basics additional further more other quick simple common typical theorem
     theorems proposition lemma corollary stage phase part chapter section lab task
+    responsibilities responsibility capabilities capability considerations consideration
+    precautions precaution contrast flaw flaws priority defaults default rule rules
+    glossary terms terminology vocabulary abbreviations acronyms keywords propositions
+    lemmas corollaries axioms works work matters happens
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SMALL_WORDS = frozenset(
     {"and", "or", "of", "the", "a", "an", "for", "in", "to", "&", "/"}
 )
+# Words that carry no subject in a short label (`How it works`, `On the target`).
+_FUNCTION_WORDS = _SMALL_WORDS | frozenset(
+    """
+    on at by with over vs versus from into as about is are was were be it its this that
+    these those we you they our your how what why when where which who does do can use
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_SHORT_LABEL_WORDS = 2
+_GLOSSARY_WORDS = frozenset(
+    [
+        "glossary",
+        "terms",
+        "terminology",
+        "vocabulary",
+        "definitions",
+        "definition",
+        "abbreviations",
+        "acronyms",
+        "keywords",
+        "key",
+    ]
+)
+_ACRONYMS = re.compile(r"[A-Z][A-Z0-9]+(?:[\s,/&-]+[A-Z][A-Z0-9]+)*")
+_LONGEST_SUBJECT_WORDS = 8
+# `What is the Kernel?` names the Kernel.
+_WHAT_IS = re.compile(r"^(?:what|who)\s+(?:is|are)\s+(?:(?:a|an|the)\s+)?", re.I)
 
 # `4. `, `03 - `, `a) `, `1.2 `, `(3) `, `IV. `, and Atomic-Potato's `🟩1 @ `: numbering
 # in front of a title. A bare number stays (`404 Not Found`, `10 Dermatology`) unless it
-# has a leading zero (`03 Storage`).
+# has a leading zero (`03 Storage`). A number of three digits is a code, not a count: a
+# status or reply code (`214: "Help message"`, `404 - Not Found`) or a port is the fact.
 _NUMBERING = re.compile(
     r"^[^\w\s(\[]{0,3}\s*(?:"
     r"\d{1,3}(?:\.\d{1,3})+\.?\s+"
-    r"|(?:\d{1,3}|[A-Za-z]|[ivxlcdmIVXLCDM]{1,5})[.)]\s*(?:[-:\u2013\u2014@]\s*)?"
+    r"|(?:\d{1,2}|0\d\d|[A-Za-z]|[ivxlcdmIVXLCDM]{1,5})[.)]\s*(?:[-:\u2013\u2014@]\s*)?"
     r"|\(\w{1,3}\)\s*"
-    r"|\d{1,3}(?:\.\d{1,3})*\s*[-:\u2013\u2014@]\s+"
+    r"|(?:\d{1,2}|0\d\d)(?:\.\d{1,3})*\s*[-:\u2013\u2014@]\s+"
     r"|0\d\s+"
     r")(?=\S)"
 )
@@ -109,36 +143,100 @@ def strip_numbering(text: str) -> str:
 def is_generic(text: str) -> bool:
     """True when the text names only a genre (*Syntax*, *Key Takeaways*), no subject."""
     words = re.findall(r"[\w&/]+", text.casefold())
-    meaningful = [word for word in words if word not in _SMALL_WORDS]
+    meaningful = [word for word in words if word not in _FUNCTION_WORDS]
     return bool(meaningful) and all(word in GENRE_WORDS for word in meaningful)
+
+
+def is_short(text: str) -> bool:
+    """True for a label of at most two words that carry meaning (*Defaults*, *Rule of
+    Thumb*, *On the target*): a sub-label that reads only under its heading."""
+    words = re.findall(r"[\w&/'-]+", text.casefold())
+    meaningful = [word for word in words if word not in _FUNCTION_WORDS]
+    return len(meaningful) <= _SHORT_LABEL_WORDS
 
 
 def subject_of(context: tuple[str, ...], title: str) -> str:
     """The nearest heading or outer label that names a subject, else the note's title."""
+    return _subject_in(context) or _title_subject(title)
+
+
+def _subject_in(context: tuple[str, ...]) -> str:
+    """The nearest heading or outer label that names a subject, or ""."""
     for part in reversed(context):
         named = strip_numbering(part).strip()
         if named and not is_generic(named):
+            if _WHAT_IS.match(named) and named.endswith("?"):
+                return _WHAT_IS.sub("", named).rstrip("?").strip() or named
             return named
+    return ""
+
+
+def _title_subject(title: str) -> str:
     # A file name written with underscores (`DSA_Practice_Set`) reads with spaces.
     named = strip_numbering(title).strip() or title
     return named.replace("_", " ")
 
 
 def ask(
-    label: tuple[Inline, ...], text: str, context: tuple[str, ...], title: str
+    label: tuple[Inline, ...],
+    text: str,
+    context: tuple[str, ...],
+    title: str,
+    *,
+    short_needs_subject: bool = True,
 ) -> tuple[Inline, ...]:
     """The question's inlines for a label (its plain text given): numbering left off, and
-    a generic label asked with its subject (*RAID 5 - Advantages*)."""
+    a generic or short label asked with its subject (*RAID 5 - Advantages*). A term being
+    defined (`short_needs_subject` False) or a formula is specific as it stands."""
     stripped = strip_numbering(text).strip()
     if not stripped:
         stripped = text
     if stripped != text:
         label = _replace_text(label, text, stripped)
-    if is_generic(stripped):
-        subject = subject_of(context, title)
-        if subject and subject.casefold() != stripped.casefold():
+    generic = is_generic(stripped)
+    # Under *Glossary* or *Definitions* a label is a term, asked as it stands.
+    in_glossary = bool(context) and _is_glossary(context[-1])
+    short = short_needs_subject and not in_glossary
+    if generic or (short and _reads_only_in_place(label, stripped)):
+        # A short label right under the note's title reads as the note's own term; under
+        # headings that only name genres (*Code*), the note's title is its subject.
+        subject = (
+            subject_of(context, title) if generic or context else _subject_in(context)
+        )
+        if not subject or subject.casefold() == stripped.casefold():
+            return label
+        if generic or (
+            len(subject.split()) <= _LONGEST_SUBJECT_WORDS
+            and not _shares_word(stripped, subject)
+        ):
             return (Inline("text", f"{subject} - "), *label)
     return label
+
+
+def _is_glossary(heading: str) -> bool:
+    words = re.findall(r"\w+", strip_numbering(heading).casefold())
+    return bool(words) and all(word in _GLOSSARY_WORDS | _SMALL_WORDS for word in words)
+
+
+def _reads_only_in_place(label: tuple[Inline, ...], text: str) -> bool:
+    """A short label, unless it is a formula or an acronym (`OSPF`, `SHA2, SHA3`): those
+    name one thing wherever they stand."""
+    if any(inline.kind in {"math", "display_math"} for inline in label):
+        return False
+    if _ACRONYMS.fullmatch(text):
+        return False
+    return is_short(text)
+
+
+def _shares_word(label: str, subject: str) -> bool:
+    """The label already names its subject (*Eulerian circuit* under *Eulerian Graphs*):
+    a word of four letters or more in both, compared by its first five letters."""
+
+    def stems(text: str) -> set[str]:
+        words = re.findall(r"\w{4,}", text.casefold())
+        return {word[:5] for word in words if word not in _FUNCTION_WORDS}
+
+    return bool(stems(label) & stems(subject))
 
 
 def _replace_text(

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from flashgen.extract.answers import (
     ends_with_colon,
     fit,
     has_substance,
+    is_placeholder,
     is_resources,
     is_resources_title,
+    words_of,
 )
 from flashgen.extract.draft import CardDraft
-from flashgen.extract.labels import NOT_LABELS, label_of, split_label_lines
-from flashgen.extract.points import lead_of, make_draft, points_in, starts_with_label
+from flashgen.extract.enumerations import enumeration, name_key
+from flashgen.extract.labels import NOT_LABELS, split_label_lines
+from flashgen.extract.points import make_draft, points_in, starts_with_label
 from flashgen.extract.prompts import split_prompts
-from flashgen.extract.questions import is_generic, strip_numbering
+from flashgen.extract.questions import strip_numbering
 from flashgen.extract.tables import row_cards
-from flashgen.parse import Block, Inline, ParsedNote, plain_text, split_block_id
+from flashgen.parse import Block, Inline, ParsedNote, plain_text
 
 _METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
 _DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
@@ -46,15 +50,25 @@ _METADATA_HEADING = re.compile(
 )
 _GIVEN = frozenset({"given", "problem", "question", "exercise", "task"})
 _SOLUTION = frozenset({"solution", "answer", "solutions"})
-_MAX_ITEM_WORDS = 6
+_MAX_ANNOUNCED_WORDS = 120
+_BREAKS = frozenset({"softbreak", "hardbreak"})
 
 
 def section_cards(note: ParsedNote) -> list[CardDraft]:
     """Every section's cards, in source order."""
     lines = note.source.split("\n")
+    sections = list(_sections(note, lines))
+    titles = frozenset(
+        name_key(path[-1]) for heading, path, _ in sections if heading and path
+    )
+    children: dict[tuple[str, ...], list[str]] = {}
+    for heading, path, _ in sections:
+        if heading is not None and path:
+            children.setdefault(path[:-1], []).append(path[-1])
     drafts: list[CardDraft] = []
-    for heading, path, body in _sections(note, lines):
-        drafts.extend(_section_cards(note, heading, path, body))
+    for heading, path, body in sections:
+        below = tuple(children.get(path, ())) if heading is not None else ()
+        drafts.extend(_section_cards(note, heading, path, body, titles, below))
     return drafts
 
 
@@ -137,6 +151,8 @@ def _section_cards(
     heading: Block | None,
     path: tuple[str, ...],
     body: tuple[Block, ...],
+    titles: frozenset[str],
+    below: tuple[str, ...],
 ) -> Iterator[CardDraft]:
     # A heading that repeats the note's title is not in the path; the title stands for it.
     context, label = (path[:-1], path[-1]) if path else ((), note.title)
@@ -148,15 +164,21 @@ def _section_cards(
     intro = _intro(opening)
     points = list(points_in(note, opening, path))
     direct = [card for card, depth in points if depth == 0]
-    items = _enumeration(opening, direct)
+    items = enumeration(opening, direct, " ".join(path), titles)
     closing = _closing(opening) if direct else ()
     if heading is not None and not is_remark:
         answer = intro or closing
-        if intro and items and ends_with_colon(intro[-1]):
-            answer = (*intro, *items)  # the opening announces the list: it is its end
+        announces = bool(intro and ends_with_colon(intro[-1]))
+        announced = announces and bool(items)
+        if announced:
+            # The opening announces the list: one card, the opening and the list it
+            # announces (a "list the N" card beside it would ask the same).
+            answer = (*intro, *items, *closing)
+        elif announces:
+            answer = (*intro, *_announced(opening, intro, below))
         if answer and has_substance(answer):
             yield make_draft(note, "heading", context, label, answer, heading.line)
-        if items:
+        if items and not announced:
             answer = items + (closing if intro else ())
             yield make_draft(note, "list", context, label, answer, heading.line)
     yield from (card for card, _ in points)
@@ -164,7 +186,9 @@ def _section_cards(
         if block.kind == "table":
             yield from _row_cards(note, path, block)
     for segment in segments[1:]:
-        answer = tuple(b for b in segment.blocks if b.kind != "rule")
+        # The author's answer, sized for recall like any other: later paragraphs (a
+        # vignette, an aside) go.
+        answer = fit(tuple(b for b in segment.blocks if b.kind != "rule"))
         if segment.ignored or not segment.prompt or not has_substance(answer):
             continue
         question = (Inline("text", segment.prompt),)
@@ -180,6 +204,44 @@ def _row_cards(
         yield make_draft(note, "table", path, label, answer, row.line, question)
 
 
+def _announced(
+    opening: tuple[Block, ...], intro: tuple[Block, ...], below: tuple[str, ...]
+) -> tuple[Block, ...]:
+    """What an opening that ends with a colon announces when it is no list of points:
+    the list, table or code right after it, as written; else, when the section goes on
+    in sub-sections (`The basic operators:` over `### Selection`, `### Projection`),
+    their names."""
+    end = intro[-1].end_line
+    after = next((block for block in opening if block.line > end), None)
+    if after is not None and after.kind in {
+        "list",
+        "table",
+        "code",
+        "quote",
+        "callout",
+    }:
+        # A long table or listing is cards of its own (rows, points), not this answer.
+        return (after,) if words_of((after,)) <= _MAX_ANNOUNCED_WORDS else ()
+    below = tuple(name for name in below if not is_resources_title(name))
+    if after is None and len(below) >= 2:
+        line = intro[-1].end_line
+        items = tuple(
+            Block(
+                "item",
+                line,
+                line,
+                children=(Block("paragraph", line, line, (_name(name),), tight=True),),
+            )
+            for name in below
+        )
+        return (Block("list", line, line, children=items),)
+    return ()
+
+
+def _name(heading: str) -> Inline:
+    return Inline("text", strip_numbering(heading).strip() or heading)
+
+
 def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
     """The section's opening content, up to the first labelled point or thematic break,
     sized for recall (see answers.fit)."""
@@ -187,6 +249,10 @@ def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
     for block in body:
         if block.kind in {"rule", "html"} and not taken:
             continue  # `# Title` over `---`, or layout HTML: the opening is below it
+        if not taken and is_placeholder(block):
+            continue  # `Init`, `WIP`: the author's mark on a note still to be written
+        if not taken and block.kind == "paragraph":
+            block = _without_placeholder_line(block)
         if block.kind == "rule" or starts_with_label(block):
             break
         if block.kind == "table" and (not taken or row_cards(block)):
@@ -195,6 +261,18 @@ def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
             break
         taken.append(block)
     return fit(tuple(taken))
+
+
+def _without_placeholder_line(block: Block) -> Block:
+    """`INIT` on the first line of the opening paragraph, the text on the next."""
+    inlines = block.inlines
+    breaks = [i for i, inline in enumerate(inlines) if inline.kind in _BREAKS]
+    if not breaks:
+        return block
+    first = Block("paragraph", block.line, block.line, inlines[: breaks[0]])
+    if not is_placeholder(first):
+        return block
+    return replace(block, line=block.line + 1, inlines=inlines[breaks[0] + 1 :])
 
 
 def _closing(body: tuple[Block, ...]) -> tuple[Block, ...]:
@@ -214,84 +292,6 @@ def _closing(body: tuple[Block, ...]) -> tuple[Block, ...]:
             break
         taken.append(block)
     return fit(tuple(taken))
-
-
-def _enumeration(body: tuple[Block, ...], direct: list[CardDraft]) -> tuple[Block, ...]:
-    """A list of the section's named points, as the note lists them, or ().
-
-    Only one list (or one run of labelled paragraphs) counts, and all of its items: a count
-    that leaves out unlabelled items is wrong. Sub-labels (*Description*, *Advantages*,
-    `**Defining formula**` on its own line over its answer) and ids (*Theo 1*) are the
-    note's structure, not facts to list."""
-    if len(direct) < 2:
-        return ()
-    groups: list[list[tuple[int, tuple[Inline, ...] | None]]] = []
-    in_run = False
-    for block in body:
-        if block.kind == "list" and starts_with_label(block):
-            groups.append([_item_name(item) for item in block.children])
-            in_run = False
-        elif block.kind == "paragraph" and (found := label_of(block.inlines)):
-            if found.alone:
-                return ()
-            if (
-                found.kind != "point"
-            ):  # a definition among the points is not one of them
-                in_run = False
-                continue
-            if not in_run:
-                groups.append([])
-            groups[-1].append((block.line, found.label))
-            in_run = True
-        else:
-            in_run = False
-    if len(groups) != 1 or len(groups[0]) < 2:
-        return ()
-    names = groups[0]
-    if any(name is None for _, name in names):
-        return ()
-    # Mostly genre words (Description, Location, Analysis) or ids (Theo 1, Theo 2):
-    # the note's structure. One genre word among named points (Management) is a point.
-    generic = sum(
-        is_generic(strip_numbering(plain_text(name or ()).strip())) for _, name in names
-    )
-    if generic * 2 > len(names):
-        return ()
-    items = tuple(
-        Block(
-            "item",
-            line,
-            line,
-            children=(Block("paragraph", line, line, _unnumbered(name), tight=True),),
-        )
-        for line, name in names
-    )
-    return (Block("list", items[0].line, items[-1].end_line, children=items, start=1),)
-
-
-def _unnumbered(name: tuple[Inline, ...] | None) -> tuple[Inline, ...]:
-    """An item as the list shows it: `Prop 2 (Subgroup)` reads *Subgroup*."""
-    text = plain_text(name or ()).strip()
-    stripped = strip_numbering(text)
-    return name or () if stripped == text else (Inline("text", stripped),)
-
-
-def _item_name(item: Block) -> tuple[int, tuple[Inline, ...] | None]:
-    """What a list item names: its label, else its text before a colon, else its text
-    when short; None when it is a sentence (the list is then not a list of names)."""
-    lead = lead_of(item)
-    if lead is None:
-        return item.line, None
-    inlines, _ = split_block_id(lead.inlines)
-    found = label_of(inlines)
-    if found is not None:
-        return item.line, found.label if found.kind == "point" else None
-    text = plain_text(inlines).strip()
-    head, colon, _ = text.partition(":")
-    name = head.strip() if colon else text
-    if name and len(name.split()) <= _MAX_ITEM_WORDS and not name.endswith("."):
-        return item.line, (Inline("text", name),)
-    return item.line, None
 
 
 def _heading_text(block: Block) -> str:
