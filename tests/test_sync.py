@@ -130,7 +130,7 @@ def test_sync_applies_edits_and_keeps_history(examples_vault, base):
         _review_everything(col)
         before = _history(col)
         # The user's own edits in Anki, to cards whose notes will not change.
-        kept = _note(col, '"Question:Isolation<*"')
+        kept = _note(col, '"Question:*Isolation<*"')
         kept["Extra"] = "my own mnemonic"
         kept["Answer"] = "reworded in Anki"
         col.update_note(kept)
@@ -151,11 +151,11 @@ def test_sync_applies_edits_and_keeps_history(examples_vault, base):
         assert len(col.find_notes("")) == 41 + 1 + 2
         assert _flashgen_note_types(col) == ["flashgen Card (v1)"]
 
-        assert "30 days hot" in _note(col, '"Question:Retention<*"')["Answer"]
-        assert "on-call" in _note(col, '"Question:Alerting<*"')["Answer"]
-        renamed = _note(col, '"Question:Start-up speed<*"')
+        assert "30 days hot" in _note(col, '"Question:*Retention<*"')["Answer"]
+        assert "on-call" in _note(col, '"Question:*Alerting<*"')["Answer"]
+        renamed = _note(col, '"Question:*Start-up speed<*"')
         assert renamed.guid in before
-        isolation = _note(col, '"Question:Isolation<*"')
+        isolation = _note(col, '"Question:*Isolation<*"')
         assert (isolation["Answer"], isolation["Extra"]) == (
             "reworded in Anki",
             "my own mnemonic",
@@ -163,14 +163,14 @@ def test_sync_applies_edits_and_keeps_history(examples_vault, base):
 
         (retired,) = col.find_notes(f"tag:{REMOVED_TAG}")
         note = col.get_note(retired)
-        assert note["Question"].startswith("Image size<") and note.guid in before
+        assert note["Question"].startswith("Containers - Image size<") and note.guid in before
         (card,) = note.cards()
         assert card.queue == -1  # suspended, its history kept (above)
         assert col.find_cards("is:suspended") == [card.id]
 
-        assert _deck_of(col, '"Question:RAID 0<*"') == "vault::Hardware"
+        assert _deck_of(col, '"Question:*RAID 0<*"') == "vault::Hardware"
         assert not col.find_cards('"deck:vault::Storage"')
-        assert _deck_of(col, '"Question:List comprehension<*"') == ("Languages::Python")
+        assert _deck_of(col, '"Question:*List comprehension<*"') == ("Languages::Python")
 
     third = _sync(examples_vault, base)
     assert third.changes.untouched == 41 and third.backup is None
@@ -192,7 +192,7 @@ def test_removed_delete_deletes_only_flashgen_notes(examples_vault, base):
     result = _sync(examples_vault, base, removed="delete")
     assert result.changes.retired == 2  # the point, and its section's list card
     with _Opened(base) as col:
-        assert not col.find_notes('"Question:Retention<*"')
+        assert not col.find_notes('"Question:*Retention<*"')
         assert _snapshot(col, hand_made) == untouched
         assert len(col.find_notes("")) == 39 + 2
 
@@ -207,7 +207,7 @@ def test_removed_keep_tags_and_a_restored_point_comes_back(examples_vault, base)
     _edit(security, "- **Retention**: 90 days hot, one year archived.\n", "")
     assert _sync(examples_vault, base, removed="keep").changes.retired == 2
     with _Opened(base) as col:
-        card = _card(col, f'tag:{REMOVED_TAG} "Question:Retention<*"')
+        card = _card(col, f'tag:{REMOVED_TAG} "Question:*Retention<*"')
         assert card.queue != -1  # kept in review
     _sync(examples_vault, base)  # the default suspends it
     with _Opened(base) as col:
@@ -252,7 +252,7 @@ def test_import_first_then_sync(examples_vault, base, tmp_path):
         after = _history(col)
         assert {guid: after[guid] for guid in before} == before
         assert _card(col, f"tag:{REMOVED_TAG}").queue == -1
-        assert _deck_of(col, '"Question:RAID 0<*"') == "vault::Hardware"
+        assert _deck_of(col, '"Question:*RAID 0<*"') == "vault::Hardware"
         assert _flashgen_note_types(col) == ["flashgen Card (v1)"]
 
 
@@ -279,7 +279,7 @@ def test_sync_first_then_import_a_later_build(examples_vault, base, tmp_path):
         log = import_deck(col, tmp_path / "v2.apkg")
         assert len(log.new) == 1 and len(log.updated) >= 2
         assert len(col.find_notes("")) == notes + 1
-        assert "30 days hot" in _note(col, '"Question:Retention<*"')["Answer"]
+        assert "30 days hot" in _note(col, '"Question:*Retention<*"')["Answer"]
         after = _history(col)
         assert {guid: after[guid] for guid in before} == before
         assert _flashgen_note_types(col) == ["flashgen Card (v1)"]
