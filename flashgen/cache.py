@@ -26,10 +26,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from flashgen import __version__
 from flashgen.discover import SourceFile
 from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
+from flashgen.version import __version__
 
 if TYPE_CHECKING:
     from flashgen.packed import Keyed, PackedNote

@@ -29,7 +29,7 @@ from flashgen.packed import (
     pack_note,
     summary_of,
 )
-from flashgen.records import quick_init
+from flashgen.records import checked, quick_init
 from flashgen.state import CardState
 
 if TYPE_CHECKING:
@@ -250,15 +250,6 @@ class Assignments:
             if skipped <= position:
                 position += 1
         return position
-
-
-def checked(index: int, length: int) -> int:
-    """A sequence's index, counted from the end when negative; IndexError when out."""
-    if index < 0:
-        index += length
-    if not 0 <= index < length:
-        raise IndexError(index)
-    return index
 
 
 class AssignedCards(Sequence[Assigned]):

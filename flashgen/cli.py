@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 import click
 
-from flashgen import __version__
+from flashgen.version import __version__
 
 EXIT_CODES = """\b
 Exit codes:

@@ -19,7 +19,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import quote
 
-from flashgen import __version__
 from flashgen.cache import (
     NoteCache,
     NoteOutput,
@@ -55,6 +54,7 @@ from flashgen.state import (
     load_state,
     stage_state,
 )
+from flashgen.version import __version__
 
 # Parsing, extraction, rendering and reconciling are imported where notes are processed,
 # so a build that finds nothing changed never loads them.

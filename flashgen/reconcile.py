@@ -26,10 +26,10 @@ from flashgen.cards import (
     Assignments,
     CardStore,
     PackedPrevious,
-    checked,
 )
 from flashgen.identity import card_guid
 from flashgen.packed import Fact, Keyed, answer_text, content_digest
+from flashgen.records import checked
 from flashgen.rematch import rematch
 from flashgen.report import Diagnostic, Severity
 from flashgen.state import CardState, Copied, Fields, State, dataclass_fields

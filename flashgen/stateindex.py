@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
-from flashgen.cards import checked
 from flashgen.errors import OutputError
+from flashgen.records import checked
 from flashgen.state import BATCH, CardState
 from flashgen.statelines import (
     FOOTER,
