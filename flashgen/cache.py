@@ -32,7 +32,7 @@ from flashgen.report import Diagnostic, Severity
 from flashgen.version import __version__
 
 if TYPE_CHECKING:
-    from flashgen.packed import Keyed, PackedNote
+    from flashgen.store.codec import Keyed, PackedNote
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ class NoteCache:
     def output(self, rel: str) -> tuple[PackedNote, list[Diagnostic]] | None:
         """An unchanged note's stored cards, packed, and diagnostics; None when unreadable
         (the entry is dropped and the note must be processed again)."""
-        from flashgen.packed import decode_packed
+        from flashgen.store.codec import decode_packed
 
         entry = self._entries.get(rel)
         if entry is None:
@@ -302,7 +302,7 @@ class NoteCache:
 
     def record(self, source: SourceFile, processed: Processed) -> None:
         """Keep a freshly processed note's output (size and time as seen before it)."""
-        from flashgen.packed import encode_packed
+        from flashgen.store.codec import encode_packed
 
         stat = self._stats.get(source.rel)
         if stat is None or not processed.digest or processed.packed is None:
@@ -699,9 +699,9 @@ def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
     """The cards card_rows gave (after a round trip through marshal)."""
     # Loaded here: a build that finds nothing changed never needs the card records.
     from flashgen.extract import CardDraft
-    from flashgen.media import MediaFile
-    from flashgen.packed import Keyed
-    from flashgen.render import RenderedCard
+    from flashgen.render.card import RenderedCard
+    from flashgen.render.media import MediaFile
+    from flashgen.store.codec import Keyed
 
     keyed = []
     # What a note's cards repeat is kept once, as when the note is rendered (see render.py).

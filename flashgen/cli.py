@@ -597,7 +597,7 @@ def _write_csv(cards: Any) -> None:
     import csv
     import io
 
-    from flashgen.render import bare_question
+    from flashgen.render.card import bare_question
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

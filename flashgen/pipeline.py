@@ -35,7 +35,7 @@ from flashgen.cache import (
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes, is_inside_vault
 from flashgen.errors import ConfigError, OutputError
-from flashgen.media import MediaIndex
+from flashgen.render.media import MediaIndex
 from flashgen.report import (
     BuildReport,
     Changes,
@@ -45,7 +45,7 @@ from flashgen.report import (
     is_left_out,
     left_out,
 )
-from flashgen.state import (
+from flashgen.state.file import (
     SHARED_STATE_FILE,
     STATE_FILE,
     CardState,
@@ -61,11 +61,11 @@ from flashgen.version import __version__
 if TYPE_CHECKING:
     import mmap
 
-    from flashgen.cards import AssignedCards
-    from flashgen.package import Piece
-    from flashgen.packed import Keyed, PackedNote
-    from flashgen.reconcile import DeckMove
-    from flashgen.transclude import NoteLibrary
+    from flashgen.anki.package import Piece
+    from flashgen.reconcile.assign import DeckMove
+    from flashgen.render.transclude import NoteLibrary
+    from flashgen.store.cardstore import AssignedCards
+    from flashgen.store.codec import Keyed, PackedNote
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +194,8 @@ def _build(
         return result
     _check_something_read(config, result)
     # genanki and sqlite load only when a deck is written.
-    from flashgen.deck import AnkiNotes, DeckSettings
-    from flashgen.package import write_package
+    from flashgen.anki.deck import AnkiNotes, DeckSettings
+    from flashgen.anki.package import write_package
 
     media = {name: result.vault / path for name, path in result.cards.media().items()}
     started = time.perf_counter()
@@ -281,7 +281,7 @@ def _build(
 def _check_replaceable(output: Path) -> None:
     """A deck replaces only a deck: a file at the output path that is not one (a path
     mistyped, or named by someone else's settings) is never replaced."""
-    from flashgen.package import is_deck
+    from flashgen.anki.package import is_deck
 
     if os.path.lexists(output) and not output.is_dir() and not is_deck(output):
         raise OutputError(
@@ -435,7 +435,7 @@ def _reuse_deck(
         up_to_date=True,
         reused=len(discovery.notes),
     )
-    from flashgen.cards import AssignedCards, Assignments, CardStore
+    from flashgen.store.cardstore import AssignedCards, Assignments, CardStore
 
     return BuildResult(
         AssignedCards(CardStore(), Assignments()),
@@ -491,7 +491,7 @@ def _patch_deck(
         or record.get("clashes") != 0
     ):
         return None
-    from flashgen.package import Piece
+    from flashgen.anki.package import Piece
 
     try:
         kept = record["collection"]
@@ -544,8 +544,8 @@ def _patch(
         return None
     import sqlite3
 
-    from flashgen.package import Previous, package_collection
-    from flashgen.patch import StateRows
+    from flashgen.anki.package import Previous, package_collection
+    from flashgen.anki.patch import StateRows
 
     try:
         rows = StateRows(old_rows)
@@ -588,9 +588,9 @@ def _patch(
     old = rows.cards(found)
     if any(card.note not in paths and card.key[0] in identities for card in old):
         return None  # another note has the same identity: only a full build can tell
-    from flashgen.deck import DeckSettings, anki_notes
-    from flashgen.patch import patch_collection
-    from flashgen.reconcile import reconcile
+    from flashgen.anki.deck import DeckSettings, anki_notes
+    from flashgen.anki.patch import patch_collection
+    from flashgen.reconcile.assign import reconcile
 
     now = clock()
     result = reconcile(keyed, State(tuple(old)), int(now), reserved=rows, last_id=top)
@@ -762,9 +762,9 @@ def _plan(session: _Session, clock: Clock, progress: Progress | None) -> BuildRe
         caching=cache is not None,
         packing=True,
     )
-    from flashgen.cards import CardStore
     from flashgen.lint import lint_cards
-    from flashgen.reconcile import reconcile
+    from flashgen.reconcile.assign import reconcile
+    from flashgen.store.cardstore import CardStore
 
     store = CardStore()
     diagnostics: list[Diagnostic] = list(discovery.diagnostics)
@@ -1008,7 +1008,7 @@ _worker: tuple[_Job, MediaIndex, NoteLibrary] | None = None
 
 def _start_worker(job: _Job) -> None:
     global _worker
-    from flashgen.transclude import NoteLibrary
+    from flashgen.render.transclude import NoteLibrary
 
     root = job.discovery.root
     _worker = (job, MediaIndex(root), NoteLibrary(root, job.discovery.notes))
@@ -1032,7 +1032,7 @@ def _process_note(source: SourceFile) -> Processed:
     files = media_files(keyed)
     if not (job.caching or job.packing):
         return Processed(output, digest, reads, files)
-    from flashgen.packed import pack_note
+    from flashgen.store.codec import pack_note
 
     # Packed once, for the build's CardStore and for the cache alike; a packing job
     # sends the cards packed only.
@@ -1052,8 +1052,8 @@ def _note_output(
     from flashgen.identity import card_key, note_key
     from flashgen.lint import lint_note
     from flashgen.parse import parse_note
-    from flashgen.reconcile import Keyed
-    from flashgen.render import render_card
+    from flashgen.reconcile.assign import Keyed
+    from flashgen.render.card import render_card
 
     config = job.config
     keyed: list[Keyed] = []

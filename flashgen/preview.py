@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from flashgen.model import BACK, CSS, FRONT
-from flashgen.reconcile import Assigned
-from flashgen.render import RenderedCard
+from flashgen.anki.model import BACK, CSS, FRONT
+from flashgen.reconcile.assign import Assigned
+from flashgen.render.card import RenderedCard
 
 _PAGE_CSS = """
 [hidden] { display: none !important; }

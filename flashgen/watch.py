@@ -17,8 +17,8 @@ from watchdog.observers import Observer
 
 from flashgen.config import Config
 from flashgen.errors import FlashgenError
-from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES
 from flashgen.pipeline import BuildResult, Clock, build
+from flashgen.render.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES
 
 log = logging.getLogger(__name__)
 

@@ -18,18 +18,18 @@ from urllib.parse import unquote
 import nh3
 
 from flashgen.extract import CardDraft
-from flashgen.highlight import CODE_CLASS, highlight_code
-from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
-from flashgen.report import Diagnostic, Severity
-from flashgen.transclude import (
+from flashgen.render.highlight import CODE_CLASS, highlight_code
+from flashgen.render.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
+from flashgen.render.transclude import (
     MAX_DEPTH,
     MAX_EXPANDED,
     Embedded,
     Expansion,
     NoteLibrary,
 )
+from flashgen.report import Diagnostic, Severity
 
 CONTEXT_SEPARATOR = " \u203a "
 _HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")

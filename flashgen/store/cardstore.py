@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from flashgen.cache import ROW_DECK, ROW_FIELDS, ROW_TAGS, card_rows, keyed_from_rows
-from flashgen.packed import (
+from flashgen.records import checked, quick_init
+from flashgen.state.file import CardState
+from flashgen.store.codec import (
     Fact,
     Keyed,
     NoteSummary,
@@ -29,11 +31,9 @@ from flashgen.packed import (
     pack_note,
     summary_of,
 )
-from flashgen.records import checked, quick_init
-from flashgen.state import CardState
 
 if TYPE_CHECKING:
-    from flashgen.render import RenderedCard
+    from flashgen.render.card import RenderedCard
 
 
 @quick_init

@@ -26,11 +26,11 @@ import hashlib
 from array import array
 from collections.abc import Container, Iterator, Sequence
 
-from flashgen.cards import CardStore
 from flashgen.fingerprint import similarity as _similarity
-from flashgen.packed import Fact
-from flashgen.state import CardState
-from flashgen.stateindex import CardIndex
+from flashgen.state.file import CardState
+from flashgen.state.index import CardIndex
+from flashgen.store.cardstore import CardStore
+from flashgen.store.codec import Fact
 
 SIMILAR_ANSWER = 0.8
 SAME_FILE_BONUS = 0.5

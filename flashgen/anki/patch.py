@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from flashgen.deck import (
+from flashgen.anki.deck import (
     AnkiNote,
     DeckSettings,
     anki_model,
@@ -28,8 +28,8 @@ from flashgen.deck import (
     note_type_for,
 )
 from flashgen.identity import stable_id
-from flashgen.state import CardState, dataclass_fields
-from flashgen.statelines import (
+from flashgen.state.file import CardState, dataclass_fields
+from flashgen.state.lines import (
     MIDDLE,
     REMOVED,
     NotesTable,

@@ -21,8 +21,8 @@ from typing import Any, BinaryIO, overload
 
 from flashgen.errors import OutputError
 from flashgen.records import checked
-from flashgen.state import BATCH, CardState
-from flashgen.statelines import (
+from flashgen.state.file import BATCH, CardState
+from flashgen.state.lines import (
     FOOTER,
     MIDDLE,
     NoteEntry,

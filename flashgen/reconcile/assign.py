@@ -19,7 +19,13 @@ from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import overload
 
-from flashgen.cards import (
+from flashgen.identity import card_guid
+from flashgen.reconcile.rematch import rematch
+from flashgen.records import checked
+from flashgen.report import Diagnostic, Severity
+from flashgen.state.file import CardState, Copied, Fields, State, dataclass_fields
+from flashgen.state.index import CardIndex, card_index
+from flashgen.store.cardstore import (
     STATUSES,
     Assigned,
     AssignedCards,
@@ -27,13 +33,7 @@ from flashgen.cards import (
     CardStore,
     PackedPrevious,
 )
-from flashgen.identity import card_guid
-from flashgen.packed import Fact, Keyed, answer_text, content_digest
-from flashgen.records import checked
-from flashgen.rematch import rematch
-from flashgen.report import Diagnostic, Severity
-from flashgen.state import CardState, Copied, Fields, State, dataclass_fields
-from flashgen.stateindex import CardIndex, card_index
+from flashgen.store.codec import Fact, Keyed, answer_text, content_digest
 
 __all__ = [
     "Assigned",

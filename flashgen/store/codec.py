@@ -18,7 +18,7 @@ from flashgen.fingerprint import answer_print
 from flashgen.records import quick_init
 
 if TYPE_CHECKING:
-    from flashgen.render import RenderedCard
+    from flashgen.render.card import RenderedCard
 
 _TEXT_LIMIT = 300
 _TAG = re.compile(r"<[^>]+>")

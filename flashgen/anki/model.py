@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flashgen.highlight import code_css
+from flashgen.render.highlight import code_css
 
 MODEL_ID = 1607392319
 """Fixed for good: the id Anki knows flashgen's note type by."""

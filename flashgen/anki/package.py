@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flashgen.deck import AnkiNotes, DeckSettings, write_collection
+from flashgen.anki.deck import AnkiNotes, DeckSettings, write_collection
 from flashgen.errors import OutputError
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from flashgen.errors import OutputError
 from flashgen.fingerprint import answer_print
 from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
-from flashgen.statelines import (
+from flashgen.state.lines import (
     FOOTER,
     VERSION,
     NotesTable,
@@ -37,7 +37,7 @@ from flashgen.statelines import (
 )
 
 if TYPE_CHECKING:
-    from flashgen.stateindex import StateIndex
+    from flashgen.state.index import StateIndex
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
     """The saved state, or an empty one with a loud warning when it cannot be read."""
     if not path.exists():
         return State(), ()
-    from flashgen.stateindex import StateIndex
+    from flashgen.state.index import StateIndex
 
     try:
         with path.open("rb") as stream:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from flashgen.discover import SourceFile
-from flashgen.media import MediaFile, closest
 from flashgen.parse import (
     Block,
     ParsedNote,
@@ -23,6 +22,7 @@ from flashgen.parse import (
     split_block_id,
     walk_blocks,
 )
+from flashgen.render.media import MediaFile, closest
 from flashgen.report import Diagnostic
 
 MAX_DEPTH = 4

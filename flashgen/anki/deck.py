@@ -20,12 +20,12 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from flashgen.cards import AssignedCards
+from flashgen.anki.model import NOTE_TYPE, NoteType
 from flashgen.identity import card_guid, stable_id
-from flashgen.model import NOTE_TYPE, NoteType
 from flashgen.records import quick_init
-from flashgen.render import CONTEXT_SEPARATOR
-from flashgen.state import CardState
+from flashgen.render.card import CONTEXT_SEPARATOR
+from flashgen.state.file import CardState
+from flashgen.store.cardstore import AssignedCards
 
 
 @quick_init
