@@ -1,11 +1,12 @@
-"""Cache: change detection and stored stage output, so a rebuild only redoes what changed.
+"""Cache: each note's output as bytes in, the same bytes out while the note is unchanged.
 
-Per note it keeps what parsing, extraction and rendering made of the note (its cards packed
-as a build holds them, see packed.encode_packed, and its diagnostics) with the note's size,
-modification time and content hash, and what else the note read (media files, embedded
-notes). An entry is reused while all of that is unchanged. Beside it, a record of the last
-deck written lets a build that finds nothing changed skip writing altogether, and a copy of
-that deck's collection lets a build that finds a few notes changed patch it (see patch.py).
+Per note it keeps what parsing, extraction and rendering made of the note (its cards as
+bytes, encoded by store/codec.py: the cache never reads them, and its diagnostics) with
+the note's size, modification time and content hash, and what else the note read (media
+files, embedded notes). An entry is reused while all of that is unchanged. Beside it, a
+record of the last deck written lets a build that finds nothing changed skip writing
+altogether, and a copy of that deck's collection lets a build that finds a few notes
+changed patch it (see build/patching.py).
 It lives in the user's cache folder, never in the vault; files are written to a temporary
 name and renamed; an unreadable cache counts as empty.
 """
@@ -20,21 +21,20 @@ import mmap
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from flashgen.discover import SourceFile
 from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
 from flashgen.version import __version__
 
-if TYPE_CHECKING:
-    from flashgen.store.codec import Keyed, PackedNote
-
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 CACHE_ENV = "FLASHGEN_CACHE_DIR"
 """Where caches go instead of the user's cache folder (a path)."""
@@ -47,8 +47,6 @@ _RACY_NS = 2_000_000_000
 # Libraries whose output ends up in the cards.
 _LIBRARIES = ("pyromark", "pygments", "nh3", "ftfy", "PyYAML")
 
-NoteOutput = tuple[list["Keyed"], list[Diagnostic]]
-
 
 @quick_init
 @dataclass(frozen=True, slots=True)
@@ -60,22 +58,6 @@ class Reads:
     non-note files invalidates it."""
     notes: tuple[str, ...] | None
     """The notes it embedded; None when it looked up no note at all."""
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
-class Processed:
-    """One note's output and what the cache needs to keep it."""
-
-    output: NoteOutput
-    digest: str
-    """SHA-256 of the bytes the note was parsed from ("" when it was not read)."""
-    reads: Reads
-    files: tuple[tuple[str, str], ...]
-    """The media its cards show (vault path, name in the deck), sorted."""
-    packed: PackedNote | None = None
-    """The cards packed (made where the note was processed, in parallel): what a build's
-    CardStore holds and the cache keeps. None when neither wants them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +122,6 @@ def _read_key(folder: Path) -> bytes | None:
         staged.unlink(missing_ok=True)
         return None
     return secret
-
-
-def media_files(keyed: Iterable[Keyed]) -> tuple[tuple[str, str], ...]:
-    """The media the cards show (vault path, name in the deck), sorted."""
-    return tuple(
-        sorted({(m.source, m.name) for item in keyed for m in item.card.media})
-    )
 
 
 def cache_folder(vault: Path, inputs: Iterable[Path] = ()) -> Path:
@@ -264,11 +239,12 @@ class NoteCache:
         """Vault paths of the unchanged notes, whose output is stored."""
         return set(self._entries)
 
-    def output(self, rel: str) -> tuple[PackedNote, list[Diagnostic]] | None:
-        """An unchanged note's stored cards, packed, and diagnostics; None when unreadable
-        (the entry is dropped and the note must be processed again)."""
-        from flashgen.store.codec import decode_packed
-
+    def output(
+        self, rel: str, decode: Callable[[bytes], T]
+    ) -> tuple[T, list[Diagnostic]] | None:
+        """An unchanged note's stored cards, decoded from their bytes by `decode`, and its
+        diagnostics; None when unreadable, or when `decode` raises ValueError (the entry
+        is dropped and the note must be processed again)."""
         entry = self._entries.get(rel)
         if entry is None:
             return None
@@ -276,8 +252,7 @@ class NoteCache:
             payload = self._payload(entry)
             if not self.secret.verifies(payload, entry.mac):
                 raise ValueError("cache entry not signed with this cache's key")
-            packed = decode_packed(payload)
-            return packed, decode_diagnostics(entry.problems)
+            return decode(payload), decode_diagnostics(entry.problems)
         except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
             log.debug("cache entry for %s unreadable: %r", rel, err)
             del self._entries[rel]
@@ -300,19 +275,28 @@ class NoteCache:
             raise ValueError("data file is short")
         return self._blob[offset : offset + length]
 
-    def record(self, source: SourceFile, processed: Processed) -> None:
-        """Keep a freshly processed note's output (size and time as seen before it)."""
-        from flashgen.store.codec import encode_packed
-
+    def record(
+        self,
+        source: SourceFile,
+        stored: bytes,
+        diagnostics: Iterable[Diagnostic],
+        *,
+        digest: str,
+        reads: Reads,
+        files: tuple[tuple[str, str], ...],
+    ) -> None:
+        """Keep a freshly processed note's output: its cards as bytes (`stored`), its
+        diagnostics, the SHA-256 of the note's bytes (`digest`; "" when it was not
+        read: nothing is kept), what else it read and the media its cards show. Its size
+        and time are those seen before it was read."""
         stat = self._stats.get(source.rel)
-        if stat is None or not processed.digest or processed.packed is None:
+        if stat is None or not digest:
             return
         size, mtime = stat
         if mtime >= self._started - _RACY_NS:
             mtime = -1
-        files = processed.files
-        problems = tuple(map(tuple, encode_diagnostics(processed.output[1])))
-        packed = encode_packed(processed.packed)
+        problems = tuple(map(tuple, encode_diagnostics(diagnostics)))
+        packed = stored
         payload: bytes | tuple[int, int] = packed
         sink = self._open_sink()
         if sink is not None:
@@ -328,8 +312,8 @@ class NoteCache:
         self._entries[source.rel] = _Entry(
             size,
             mtime,
-            processed.digest,
-            processed.reads,
+            digest,
+            reads,
             payload,
             files,
             problems,
@@ -658,101 +642,6 @@ def _prune(folder: Path, keep: tuple[Path, ...]) -> None:
                 other.unlink()
         except OSError as err:
             log.debug("cannot prune %s: %r", other, err)
-
-
-def card_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:
-    """Keyed cards as lists of strings, numbers and lists of them: for marshal."""
-    rows = []
-    for item in keyed:
-        card, draft = item.card, item.card.draft
-        rows.append(
-            [
-                item.key,
-                item.digest,
-                item.answer,
-                card.deck,
-                card.question,
-                card.answer,
-                card.context,
-                card.source,
-                [[media.source, media.name] for media in card.media],
-                draft.kind,
-                draft.note_path,
-                draft.note_title,
-                draft.context,
-                draft.label,
-                draft.line,
-                draft.end_line,
-                draft.tags,
-                draft.pin,
-                draft.occurrence,
-            ]
-        )
-    return rows
-
-
-# Where a row holds the deck, the fields (question, answer, context, source) and the tags.
-ROW_DECK, ROW_FIELDS, ROW_TAGS = 3, slice(4, 8), 16
-
-
-def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
-    """The cards card_rows gave (after a round trip through marshal)."""
-    # Loaded here: a build that finds nothing changed never needs the card records.
-    from flashgen.extract import CardDraft
-    from flashgen.render.card import RenderedCard
-    from flashgen.render.media import MediaFile
-    from flashgen.store.codec import Keyed
-
-    keyed = []
-    # What a note's cards repeat is kept once, as when the note is rendered (see render.py).
-    shared: dict[Any, Any] = {}
-
-    def one(value: Any) -> Any:
-        return shared.setdefault(value, value)
-
-    for (
-        key,
-        digest,
-        fingerprint,
-        deck,
-        question,
-        answer,
-        context,
-        source,
-        media,
-        kind,
-        note_path,
-        note_title,
-        heading_path,
-        label,
-        line,
-        end_line,
-        tags,
-        pin,
-        occurrence,
-    ) in rows:
-        # Rendered cards keep no trees (see RenderedCard.draft).
-        draft = CardDraft(
-            kind,
-            one(note_path),
-            one(note_title),
-            one(tuple(heading_path)),
-            label,
-            (),
-            (),
-            line,
-            end_line,
-            one(tuple(tags)),
-            (),
-            pin,
-            occurrence,
-        )
-        files = tuple(MediaFile(path, name) for path, name in media)
-        card = RenderedCard(
-            draft, one(deck), question, answer, one(context), one(source), files
-        )
-        keyed.append(Keyed(card, tuple(key), digest, fingerprint))
-    return keyed
 
 
 def encode_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[list[object]]:

@@ -21,20 +21,18 @@ from urllib.parse import quote
 
 from flashgen.cache import (
     NoteCache,
-    NoteOutput,
-    Processed,
     Reads,
     cache_folder,
     decode_diagnostics,
     encode_diagnostics,
     file_stamp,
     listing_digest,
-    media_files,
     settings_key,
 )
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile, discover_notes, is_inside_vault
 from flashgen.errors import ConfigError, OutputError
+from flashgen.records import quick_init
 from flashgen.render.media import MediaIndex
 from flashgen.report import (
     BuildReport,
@@ -48,12 +46,12 @@ from flashgen.report import (
 from flashgen.state.file import (
     SHARED_STATE_FILE,
     STATE_FILE,
-    CardState,
     State,
     commit_state,
     load_state,
     stage_state,
 )
+from flashgen.state.saved import CardState
 from flashgen.version import __version__
 
 # Parsing, extraction, rendering and reconciling are imported where notes are processed,
@@ -65,7 +63,8 @@ if TYPE_CHECKING:
     from flashgen.reconcile.assign import DeckMove
     from flashgen.render.transclude import NoteLibrary
     from flashgen.store.cardstore import AssignedCards
-    from flashgen.store.codec import Keyed, PackedNote
+    from flashgen.store.codec import PackedNote
+    from flashgen.store.keyed import Keyed
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +94,41 @@ class BuildResult:
     """Vault paths of every note read (after the ignore rules)."""
     clashes: int = 0
     """Cards left out for having the same identity as another."""
+
+
+NoteOutput = tuple[list["Keyed"], list[Diagnostic]]
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """One note's output and what the cache needs to keep it."""
+
+    output: NoteOutput
+    digest: str
+    """SHA-256 of the bytes the note was parsed from ("" when it was not read)."""
+    reads: Reads
+    files: tuple[tuple[str, str], ...]
+    """The media its cards show (vault path, name in the deck), sorted."""
+    packed: PackedNote | None = None
+    """The cards packed (made where the note was processed, in parallel): what a build's
+    CardStore holds and the cache keeps. None when neither wants them."""
+
+
+def _keep(cache: NoteCache, source: SourceFile, processed: Processed) -> None:
+    """Keep a freshly processed note's output in the cache, its cards encoded."""
+    from flashgen.store.codec import encode_packed
+
+    if processed.packed is None:
+        return
+    cache.record(
+        source,
+        encode_packed(processed.packed),
+        processed.output[1],
+        digest=processed.digest,
+        reads=processed.reads,
+        files=processed.files,
+    )
 
 
 Progress = Callable[[str, int, int], None]
@@ -558,7 +592,7 @@ def _patch(
     for done, (source, processed) in enumerate(
         zip(fresh, _process_notes(job, fresh), strict=True), start=1
     ):
-        cache.record(source, processed)
+        _keep(cache, source, processed)
         outputs[source.rel] = processed.output
         if progress is not None:
             progress("notes", done, len(fresh))
@@ -969,11 +1003,15 @@ def _note_outputs(
 ) -> Iterator[tuple[Sequence[Keyed] | PackedNote, list[Diagnostic], bool]]:
     """Every note's cards (packed when the job packs them) and diagnostics, in order,
     and whether they came from the cache (they do when the note is unchanged)."""
+    from flashgen.store.codec import decode_packed
+
     notes = job.discovery.notes
     fresh = _process_notes(job, [s for s in notes if s.rel not in reused])
     for source in notes:
         if source.rel in reused:
-            stored = cache.output(source.rel) if cache is not None else None
+            stored = (
+                cache.output(source.rel, decode_packed) if cache is not None else None
+            )
             if stored is not None:
                 yield *stored, True
                 continue
@@ -982,7 +1020,7 @@ def _note_outputs(
         else:
             processed = next(fresh)
         if cache is not None:
-            cache.record(source, processed)
+            _keep(cache, source, processed)
         keyed, diagnostics = processed.output
         yield processed.packed or keyed, diagnostics, False
 
@@ -1029,6 +1067,8 @@ def _process_note(source: SourceFile) -> Processed:
         tuple(sorted(library.embedded)) if library.consulted else None,
     )
     keyed, diagnostics = output
+    from flashgen.store.keyed import media_files
+
     files = media_files(keyed)
     if not (job.caching or job.packing):
         return Processed(output, digest, reads, files)

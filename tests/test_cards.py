@@ -271,7 +271,7 @@ def test_answer_text_is_the_answer_s_words_with_whitespace_runs_as_one_space(tmp
     import re
     import sys
 
-    from flashgen.store.codec import answer_text
+    from flashgen.store.keyed import answer_text
 
     card = _keyed(OLD, tmp_path)[0].card
     spaces = "".join(

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from flashgen.anki.patch import StateRows
 from flashgen.fingerprint import answer_print
-from flashgen.state.file import STATE_FILE, CardState, State, save_state
+from flashgen.state.file import STATE_FILE, State, save_state
+from flashgen.state.saved import CardState
 
 ROOT = "Vault"
 

@@ -157,8 +157,8 @@ def test_a_state_line_reads_back_as_the_card_it_was_written_from(
 ):  # fmt: skip
     import json
 
-    from flashgen.state.file import CardState, dataclass_fields
     from flashgen.state.lines import NotesTable, decode_line, entry_from_line, root_of
+    from flashgen.state.saved import CardState, dataclass_fields
 
     if under_root:  # a deck of the root deck's, or the root deck itself
         deck = f"{root}::{deck}" if deck else root

@@ -345,7 +345,8 @@ def test_building_one_note_leaves_the_other_notes_of_its_folder_alone(
 
 def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path):
     from flashgen.fingerprint import answer_print
-    from flashgen.state.file import CardState, State, load_state, save_state
+    from flashgen.state.file import State, load_state, save_state
+    from flashgen.state.saved import CardState
 
     cards = tuple(
         CardState(
@@ -375,7 +376,7 @@ def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path
 
 def _state_of(number: int) -> tuple:
     from flashgen.fingerprint import answer_print
-    from flashgen.state.file import CardState
+    from flashgen.state.saved import CardState
 
     return tuple(
         CardState(

@@ -7,8 +7,9 @@ from pathlib import PurePosixPath
 
 from flashgen.reconcile.assign import reconcile
 from flashgen.reconcile.rematch import SAME_FILE_BONUS, SIMILAR_ANSWER, rematch
-from flashgen.state.file import CardState, State
+from flashgen.state.file import State
 from flashgen.state.index import card_index
+from flashgen.state.saved import CardState
 from flashgen.store.cardstore import CardStore
 
 from .test_reconcile import NOW, _keyed

@@ -24,7 +24,7 @@ from flashgen.anki.model import NOTE_TYPE, NoteType
 from flashgen.identity import card_guid, stable_id
 from flashgen.records import quick_init
 from flashgen.render.card import CONTEXT_SEPARATOR
-from flashgen.state.file import CardState
+from flashgen.state.saved import CardState
 from flashgen.store.cardstore import AssignedCards
 
 

@@ -28,7 +28,6 @@ from flashgen.anki.deck import (
     note_type_for,
 )
 from flashgen.identity import stable_id
-from flashgen.state.file import CardState, dataclass_fields
 from flashgen.state.lines import (
     MIDDLE,
     REMOVED,
@@ -38,6 +37,7 @@ from flashgen.state.lines import (
     entry_from_line,
     root_of,
 )
+from flashgen.state.saved import CardState, dataclass_fields
 
 _WINDOW = 32 << 20
 """How much of a mapped state file find_notes() holds in memory at a time."""

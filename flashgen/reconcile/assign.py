@@ -23,8 +23,9 @@ from flashgen.identity import card_guid
 from flashgen.reconcile.rematch import rematch
 from flashgen.records import checked
 from flashgen.report import Diagnostic, Severity
-from flashgen.state.file import CardState, Copied, Fields, State, dataclass_fields
+from flashgen.state.file import State
 from flashgen.state.index import CardIndex, card_index
+from flashgen.state.saved import CardState, Copied, Fields, dataclass_fields
 from flashgen.store.cardstore import (
     STATUSES,
     Assigned,
@@ -33,7 +34,7 @@ from flashgen.store.cardstore import (
     CardStore,
     PackedPrevious,
 )
-from flashgen.store.codec import Fact, Keyed, answer_text, content_digest
+from flashgen.store.keyed import Fact, Keyed, answer_text, content_digest
 
 __all__ = [
     "Assigned",

@@ -27,10 +27,10 @@ from array import array
 from collections.abc import Container, Iterator, Sequence
 
 from flashgen.fingerprint import similarity as _similarity
-from flashgen.state.file import CardState
 from flashgen.state.index import CardIndex
+from flashgen.state.saved import CardState
 from flashgen.store.cardstore import CardStore
-from flashgen.store.codec import Fact
+from flashgen.store.keyed import Fact
 
 SIMILAR_ANSWER = 0.8
 SAME_FILE_BONUS = 0.5

@@ -11,7 +11,6 @@ as version 2.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import heapq
 import json
 import logging
@@ -25,9 +24,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 
 from flashgen.errors import OutputError
 from flashgen.fingerprint import answer_print
-from flashgen.records import quick_init
 from flashgen.report import Diagnostic, Severity
 from flashgen.state.lines import (
+    BATCH,
     FOOTER,
     VERSION,
     NotesTable,
@@ -35,6 +34,7 @@ from flashgen.state.lines import (
     decode_line,
     entry_from_line,
 )
+from flashgen.state.saved import CardState, Copied, Fields, dataclass_fields
 
 if TYPE_CHECKING:
     from flashgen.state.index import StateIndex
@@ -45,34 +45,6 @@ STATE_FILE = ".flashgen-state.json"
 SHARED_STATE_FILE = ".flashgen-shared-state.json"
 """A shared deck's own times and digests (`--share`): its cards carry other fields than
 the personal deck's, so each deck keeps its own state and neither rewrites the other's."""
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
-class CardState:
-    """One card as the last build left it."""
-
-    guid: str
-    key: tuple[str, ...]
-    """Structural key (see identity.card_key); a re-matched card keeps its old GUID."""
-    note: str
-    """Vault-relative path of the note it came from."""
-    kind: str
-    context: tuple[str, ...]
-    label: str
-    answer: int
-    """A fingerprint of the answer's words (fingerprint.answer_print; for re-matching)."""
-    digest: str
-    """Hash of everything Anki stores for the note: fields, tags, deck."""
-    modified: int
-    """The note's modification time in the last deck, in whole seconds."""
-    removed: bool = False
-    """No longer in the notes; kept to retire the card in Anki."""
-    id: int = 0
-    """The note's id in the deck (its card's is the next number), given when the card
-    first appeared and kept ever since; 0 when not given yet (older state files)."""
-    deck: str = ""
-    """The Anki deck the card was in; "" when not known (state files of version 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +169,6 @@ def _discard(staged: Path) -> None:
         staged.unlink(missing_ok=True)
 
 
-Fields = tuple[Any, ...]
-"""A card's fields in CardState's order, without the record."""
-
-Copied = tuple[str, int]
-"""A card's GUID and its position in the file its state was read from (State.source):
-its line is copied from there when its note's line in the table is the same."""
-
-
 @runtime_checkable
 class EncodedCards(Protocol):
     """Cards that give their fields rather than records, or their place in the file
@@ -280,11 +244,6 @@ def _rows(state: State, table: NotesTable, scratch: Path, size: int) -> Iterator
             yield row(value)
 
 
-def dataclass_fields(card: CardState) -> Fields:
-    """The card's fields in order (dataclasses.astuple copies them deeply: slower)."""
-    return tuple(getattr(card, name) for name in _FIELDS)
-
-
 def _line(table: NotesTable, fields: Fields) -> bytes:
     return table.line(*fields)
 
@@ -322,9 +281,6 @@ def _batches(rows: Iterable[bytes]) -> Iterator[list[bytes]]:
         yield batch
 
 
-BATCH = 4096
-
-
 def commit_state(staged: Path, path: Path) -> None:
     try:
         staged.replace(path)
@@ -360,6 +316,3 @@ def _card_of_version_1(guid: str, entry: dict[str, Any]) -> CardState:
 
 
 _LARGEST = 2**53
-
-
-_FIELDS = tuple(field.name for field in dataclasses.fields(CardState))

@@ -21,8 +21,8 @@ from typing import Any, BinaryIO, overload
 
 from flashgen.errors import OutputError
 from flashgen.records import checked
-from flashgen.state.file import BATCH, CardState
 from flashgen.state.lines import (
+    BATCH,
     FOOTER,
     MIDDLE,
     NoteEntry,
@@ -32,6 +32,7 @@ from flashgen.state.lines import (
     entry_from_line,
     root_of,
 )
+from flashgen.state.saved import CardState
 
 _DIGEST = 24
 """The length of a digest as flashgen writes it; others are read from their row."""

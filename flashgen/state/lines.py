@@ -37,6 +37,8 @@ from typing import Any
 from flashgen.fingerprint import decode_print, encode_print
 
 VERSION = 2
+BATCH = 4096
+"""Lines read or written at a time: a large state is never all in memory as text."""
 _HEAD_START = b'{"version":2,"root":'
 _HEAD_END = b',"notes":{\n'
 MIDDLE = b'},"cards":{\n'

@@ -1,7 +1,7 @@
 """A build's cards, note by note, held compactly.
 
-A large vault makes millions of cards. Each note's rendered cards are kept packed: the
-cache's rows for them, marshalled and compressed, beside a compressed list of the few facts
+A large vault makes millions of cards. Each note's rendered cards are kept packed (see
+codec.py): their rows, marshalled and compressed, beside a compressed list of the few facts
 of each card that reconcile and the state file read (its key, digest, answer text, where it
 is). Cards are made into records only while they are read, a note at a time, so a
 50,000-note vault's cards are never all in memory as records.
@@ -10,27 +10,28 @@ is). Cards are made into records only while they are read, a note at a time, so 
 from __future__ import annotations
 
 import bisect
-import dataclasses
-import marshal
-import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from flashgen.cache import ROW_DECK, ROW_FIELDS, ROW_TAGS, card_rows, keyed_from_rows
 from flashgen.records import checked, quick_init
-from flashgen.state.file import CardState
+from flashgen.state.saved import CardState
 from flashgen.store.codec import (
-    Fact,
-    Keyed,
-    NoteSummary,
+    ROW_DECK,
+    ROW_FIELDS,
+    ROW_TAGS,
     PackedNote,
-    fact_of,
     pack_note,
-    summary_of,
+    pack_states,
+    to_rows,
+    unpack_facts,
+    unpack_keyed,
+    unpack_rows,
+    unpack_states,
 )
+from flashgen.store.keyed import Fact, Keyed, NoteSummary, fact_of, summary_of
 
 if TYPE_CHECKING:
     from flashgen.render.card import RenderedCard
@@ -129,23 +130,16 @@ class CardStore:
 
     def facts(self, note: int) -> list[Fact]:
         held = self._facts[note]
-        if isinstance(held, list):
-            return held
-        return list(map(Fact._make, marshal.loads(zlib.decompress(held))))
+        return held if isinstance(held, list) else unpack_facts(held)
 
     def keyed(self, note: int) -> list[Keyed]:
         held = self._cards[note]
-        if isinstance(held, list):
-            return held
-        return keyed_from_rows(marshal.loads(zlib.decompress(held)))
+        return held if isinstance(held, list) else unpack_keyed(held)
 
     def rows(self, note: int) -> Sequence[Sequence[Any]]:
-        """The note's cards as cache.card_rows gives them, without making records."""
+        """The note's cards as codec.to_rows gives them, without making records."""
         held = self._cards[note]
-        if isinstance(held, list):
-            return card_rows(held)
-        rows: Sequence[Sequence[Any]] = marshal.loads(zlib.decompress(held))
-        return rows
+        return to_rows(held) if isinstance(held, list) else unpack_rows(held)
 
     def note_of(self, index: int) -> int:
         return bisect.bisect_right(self._firsts, index) - 1
@@ -184,11 +178,7 @@ class PackedPrevious(Mapping[int, CardState]):
             indexes = self._indexes[start : start + run]
             wanted = sorted({rows[index] for index in indexes})
             by_row = dict(zip(wanted, read(wanted), strict=True))
-            packed = [
-                [getattr(by_row[rows[index]], name) for name in _CARD_STATE]
-                for index in indexes
-            ]
-            self._runs.append(zlib.compress(marshal.dumps(packed), 1))
+            self._runs.append(pack_states(by_row[rows[index]] for index in indexes))
         self._held: tuple[int, list[CardState]] = (-1, [])
 
     def __getitem__(self, index: int) -> CardState:
@@ -197,8 +187,7 @@ class PackedPrevious(Mapping[int, CardState]):
             raise KeyError(index)
         run, offset = divmod(at, self._run)
         if self._held[0] != run:
-            fields = marshal.loads(zlib.decompress(self._runs[run]))
-            self._held = (run, [CardState(*values) for values in fields])
+            self._held = (run, unpack_states(self._runs[run]))
         return self._held[1][offset]
 
     def __iter__(self) -> Iterator[int]:
@@ -206,9 +195,6 @@ class PackedPrevious(Mapping[int, CardState]):
 
     def __len__(self) -> int:
         return len(self._indexes)
-
-
-_CARD_STATE = [field.name for field in dataclasses.fields(CardState)]
 
 
 STATUSES = ("", "added", "updated", "unchanged", "rematched")

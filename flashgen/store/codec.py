@@ -1,117 +1,25 @@
-"""A note's cards as they leave the worker that rendered them: each card keyed, the few
-facts of it that reconcile and the state file read, and the note's cards packed into bytes
-(what a build's CardStore holds and what the cache keeps)."""
+"""The only encoding of a build's cards: Keyed records <-> rows <-> bytes.
+
+A note's cards leave the worker that rendered them packed (PackedNote): its cards as rows
+(lists of strings and numbers) and their facts, each marshalled and compressed. A build's
+CardStore holds them so, and the cache keeps them so (encode_packed, decode_packed).
+marshal is Python's fastest encoding; these bytes are kept only by this build and the
+user's own cache (whose key holds the Python version), never shared.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import html
 import marshal
-import re
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
-from flashgen.cache import card_rows
-from flashgen.fingerprint import answer_print
-from flashgen.records import quick_init
+from flashgen.state.saved import CardState
+from flashgen.store.keyed import Fact, Keyed, NoteSummary, fact_of, summary_of
 
 if TYPE_CHECKING:
-    from flashgen.render.card import RenderedCard
-
-_TEXT_LIMIT = 300
-_TAG = re.compile(r"<[^>]+>")
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
-class Keyed:
-    """A rendered card with its structural key (see identity.card_key)."""
-
-    card: RenderedCard
-    key: tuple[str, ...]
-    digest: str
-    """content_digest(card): whether Anki would see a change."""
-    answer: int
-    """answer_print(answer_text(card)): what re-matching compares."""
-
-    @classmethod
-    def of(cls, card: RenderedCard, key: tuple[str, ...]) -> Keyed:
-        """Both are made where the card is rendered: in parallel, and kept in the cache."""
-        return cls(card, key, content_digest(card), answer_print(answer_text(card)))
-
-
-def content_digest(card: RenderedCard) -> str:
-    """Hash of what Anki stores for the note (the fields and tags)."""
-    fields = (
-        card.question,
-        card.answer,
-        card.context,
-        card.source,
-        *sorted(card.draft.tags),
-    )
-    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:24]
-
-
-def answer_text(card: RenderedCard) -> str:
-    text = html.unescape(_TAG.sub(" ", card.answer))
-    # Runs of whitespace as one space: split() knows the same whitespace as re's \s.
-    return " ".join(text.split())[:_TEXT_LIMIT]
-
-
-class Fact(NamedTuple):
-    """What reconcile, the state file and the deck's card rows read of a card."""
-
-    key: tuple[str, ...]
-    digest: str
-    answer: int
-    """The answer's fingerprint (fingerprint.answer_print)."""
-    kind: str
-    note: str
-    context: tuple[str, ...]
-    label: str
-    line: int
-    deck: str
-    media: tuple[tuple[str, str], ...]
-    """(vault path, name in the deck) of each file the card uses."""
-
-
-def fact_of(item: Keyed) -> Fact:
-    card, draft = item.card, item.card.draft
-    return Fact(
-        item.key,
-        item.digest,
-        item.answer,
-        draft.kind,
-        draft.note_path,
-        draft.context,
-        draft.label,
-        draft.line,
-        card.deck,
-        tuple((media.source, media.name) for media in card.media),
-    )
-
-
-class NoteSummary(NamedTuple):
-    """What a note's cards share, read without unpacking them."""
-
-    heads: frozenset[str]
-    """The first parts of the cards' keys (the note's identity)."""
-    paths: frozenset[str]
-    """The note files the cards come from."""
-    decks: frozenset[str]
-    media: frozenset[tuple[str, str]]
-    """(vault path, name in the deck) of each file the cards use."""
-
-
-def summary_of(facts: Sequence[Fact]) -> NoteSummary:
-    return NoteSummary(
-        frozenset(fact.key[0] for fact in facts if fact.key),
-        frozenset(fact.note for fact in facts),
-        frozenset(fact.deck for fact in facts),
-        frozenset(item for fact in facts for item in fact.media),
-    )
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +33,7 @@ class PackedNote:
     facts: bytes
     """The cards' facts, marshalled and compressed."""
     cards: bytes
-    """The cards (cache.card_rows), marshalled and compressed."""
+    """The cards (to_rows), marshalled and compressed."""
     summary: NoteSummary
 
 
@@ -134,7 +42,7 @@ def pack_note(keyed: Sequence[Keyed]) -> PackedNote:
     return PackedNote(
         len(keyed),
         zlib.compress(marshal.dumps([tuple(fact) for fact in facts]), 1),
-        zlib.compress(marshal.dumps(card_rows(keyed)), 1),
+        zlib.compress(marshal.dumps(to_rows(keyed)), 1),
         summary_of(facts),
     )
 
@@ -166,3 +74,132 @@ def decode_packed(payload: bytes) -> PackedNote:
 
 
 _PACKED_TYPES = (bytes, bytes, frozenset, frozenset, frozenset, frozenset)
+
+
+def to_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:
+    """Keyed cards as lists of strings, numbers and lists of them: for marshal."""
+    rows = []
+    for item in keyed:
+        card, draft = item.card, item.card.draft
+        rows.append(
+            [
+                item.key,
+                item.digest,
+                item.answer,
+                card.deck,
+                card.question,
+                card.answer,
+                card.context,
+                card.source,
+                [[media.source, media.name] for media in card.media],
+                draft.kind,
+                draft.note_path,
+                draft.note_title,
+                draft.context,
+                draft.label,
+                draft.line,
+                draft.end_line,
+                draft.tags,
+                draft.pin,
+                draft.occurrence,
+            ]
+        )
+    return rows
+
+
+# Where a row holds the deck, the fields (question, answer, context, source) and the tags.
+ROW_DECK, ROW_FIELDS, ROW_TAGS = 3, slice(4, 8), 16
+
+
+def from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
+    """The cards to_rows gave (after a round trip through marshal)."""
+    # Loaded here: a build that finds nothing changed never needs the card records.
+    from flashgen.extract import CardDraft
+    from flashgen.render.card import RenderedCard
+    from flashgen.render.media import MediaFile
+
+    keyed = []
+    # What a note's cards repeat is kept once, as when the note is rendered (see render/card.py).
+    shared: dict[Any, Any] = {}
+
+    def one(value: Any) -> Any:
+        return shared.setdefault(value, value)
+
+    for (
+        key,
+        digest,
+        fingerprint,
+        deck,
+        question,
+        answer,
+        context,
+        source,
+        media,
+        kind,
+        note_path,
+        note_title,
+        heading_path,
+        label,
+        line,
+        end_line,
+        tags,
+        pin,
+        occurrence,
+    ) in rows:
+        # Rendered cards keep no trees (see RenderedCard.draft).
+        draft = CardDraft(
+            kind=kind,
+            note_path=one(note_path),
+            note_title=one(note_title),
+            context=one(tuple(heading_path)),
+            label=label,
+            question=(),
+            answer=(),
+            line=line,
+            end_line=end_line,
+            tags=one(tuple(tags)),
+            pin=pin,
+            occurrence=occurrence,
+        )
+        files = tuple(MediaFile(path, name) for path, name in media)
+        card = RenderedCard(
+            draft=draft,
+            deck=one(deck),
+            question=question,
+            answer=answer,
+            context=one(context),
+            source=one(source),
+            media=files,
+        )
+        keyed.append(Keyed(card, tuple(key), digest, fingerprint))
+    return keyed
+
+
+def unpack_facts(data: bytes) -> list[Fact]:
+    """The facts pack_note packed of a note's cards."""
+    return list(map(Fact._make, marshal.loads(zlib.decompress(data))))
+
+
+def unpack_rows(data: bytes) -> Sequence[Sequence[Any]]:
+    """The rows (to_rows) pack_note packed of a note's cards, without making records."""
+    rows: Sequence[Sequence[Any]] = marshal.loads(zlib.decompress(data))
+    return rows
+
+
+def unpack_keyed(data: bytes) -> list[Keyed]:
+    """The cards pack_note packed, as records."""
+    return from_rows(unpack_rows(data))
+
+
+_CARD_STATE = [field.name for field in fields(CardState)]
+
+
+def pack_states(cards: Iterable[CardState]) -> bytes:
+    """Cards of a state, packed (a run of them, kept compactly in memory)."""
+    values = [[getattr(card, name) for name in _CARD_STATE] for card in cards]
+    return zlib.compress(marshal.dumps(values), 1)
+
+
+def unpack_states(data: bytes) -> list[CardState]:
+    """The cards pack_states packed."""
+    return [CardState(*values) for values in marshal.loads(zlib.decompress(data))]
