@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from flashgen.cache import (
@@ -57,11 +57,10 @@ from flashgen.version import __version__
 # Parsing, extraction, rendering and reconciling are imported where notes are processed,
 # so a build that finds nothing changed never loads them.
 if TYPE_CHECKING:
-    import mmap
-
     from flashgen.anki.package import Piece
     from flashgen.reconcile.assign import DeckMove
     from flashgen.render.transclude import NoteLibrary
+    from flashgen.state.rows import MappedState
     from flashgen.store.cardstore import AssignedCards
     from flashgen.store.codec import PackedNote
     from flashgen.store.keyed import Keyed
@@ -526,6 +525,7 @@ def _patch_deck(
     ):
         return None
     from flashgen.anki.package import Piece
+    from flashgen.state.rows import MappedState
 
     try:
         kept = record["collection"]
@@ -533,25 +533,14 @@ def _patch_deck(
             return None
         pieces = [Piece(str(d), int(o), int(n)) for d, o, n in kept["pieces"]]
         top = int(kept["top_id"])
-        # Kept open: the rows kept are copied from the very file that was read.
-        source = session.state_file.open("rb", buffering=0)
-    except (OSError, KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError) as err:
         log.debug("cannot patch the last deck: %r", err)
         return None
-    with source:
-        stat = os.fstat(source.fileno())
-        if [stat.st_size, stat.st_mtime_ns] != record["state"]:
-            return None
-        import mmap
-
-        try:
-            # Mapped, not read: a large state file is never all in memory.
-            mapped = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError) as err:
-            log.debug("cannot patch the last deck: %r", err)
-            return None
-        with mapped:
-            return _patch(session, output, clock, progress, pieces, top, source, mapped)
+    mapped = MappedState.open(session.state_file, record["state"])
+    if mapped is None:
+        return None
+    with mapped:
+        return _patch(session, output, clock, progress, pieces, top, mapped)
 
 
 def _patch(
@@ -561,8 +550,7 @@ def _patch(
     progress: Progress | None,
     pieces: list[Piece],
     top: int,
-    old_state: BinaryIO,
-    old_rows: mmap.mmap,
+    mapped: MappedState,
 ) -> BuildResult | None:
     started = time.perf_counter()
     cache, discovery, config = session.cache, session.discovery, session.config
@@ -579,14 +567,8 @@ def _patch(
     import sqlite3
 
     from flashgen.anki.package import Previous, package_collection
-    from flashgen.anki.patch import StateRows
 
-    try:
-        rows = StateRows(old_rows)
-    except ValueError as err:
-        log.debug("cannot patch the last deck: %r", err)
-        return None
-
+    rows = mapped.rows
     job = _Job(config, session.root_deck, session.vault_name, discovery, False, True)
     outputs: dict[str, NoteOutput] = {}
     for done, (source, processed) in enumerate(
@@ -658,19 +640,8 @@ def _patch(
     media = {name: discovery.root / source for name, source in cache.files().items()}
     staged = None
     if result.state_changed:
-        staged = state_file.with_name(f".flashgen-{state_file.name}.tmp")
-        try:
-            with staged.open("wb", buffering=0) as target:
-                rows.write_replaced(found, written_cards, table, old_state, target)
-        except OSError as err:
-            staged.unlink(missing_ok=True)
-            raise OutputError(
-                f"{state_file}: error: cannot write the state file: "
-                f"{err.strerror or err}"
-            ) from err
-    # Before the file is replaced (Windows refuses an open or mapped file).
-    old_rows.close()
-    old_state.close()
+        staged = mapped.stage_replaced(found, written_cards, table, state_file)
+    mapped.close()  # before the file is replaced
     try:
         pieces = package_collection(
             collection, media, output, Previous(output, pieces), progress

@@ -7,9 +7,9 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from flashgen.anki.patch import StateRows
 from flashgen.fingerprint import answer_print
 from flashgen.state.file import STATE_FILE, State, save_state
+from flashgen.state.rows import StateRows
 from flashgen.state.saved import CardState
 
 ROOT = "Vault"

@@ -143,7 +143,7 @@ def stage_state(
     beside `path`, and merged."""
     # One card a line: small diffs when the file is committed, and a fast write. Written
     # a few thousand lines at a time: a large state is never all in memory as text.
-    staged = path.with_name(f".flashgen-{path.name}.tmp")
+    staged = staged_path(path)
     try:
         with staged.open("wb") as stream:
             table = _table(state, root_deck)
@@ -157,7 +157,7 @@ def stage_state(
             stream.write(b"\n" + FOOTER if start >= 0 else FOOTER)
     except OSError as err:
         _discard(staged)
-        raise _write_error(path, err) from err
+        raise write_error(path, err) from err
     except BaseException:
         _discard(staged)  # the state file changed since it was read
         raise
@@ -286,10 +286,15 @@ def commit_state(staged: Path, path: Path) -> None:
         staged.replace(path)
     except OSError as err:
         staged.unlink(missing_ok=True)
-        raise _write_error(path, err) from err
+        raise write_error(path, err) from err
 
 
-def _write_error(path: Path, err: OSError) -> OutputError:
+def staged_path(path: Path) -> Path:
+    """Where a new state file is written before it replaces the one at `path`."""
+    return path.with_name(f".flashgen-{path.name}.tmp")
+
+
+def write_error(path: Path, err: OSError) -> OutputError:
     return OutputError(
         f"{path}: error: cannot write the state file: {err.strerror or err}"
     )
