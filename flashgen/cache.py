@@ -6,7 +6,7 @@ the note's size, modification time and content hash, and what else the note read
 files, embedded notes). An entry is reused while all of that is unchanged. Beside it, a
 record of the last deck written lets a build that finds nothing changed skip writing
 altogether, and a copy of that deck's collection lets a build that finds a few notes
-changed patch it (see build/patching.py).
+changed patch it (see builder/patching.py).
 It lives in the user's cache folder, never in the vault; files are written to a temporary
 name and renamed; an unreadable cache counts as empty.
 """

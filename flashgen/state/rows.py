@@ -3,7 +3,7 @@ the file written again with only those rows replaced.
 
 A rebuild after an edit gives the state file a full build gives; when the last build's
 state file is at hand, untouched, it gets there by reading only the state entries of the
-notes that changed and rewriting only their rows (see build/patching.py).
+notes that changed and rewriting only their rows (see builder/patching.py).
 """
 
 from __future__ import annotations

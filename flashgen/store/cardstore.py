@@ -246,6 +246,11 @@ class AssignedCards(Sequence[Assigned]):
         self._assigned = assignments
         self._held: tuple[int, list[Keyed]] = (-1, [])
 
+    @classmethod
+    def empty(cls) -> AssignedCards:
+        """No cards (a deck left as it was)."""
+        return cls(CardStore(), Assignments())
+
     def __len__(self) -> int:
         return len(self._store) - len(self._assigned.left_out)
 
