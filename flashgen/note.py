@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from flashgen.cache import Reads
+from flashgen.cacheindex import Reads
 from flashgen.config import Config
 from flashgen.discover import Discovery, SourceFile
 from flashgen.records import quick_init

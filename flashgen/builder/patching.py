@@ -25,7 +25,7 @@ from flashgen.builder.session import (
     kept_collection,
 )
 from flashgen.builder.workers import keep_in_cache, process_notes
-from flashgen.cache import file_stamp
+from flashgen.cachefolder import file_stamp
 from flashgen.note import NoteJob, NoteOutput
 from flashgen.report import Severity
 from flashgen.state.file import State, commit_state

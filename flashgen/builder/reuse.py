@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from flashgen.builder.messages import split_left_out
 from flashgen.builder.result import BuildResult, Clock
 from flashgen.builder.session import Session
-from flashgen.cache import decode_diagnostics, encode_diagnostics, file_stamp
+from flashgen.cachefolder import decode_diagnostics, encode_diagnostics, file_stamp
 from flashgen.report import BuildReport, Changes, Diagnostic
 from flashgen.state.file import State
 

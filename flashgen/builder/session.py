@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flashgen.cache import NoteCache, cache_folder, listing_digest, settings_key
+from flashgen.cache import NoteCache
+from flashgen.cachefolder import cache_folder, listing_digest, settings_key
 from flashgen.config import Config
 from flashgen.discover import Discovery, discover_notes, is_inside_vault
 from flashgen.errors import ConfigError
