@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-import nh3
-
 from flashgen.extract import CardDraft
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
 from flashgen.render.highlight import CODE_CLASS, highlight_code
 from flashgen.render.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
+from flashgen.render.safety import sanitise, source_field, without_av_tags
 from flashgen.render.transclude import (
     MAX_DEPTH,
     MAX_EXPANDED,
@@ -33,16 +32,6 @@ from flashgen.report import Diagnostic, Severity
 
 CONTEXT_SEPARATOR = " \u203a "
 _HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")
-
-_ALLOWED_ATTRIBUTES = {
-    "*": {"class", "title"},
-    "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
-    "ol": {"start"},
-    "td": {"align"},
-    "th": {"align"},
-}
-_URL_SCHEMES = {"http", "https", "mailto"}
 
 
 @quick_init
@@ -94,46 +83,15 @@ def render_card(
     if writer.has_raw_html:
         question, answer = sanitise(question), sanitise(answer)
     card = RenderedCard(
-        draft=_without_trees(draft),
+        draft=draft.with_(question=(), answer=(), footnotes=()),
         deck=deck,
-        question=_without_av_tags(question, writer.sounds),
-        answer=_without_av_tags(answer, writer.sounds),
-        context=_without_av_tags(_context(draft.note_title, draft.context), ()),
-        source=_source(draft.note_path, source_link) if show_source else "",
+        question=without_av_tags(question, writer.sounds),
+        answer=without_av_tags(answer, writer.sounds),
+        context=without_av_tags(_context(draft.note_title, draft.context), ()),
+        source=source_field(draft.note_path, source_link) if show_source else "",
         media=tuple(dict.fromkeys(writer.media)),
     )
     return Rendering(card, tuple(writer.diagnostics))
-
-
-def _without_av_tags(field: str, sounds: Iterable[str]) -> str:
-    """Anki plays `[sound:x]` (and speaks `[anki:tts]...`) wherever a field holds it:
-    written in a note's text, it is shown as written, not played. Only the audio the
-    note embeds (`sounds`, by name in the deck) stays a tag."""
-    if "[sound:" not in field and "[anki:" not in field:
-        return field
-    field = field.replace("[sound:", "&#91;sound:").replace("[anki:", "&#91;anki:")
-    for name in sounds:
-        field = field.replace(f"&#91;sound:{name}]", f"[sound:{name}]")
-    return field
-
-
-def _without_trees(draft: CardDraft) -> CardDraft:
-    # Built directly: dataclasses.replace is slow for tens of thousands of cards.
-    return CardDraft(
-        draft.kind,
-        draft.note_path,
-        draft.note_title,
-        draft.context,
-        draft.label,
-        (),
-        (),
-        draft.line,
-        draft.end_line,
-        draft.tags,
-        (),
-        draft.pin,
-        draft.occurrence,
-    )
 
 
 # A note's cards share its Source and, section by section, their Context: one string each,
@@ -161,44 +119,6 @@ def bare_question(question: str) -> str:
     have a column for it)."""
     head, found, _ = question.rpartition('<span class="fg-where">')
     return head if found else question
-
-
-@functools.lru_cache(maxsize=64)
-def _source(path: str, link: str | None) -> str:
-    # No line number: it moves with every edit above the card and would make Anki see a
-    # change (and overwrite the user's edits in Anki) where there is none.
-    if link is None:
-        return html.escape(path)
-    # Sanitised as any field: the link comes from the vault's settings.
-    return nh3.clean(
-        f'<a href="{html.escape(link)}">{html.escape(path)}</a>',
-        tags={"a"},
-        attributes={"a": {"href"}},
-        url_schemes=_SOURCE_SCHEMES,
-        link_rel=None,
-    )
-
-
-_SOURCE_SCHEMES = {"obsidian", "https", "http", "file"}
-
-
-def sanitise(fragment: str) -> str:
-    """Keep formatting, drop scripts, event handlers, iframes, styles and unsafe URLs.
-
-    Images from the web are dropped too: Anki would fetch them on every review.
-    """
-    return nh3.clean(
-        fragment,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes=_URL_SCHEMES,
-        attribute_filter=_no_remote_images,
-    )
-
-
-def _no_remote_images(tag: str, attribute: str, value: str) -> str | None:
-    if tag == "img" and attribute == "src" and ("//" in value or ":" in value):
-        return None
-    return value
 
 
 class _HtmlWriter:
