@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from flashgen.version import __version__
+
+# The library is imported by the commands that use it, so `flashgen --help` stays instant.
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+    from click.decorators import FC
+
+    from flashgen.errors import FlashgenError
+    from flashgen.pipeline import BuildResult
+    from flashgen.report import BuildReport, Diagnostic
+
+T = TypeVar("T")
 
 EXIT_CODES = """\b
 Exit codes:
@@ -20,12 +34,16 @@ Exit codes:
   1  deck written (or cards listed), but some notes had errors
   2  nothing written: usage, config or output error, or no note to build"""
 
+
+def _flag(names: str, text: str, default: bool | None = False) -> Callable[[FC], FC]:
+    """An option that is on when given (`names`: its names and parameter, spaced)."""
+    return click.option(*names.split(), is_flag=True, help=text, default=default)
+
+
 _INPUTS = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(path_type=Path)
 )
-_DEBUG = click.option(
-    "--debug", is_flag=True, help="Show tracebacks and debug logging."
-)
+_DEBUG = _flag("--debug", "Show tracebacks and debug logging.")
 
 
 @click.group(
@@ -42,8 +60,6 @@ def main(context: click.Context) -> None:
 
     On a terminal, errors and warnings are coloured; set NO_COLOR to turn colour off.
     """
-    import os
-
     # https://no-color.org: set and not empty means no colour, even on a terminal.
     if os.environ.get("NO_COLOR"):
         context.color = False
@@ -65,15 +81,12 @@ _DECK_NAME = click.option(
 @_INPUTS
 @_OUTPUT
 @_DECK_NAME
-@click.option(
-    "--dry-run", is_flag=True, help="Say what a build would change; write nothing."
-)
-@click.option(
+@_flag("--dry-run", "Say what a build would change; write nothing.")
+@_flag(
     "--share",
-    is_flag=True,
-    default=None,
-    help="Build a deck for others: no links into your vault, GUIDs in the vault's "
+    "Build a deck for others: no links into your vault, GUIDs in the vault's "
     "namespace (set namespace in .flashgen.toml).",
+    default=None,
 )
 @click.option(
     "-j",
@@ -81,18 +94,15 @@ _DECK_NAME = click.option(
     type=click.IntRange(min=1),
     help="Processes for parsing and rendering (default: one per core on large vaults).",
 )
-@click.option(
+@_flag(
     "--no-cache",
-    is_flag=True,
-    help="Process every note afresh and write the deck even when nothing changed.",
+    "Process every note afresh and write the deck even when nothing changed.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
-@click.option(
-    "-v",
-    "--verbose",
-    is_flag=True,
-    help="Also say why each note left out makes no cards (templates, drawings, "
+@_flag("--json as_json", "Print the summary as JSON.")
+@_flag("-q --quiet", "Print only warnings and errors.")
+@_flag(
+    "-v --verbose",
+    "Also say why each note left out makes no cards (templates, drawings, "
     "flashgen: false) and name every card no longer in the notes.",
 )
 @_DEBUG
@@ -130,52 +140,41 @@ def build(
     """
     from flashgen.config import load_config
     from flashgen.pipeline import build as run_build
+    from flashgen.progress import ProgressDisplay
+    from flashgen.report import build_json
 
     _setup_logging(debug)
-    bar = _ProgressBar(enabled=not (as_json or quiet))
-    with bar:
-        result = _guarded(
-            debug,
-            lambda: run_build(
-                replace(
-                    load_config(
-                        inputs, output=output, deck_name=deck_name, share=share
-                    ),
-                    jobs=jobs,  # None: one process per core when the vault is large
-                    cache=not no_cache,
-                ),
-                dry_run=dry_run,
-                progress=bar.update,
-            ),
-        )
+    shows_bar = not (as_json or quiet) and sys.stderr.isatty()
+
+    def run() -> BuildResult:
+        config = load_config(inputs, output=output, deck_name=deck_name, share=share)
+        # jobs None: one process per core when the vault is large.
+        config = replace(config, jobs=jobs, cache=not no_cache)
+        return run_build(config, dry_run=dry_run, progress=bar.update)
+
+    with ProgressDisplay(_progress_bar if shows_bar else None) as bar:
+        result = _guarded(debug, run)
     report = result.report
     _print_diagnostics(report, quiet=quiet)
     if verbose and not quiet:
         for message in (*report.left_out, *report.removed):
             click.echo(message.format(), err=True)
     if as_json:
-        click.echo(
-            json.dumps(_summary_json(report, dry_run), ensure_ascii=False, indent=2)
-        )
+        _echo_json(build_json(report, dry_run=dry_run))
     elif not quiet:
         prefix = "dry run, nothing written: " if dry_run else ""
         click.echo(prefix + report.summary())
     sys.exit(1 if report.has_errors else 0)
 
 
-_QUIET_LISTING = click.option(
-    "-q",
-    "--quiet",
-    is_flag=True,
-    help="No summary line; messages are warnings and errors only.",
+_QUIET_LISTING = _flag(
+    "-q --quiet", "No summary line; messages are warnings and errors only."
 )
 
 
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print the cards as JSON (--format json)."
-)
+@_flag("--json as_json", "Print the cards as JSON (--format json).")
 @click.option(
     "--format",
     "output_format",
@@ -194,31 +193,21 @@ def cards(
     debug: bool,
 ) -> None:
     """List the cards a build would make, without writing a deck."""
-    from flashgen.config import load_config
-    from flashgen.pipeline import plan_build
-    from flashgen.report import printable
+    from flashgen.listing import card_json, card_line, cards_csv
 
     if as_json and output_format not in {None, "json"}:
         raise click.UsageError(
             f"--json and --format {output_format} ask for different outputs "
             "(give one of them)"
         )
-    _setup_logging(debug)
-    result = _guarded(
-        debug, lambda: plan_build(load_config(inputs, deck_name=deck_name))
-    )
-    _print_diagnostics(result.report, quiet=True)
+    result = _planned(debug, inputs, deck_name)
     if as_json or output_format == "json":
-        payload = [_card_json(card) for card in result.cards]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        _echo_json([card_json(card) for card in result.cards])
     elif output_format == "csv":
-        _write_csv(result.cards)
+        click.echo(cards_csv(result.cards), nl=False)
     else:
         for item in result.cards:
-            draft = item.card.draft
-            where = " \u203a ".join((draft.note_title, *draft.context, draft.label))
-            line = f"{draft.note_path}:{draft.line}: [{draft.kind}] {where}"
-            click.echo(printable(line))
+            click.echo(card_line(item))
         if not quiet:
             click.echo(result.report.summary(), err=True)
     sys.exit(1 if result.report.has_errors else 0)
@@ -226,19 +215,12 @@ def cards(
 
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print one JSON object: notes, cards, counts per severity, and each message "
+@_flag(
+    "--json as_json",
+    "Print one JSON object: notes, cards, counts per severity, and each message "
     "with its path, line, severity and message.",
 )
-@click.option(
-    "-q",
-    "--quiet",
-    is_flag=True,
-    help="Print only warnings and errors (no hints), and no count line.",
-)
+@_flag("-q --quiet", "Print only warnings and errors (no hints), and no count line.")
 @_DEBUG
 def check(inputs: tuple[Path, ...], as_json: bool, quiet: bool, debug: bool) -> None:
     """Lint notes without writing anything.
@@ -249,44 +231,17 @@ def check(inputs: tuple[Path, ...], as_json: bool, quiet: bool, debug: bool) -> 
     """
     from flashgen.config import load_config
     from flashgen.pipeline import plan_build
-    from flashgen.report import Severity, count
+    from flashgen.report import check_json, check_summary, shown
 
     _setup_logging(debug)
-    result = _guarded(debug, lambda: plan_build(load_config(inputs), lint=True))
-    report = result.report
-    shown = [
-        diagnostic
-        for diagnostic in report.diagnostics
-        if not (quiet and diagnostic.severity is Severity.INFO)
-    ]
-    counts = {s: sum(d.severity is s for d in report.diagnostics) for s in Severity}
+    report = _guarded(debug, lambda: plan_build(load_config(inputs), lint=True)).report
     if as_json:
-        payload = {
-            "notes": report.notes,
-            "cards": report.cards,
-            "counts": {s.value: counts[s] for s in reversed(Severity)},
-            "diagnostics": [
-                {
-                    "path": d.path,
-                    "line": d.line,
-                    "severity": d.severity.value,
-                    "message": d.message,
-                }
-                for d in shown
-            ],
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        sys.exit(1 if report.has_errors else 0)
-    for diagnostic in shown:
-        click.echo(_styled(diagnostic))
-    if not quiet:
-        click.echo(
-            f"checked {count(report.notes, 'note')}, {count(report.cards, 'card')}: "
-            f"{count(counts[Severity.ERROR], 'error')}, "
-            f"{count(counts[Severity.WARNING], 'warning')}, "
-            f"{count(counts[Severity.INFO], 'hint')}",
-            err=True,
-        )
+        _echo_json(check_json(report, quiet=quiet))
+    else:
+        for diagnostic in shown(report, quiet=quiet):
+            click.echo(_styled(diagnostic))
+        if not quiet:
+            click.echo(check_summary(report), err=True)
     sys.exit(1 if report.has_errors else 0)
 
 
@@ -294,12 +249,7 @@ def check(inputs: tuple[Path, ...], as_json: bool, quiet: bool, debug: bool) -> 
 @click.argument("vault", type=click.Path(path_type=Path, exists=True))
 @_OUTPUT
 @_DECK_NAME
-@click.option(
-    "-q",
-    "--quiet",
-    is_flag=True,
-    help="Print only warnings and errors: no summary after each build.",
-)
+@_flag("-q --quiet", "Print only warnings and errors: no summary after each build.")
 @_DEBUG
 def watch(
     vault: Path,
@@ -314,27 +264,25 @@ def watch(
     a time, and prints what each build prints; a failed build is reported and watching
     goes on.
     """
-    import threading
-
-    from flashgen.config import load_config
-    from flashgen.watch import watch_vault
+    from flashgen.config import Config, load_config
+    from flashgen.watch import shown_path, watch_vault
 
     _setup_logging(debug)
 
-    def settings() -> Any:
+    def settings() -> Config:
         return load_config((vault,), output=output, deck_name=deck_name)
 
     # Read once here, so that settings that cannot be read stop watch from starting;
     # every build reads them again (an edited .flashgen.toml counts from the next one).
     config = _guarded(debug, settings)
 
-    def report(result: Any, error: Any) -> None:
+    def report(result: BuildResult | None, error: FlashgenError | None) -> None:
         stamp = time.strftime("%H:%M:%S")
         if error is not None:
-            for line in getattr(error, "messages", (str(error),)):
-                _echo_problem(line)
+            _echo_error(error)
             click.echo(f"[{stamp}] build failed; watching for changes", err=True)
             return
+        assert result is not None
         # The same messages as `flashgen build`: what changed (re-matched and removed
         # cards) as well as the notes' problems.
         _print_diagnostics(result.report, quiet=quiet)
@@ -342,7 +290,7 @@ def watch(
             click.echo(f"[{stamp}] {result.report.summary()}")
 
     if not quiet:
-        click.echo(f"watching {_shown_path(vault)} for changes (Ctrl-C to stop)")
+        click.echo(f"watching {shown_path(vault)} for changes (Ctrl-C to stop)")
     stop = threading.Event()
     try:
         watch_vault(config, report, stop, settings=settings)
@@ -350,23 +298,12 @@ def watch(
         stop.set()
 
 
-def _shown_path(path: Path) -> str:
-    """The absolute path, with the home folder as ~."""
-    absolute = path.resolve()
-    try:
-        return str(Path("~") / absolute.relative_to(Path.home()))
-    except (ValueError, RuntimeError):  # outside the home folder, or no home folder
-        return str(absolute)
-
-
 @main.command(epilog=EXIT_CODES)
 @_INPUTS
 @_DECK_NAME
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print one JSON object: notes, cards, cards_per_deck, cards_per_kind, "
+@_flag(
+    "--json as_json",
+    "Print one JSON object: notes, cards, cards_per_deck, cards_per_kind, "
     "cards_per_note and notes_without_cards.",
 )
 @_QUIET_LISTING
@@ -379,45 +316,14 @@ def stats(
     debug: bool,
 ) -> None:
     """Count cards per deck, per note and per kind; list notes that make no cards."""
-    from collections import Counter
+    from flashgen.listing import card_counts
 
-    from flashgen.config import load_config
-    from flashgen.pipeline import plan_build
-    from flashgen.report import printable
-
-    _setup_logging(debug)
-    config = _guarded(debug, lambda: load_config(inputs, deck_name=deck_name))
-    result = _guarded(debug, lambda: plan_build(config))
-    _print_diagnostics(result.report, quiet=True)
-    drafts = [item.card.draft for item in result.cards]
-    sections = {
-        "cards per deck": Counter(item.card.deck for item in result.cards),
-        "cards per kind": Counter(draft.kind for draft in drafts),
-        "cards per note": Counter(draft.note_path for draft in drafts),
-    }
-    ordered = {
-        title: sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-        for title, counts in sections.items()
-    }
-    with_cards = {draft.note_path for draft in drafts}
-    empty = [rel for rel in result.note_paths if rel not in with_cards]
+    result = _planned(debug, inputs, deck_name)
+    counts = card_counts(result.cards, result.note_paths)
     if as_json:
-        payload: dict[str, Any] = {
-            "notes": result.report.notes,
-            "cards": result.report.cards,
-        }
-        for title, pairs in ordered.items():
-            payload[title.replace(" ", "_")] = dict(pairs)
-        payload["notes_without_cards"] = empty
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        _echo_json(counts.to_json(result.report.notes, result.report.cards))
     else:
-        for title, pairs in ordered.items():
-            click.echo(f"{title}:")
-            for name, number in pairs:
-                click.echo(printable(f"  {number:6}  {name}"))
-        click.echo(f"notes that make no cards: {len(empty)}")
-        for rel in empty:
-            click.echo(printable(f"  {rel}"))
+        click.echo("\n".join(counts.lines()))
         if not quiet:
             click.echo(result.report.summary(), err=True)
     sys.exit(1 if result.report.has_errors else 0)
@@ -433,11 +339,9 @@ def stats(
     show_default=True,
     help="Where to write the page.",
 )
-@click.option(
-    "--open",
-    "open_page",
-    is_flag=True,
-    help="Open the page in the browser (if none opens, say where the page is).",
+@_flag(
+    "--open open_page",
+    "Open the page in the browser (if none opens, say where the page is).",
 )
 @_DECK_NAME
 @_QUIET_LISTING
@@ -455,289 +359,83 @@ def preview(
     Grouped by deck and note, styled as in Anki, with images, a search box and a day/night
     switch. (Math shows as its TeX source: Anki's MathJax is not in the page.)
     """
-    from flashgen.config import load_config
-    from flashgen.pipeline import plan_build
-    from flashgen.preview import preview_page
+    from flashgen.preview import no_browser, open_in_browser, preview_page, write_page
 
-    _setup_logging(debug)
-    result = _guarded(
-        debug, lambda: plan_build(load_config(inputs, deck_name=deck_name))
-    )
-    _print_diagnostics(result.report, quiet=True)
+    result = _planned(debug, inputs, deck_name)
     page = preview_page(result.cards, result.vault, result.root_deck)
-    staged = output.with_name(f".{output.name}.tmp")
-    try:
-        staged.write_text(page, encoding="utf-8")
-        staged.replace(output)
-    except OSError as err:
-        staged.unlink(missing_ok=True)
-        if debug:
-            raise
-        _echo_problem(f"{output}: error: cannot write the page: {err.strerror or err}")
-        _exit_usage()
+    _guarded(debug, lambda: write_page(page, output))
     if not quiet:
         click.echo(f"{len(result.cards)} cards -> {output}")
-    if open_page and not _open_in_browser(output):
+    if open_page and not open_in_browser(output, click.launch):
         # The page is written all the same: say where, and exit as if opened.
-        _echo_problem(
-            f"{output.resolve()}: warning: no browser could be opened "
-            "(open this page in a browser yourself)"
-        )
+        _echo_problem(no_browser(output))
     sys.exit(1 if result.report.has_errors else 0)
 
 
-_OPENER_WAIT = 3.0
-"""Seconds to wait for xdg-open to fail before taking the page as opened."""
+def _progress_bar(label: str, length: int) -> ProgressBar[int]:
+    return click.progressbar(length=length, label=label, file=sys.stderr)
 
 
-def _open_in_browser(page: Path) -> bool:
-    """Whether the page was (as far as can be told) handed to a browser."""
-    import shutil
-    import subprocess
-
-    if sys.platform in {"win32", "darwin"}:
-        try:
-            return click.launch(str(page)) == 0
-        except OSError:
-            return False
-    # click.launch does not wait for xdg-open, which fails only after it has looked for
-    # a browser (on a server, over SSH); it may also wait for the browser to close.
-    opener = shutil.which("xdg-open")
-    if opener is None:
-        return False
-    try:
-        process = subprocess.Popen(
-            [opener, str(page)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        return False
-    try:
-        return process.wait(timeout=_OPENER_WAIT) == 0
-    except subprocess.TimeoutExpired:
-        return True
+def _echo_json(payload: object) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
-PROGRESS_DELAY = 1.0
-"""Seconds a build runs before its progress bar shows (FLASHGEN_PROGRESS_DELAY sets it)."""
+def _planned(debug: bool, inputs: tuple[Path, ...], deck: str | None) -> BuildResult:
+    """The cards a build would make (for a listing), its warnings and errors printed."""
+    from flashgen.config import load_config
+    from flashgen.pipeline import plan_build
+
+    _setup_logging(debug)
+    config = _guarded(debug, lambda: load_config(inputs, deck_name=deck))
+    result = _guarded(debug, lambda: plan_build(config))
+    _print_diagnostics(result.report, quiet=True)
+    return result
 
 
-def _progress_delay() -> float:
-    """The bar's delay: a quick build shows none. The environment may set it (tests set
-    0, so that a bar shows whatever the machine's speed); a value that is not a number of
-    seconds leaves the default."""
-    import math
-    import os
-
-    try:
-        delay = float(os.environ.get("FLASHGEN_PROGRESS_DELAY", PROGRESS_DELAY))
-    except ValueError:
-        return PROGRESS_DELAY
-    return delay if math.isfinite(delay) and delay >= 0 else PROGRESS_DELAY
-
-
-_BAR_STAGES = {
-    # The bar's span for each stage of a build (in thousandths), and its label. A full
-    # build spends about half its time on the notes and half on the identities, the deck
-    # and the state file; 100% is shown only once the build has returned.
-    "notes": (0, 500, "notes"),
-    "identities": (500, 560, "identities"),
-    "rows": (560, 800, "writing deck"),
-    "pieces": (800, 990, "writing deck"),
-}
-_BAR_LENGTH = 1000
-
-
-class _ProgressBar:
-    """A bar on stderr for builds that take more than a second, on a terminal only: the
-    notes, then the deck being written; full once the build is done."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self._enabled = enabled and sys.stderr.isatty()
-        self._delay = _progress_delay()
-        self._started = time.monotonic()
-        self._bar: Any = None
-        self._done = 0
-
-    def update(self, stage: str, done: int, total: int) -> None:
-        if not self._enabled or stage not in _BAR_STAGES:
-            return
-        start, end, label = _BAR_STAGES[stage]
-        position = start + (end - start) * min(done, total) // max(total, 1)
-        if self._bar is None:
-            if time.monotonic() - self._started < self._delay:
-                return
-            self._bar = click.progressbar(
-                length=_BAR_LENGTH, label=label, file=sys.stderr
-            )
-            self._bar.__enter__()
-        if label != self._bar.label:
-            self._bar.label = label
-            self._bar.render_progress()
-        self._advance(position)
-
-    def _advance(self, position: int) -> None:
-        if position > self._done:
-            self._bar.update(position - self._done)
-            self._done = position
-
-    def __enter__(self) -> _ProgressBar:
-        return self
-
-    def __exit__(self, exc_type: object, *exc_info: object) -> None:
-        if self._bar is not None:
-            if exc_type is None:
-                self._advance(_BAR_LENGTH)
-            self._bar.__exit__(None, None, None)
-
-
-def _write_csv(cards: Any) -> None:
-    import csv
-    import io
-
-    from flashgen.render.card import bare_question
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "guid",
-            "deck",
-            "kind",
-            "note",
-            "line",
-            "context",
-            "question",
-            "answer",
-            "tags",
-        ]
-    )
-    for item in cards:
-        card, draft = item.card, item.card.draft
-        writer.writerow(
-            [
-                item.guid,
-                card.deck,
-                draft.kind,
-                draft.note_path,
-                draft.line,
-                " \u203a ".join(draft.context),
-                bare_question(card.question),
-                card.answer,
-                " ".join(draft.tags),
-            ]
-        )
-    click.echo(buffer.getvalue(), nl=False)
-
-
-def _summary_json(report: Any, dry_run: bool) -> dict[str, Any]:
-    changes = report.changes
-    return {
-        "output": report.output,
-        "dry_run": dry_run,
-        "notes": report.notes,
-        "cards": report.cards,
-        "decks": report.decks,
-        "added": changes.added,
-        "updated": changes.updated,
-        "unchanged": changes.unchanged,
-        "rematched": changes.rematched,
-        "removed": changes.removed,
-        "up_to_date": report.up_to_date,
-        "reused_notes": report.reused,
-        "patched": report.patched,
-        "diagnostics": [diagnostic.format() for diagnostic in report.diagnostics],
-        "left_out": [
-            {"note": left.path, "message": left.message} for left in report.left_out
-        ],
-        "removed_cards": [
-            {"note": removed.path, "message": removed.message}
-            for removed in report.removed
-        ],
-    }
-
-
-def _card_json(item: Any) -> dict[str, Any]:
-    card = item.card
-    draft = card.draft
-    return {
-        "guid": item.guid,
-        "status": item.status,
-        "kind": draft.kind,
-        "deck": card.deck,
-        "note": draft.note_path,
-        "line": draft.line,
-        "context": list(draft.context),
-        "label": draft.label,
-        "fields": {
-            "Question": card.question,
-            "Answer": card.answer,
-            "Context": card.context,
-            "Source": card.source,
-        },
-        "tags": list(draft.tags),
-        "media": [media.name for media in card.media],
-    }
-
-
-def _guarded(debug: bool, action: Any) -> Any:
-    from flashgen.errors import ConfigError, FlashgenError
+def _guarded(debug: bool, action: Callable[[], T]) -> T:
+    """The action's value; a FlashgenError is printed and ends the command with exit
+    code 2 (raised as it is with --debug)."""
+    from flashgen.errors import FlashgenError
 
     try:
         return action()
-    except ConfigError as err:
-        if debug:
-            raise
-        for message in err.messages:
-            _echo_problem(message)
-        _exit_usage()
     except FlashgenError as err:
         if debug:
             raise
-        _echo_problem(str(err))
-        _exit_usage()
+        _echo_error(err)
+        sys.exit(2)
 
 
-def _exit_usage() -> NoReturn:
-    sys.exit(2)
+def _echo_error(err: FlashgenError) -> None:
+    for message in getattr(err, "messages", (str(err),)):
+        _echo_problem(message)
 
 
-def _print_diagnostics(report: Any, *, quiet: bool = False) -> None:
-    from flashgen.report import Severity
+def _print_diagnostics(report: BuildReport, *, quiet: bool = False) -> None:
+    from flashgen.report import shown
 
-    for diagnostic in report.diagnostics:
-        if quiet and diagnostic.severity is Severity.INFO:
-            continue
+    for diagnostic in shown(report, quiet=quiet):
         click.echo(_styled(diagnostic), err=True)
 
 
-_SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}
-
-
-def _styled(diagnostic: Any) -> str:
-    """The diagnostic's line with its severity coloured (click drops the colour when the
-    output is not a terminal, or NO_COLOR is set)."""
-    word = diagnostic.severity.value
-    return f"{diagnostic.location}: {_severity(word)}: {diagnostic.message}"
-
-
 def _severity(word: str) -> str:
-    colour = _SEVERITY_COLOURS.get(word)
+    """The severity word coloured (click drops the colour when the output is not a
+    terminal, or NO_COLOR is set)."""
+    colour = {"error": "red", "warning": "yellow"}.get(word)
     return click.style(word, fg=colour, bold=True) if colour else word
 
 
-def _echo_problem(line: str) -> None:
-    """Print a message already made into a line (`where: error: what (fix)`) on stderr,
-    its severity coloured."""
-    import re
+def _styled(diagnostic: Diagnostic) -> str:
+    from flashgen.report import painted
 
-    found = re.search(r": (error|warning): ", line)
-    if found:
-        word = found.group(1)
-        line = f"{line[: found.start()]}: {_severity(word)}: {line[found.end() :]}"
-    click.echo(line, err=True)
+    return painted(diagnostic, _severity)
+
+
+def _echo_problem(line: str) -> None:
+    """Print a message already made into a line on stderr, its severity coloured."""
+    from flashgen.report import painted_line
+
+    click.echo(painted_line(line, _severity), err=True)
 
 
 def _setup_logging(debug: bool) -> None:

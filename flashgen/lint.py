@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 
 from flashgen.extract import CardDraft, judge_label
 from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
-from flashgen.reconcile.assign import Assigned
 from flashgen.render.transclude import NoteLibrary
 from flashgen.report import Diagnostic, Severity
+from flashgen.store.cardstore import Assigned
 
 
 def lint_note(
