@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 from flashgen.extract import extract_cards
 from flashgen.identity import card_key
 from flashgen.parse import decode_note, parse_text
-from flashgen.reconcile.assign import Keyed, reconcile
+from flashgen.reconcile.assign import reconcile
 from flashgen.render.card import render_card
 from flashgen.render.media import MediaIndex
 from flashgen.state.file import State
+from flashgen.store.keyed import Keyed
 
 PIECES = st.sampled_from(
     [

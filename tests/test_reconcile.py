@@ -5,10 +5,11 @@ from __future__ import annotations
 from flashgen.extract import extract_cards
 from flashgen.identity import card_key, note_key
 from flashgen.parse import parse_text
-from flashgen.reconcile.assign import Keyed, reconcile
+from flashgen.reconcile.assign import reconcile
 from flashgen.render.card import render_card
 from flashgen.render.media import MediaIndex
 from flashgen.state.file import State
+from flashgen.store.keyed import Keyed
 
 NOW = 1_700_000_000
 

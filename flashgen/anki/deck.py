@@ -1,8 +1,8 @@
-"""Deck stage: assigned cards -> Anki notes, written into an Anki collection database.
+"""Deck stage: assigned cards in, Anki notes out, written into an Anki collection database.
 
-The only module that uses genanki: its schema, collection row, deck and note type JSON make
-the collection, and the notes and cards go in as batched inserts, row for row what genanki
-writes, so 10,000 notes do not cost 370,000 single statements.
+With the rest of anki/, the only code that uses genanki: its schema, collection row, deck
+and note type JSON make the collection, and the notes and cards go in as batched inserts,
+row for row what genanki writes, so 10,000 notes do not cost 370,000 single statements.
 """
 
 from __future__ import annotations

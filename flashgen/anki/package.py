@@ -42,7 +42,7 @@ _END = zlib.compressobj(6, zlib.DEFLATED, -15).flush()
 _BATCH = 64
 
 Progress = Callable[[str, int, int], None]
-"""Told (stage, done, total): the build's progress callback (see pipeline.Progress)."""
+"""Told (stage, done, total): the build's progress callback (see builder.result.Progress)."""
 
 
 @dataclass(frozen=True, slots=True)

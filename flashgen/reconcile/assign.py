@@ -1,13 +1,18 @@
-"""Reconcile: this build's cards + the last build's state -> GUIDs, times and a change list.
+"""Reconcile: this build's cards + the last build's state -> GUIDs, ids, times, changes.
 
 A card keeps the GUID of the card with the same structural key. A card whose key is new
 inherits the GUID of a vanished card of the same kind from the same note (same note id or
 file name) when at least two of these agree: heading path, label, answer (80% similar). The
-best-scoring pairs win; ties go to source order (see rematch.py). Pure: no I/O.
+best-scoring pairs win; ties go to source order (see rematch.py).
+
+No I/O of its own: the last build's cards come as an index object (state/index.py's
+CardIndex), asked for what it needs. An index read in place from the state file reads its
+rows as they are asked for, and raises OutputError if the file changed during the build;
+an index of cards in memory (tests, older files) never does.
 
 The cards are read from a CardStore a note at a time, in a few passes over their facts, and
-what each card gets is kept in compact arrays (see cards.py): a large vault's cards are
-never all in memory as records.
+what each card gets is kept in compact arrays (see store/cardstore.py): a large vault's
+cards are never all in memory as records.
 """
 
 from __future__ import annotations
@@ -28,22 +33,12 @@ from flashgen.state.index import CardIndex, card_index
 from flashgen.state.saved import CardState, Copied, Fields, dataclass_fields
 from flashgen.store.cardstore import (
     STATUSES,
-    Assigned,
     AssignedCards,
     Assignments,
     CardStore,
     PackedPrevious,
 )
-from flashgen.store.keyed import Fact, Keyed, answer_text, content_digest
-
-__all__ = [
-    "Assigned",
-    "Keyed",
-    "Reconciliation",
-    "answer_text",
-    "content_digest",
-    "reconcile",
-]
+from flashgen.store.keyed import Fact, Keyed
 
 
 @dataclass(frozen=True, slots=True)

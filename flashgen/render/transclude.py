@@ -47,7 +47,7 @@ class Expansion:
     consulted_media: bool
     checked: frozenset[str]
     """What its loop checks looked for in the chain of embeds around it: the embeds
-    inside it, and `root:<path>` for a whole note embedded (see render.py)."""
+    inside it, and `root:<path>` for a whole note embedded (see card.py)."""
     found: frozenset[str]
     """Those of `checked` that were in the chain when it was rendered."""
 

@@ -1,9 +1,10 @@
-"""State file: what the last build made, so the next one keeps identities and times.
+"""The state file: a State in, `.flashgen-state.json` out (staged, then put in place), and
+back: what the last build made, so the next one keeps identities and times.
 
 `.flashgen-state.json` at the vault root maps each card's GUID to its structural key, a
 fingerprint of its answer (for re-matching), its deck, and a digest and time of its content
 (for Anki's "newer wins" update rule). Plain JSON, sorted, meant to be committed with the
-notes (its lines are encoded in statelines.py); written to a temporary file and renamed
+notes (its lines are encoded in lines.py); written to a temporary file and renamed
 into place. Files of version 1 (which kept the answer's text) are read, and written back
 as version 2.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import heapq
-import json
 import logging
 import pickle
 import tempfile
@@ -20,19 +20,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 from flashgen.errors import OutputError
-from flashgen.fingerprint import answer_print
 from flashgen.report import Diagnostic, Severity
+from flashgen.state.document import read_document
 from flashgen.state.lines import (
     BATCH,
     FOOTER,
     VERSION,
     NotesTable,
     Place,
-    decode_line,
-    entry_from_line,
 )
 from flashgen.state.saved import CardState, Copied, Fields, dataclass_fields
 
@@ -72,7 +70,7 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
             if index is not None:
                 return State(index, index), ()
             stream.seek(0)
-            cards, version = _read_document(stream.read(), path)
+            cards, version = read_document(stream.read(), path)
     except (
         OSError,
         ValueError,
@@ -94,35 +92,6 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
             ),
         )
     return State(cards, outdated=version != VERSION), ()
-
-
-def _read_document(data: bytes, path: Path) -> tuple[tuple[CardState, ...], int]:
-    """Any JSON layout of the state (a file reformatted by hand or by a tool), of this
-    version or an older one, and its version."""
-    document = json.loads(data)
-    version = document.get("version")
-    if type(version) is int and version > VERSION:
-        # Written by a newer flashgen: writing it anew would lose what it holds.
-        raise OutputError(
-            f"{path.name}: error: the state file is of version {version}, newer than "
-            f"this flashgen reads ({VERSION}) (upgrade flashgen to build this vault)"
-        )
-    if version == 1:
-        cards = document["cards"].items()
-        return tuple(_card_of_version_1(guid, entry) for guid, entry in cards), 1
-    if version != VERSION:
-        raise ValueError(f"unknown version {version!r}")
-    root = document.get("root", "")
-    if not isinstance(root, str):
-        raise TypeError(f"not a root deck: {root!r}")
-    entries = {
-        ref: entry_from_line(ref, value, root)
-        for ref, value in document["notes"].items()
-    }
-    return tuple(
-        CardState(*decode_line(guid, value, entries).fields)
-        for guid, value in document["cards"].items()
-    ), VERSION
 
 
 _RUN = 100_000
@@ -298,26 +267,3 @@ def write_error(path: Path, err: OSError) -> OutputError:
     return OutputError(
         f"{path}: error: cannot write the state file: {err.strerror or err}"
     )
-
-
-def _card_of_version_1(guid: str, entry: dict[str, Any]) -> CardState:
-    """A card from its entry in a file of version 1 (which kept the answer's text)."""
-    modified, card_id = int(entry["modified"]), int(entry.get("id", 0))
-    if not (0 <= modified < _LARGEST and 0 <= card_id < _LARGEST):
-        raise ValueError(f"card {guid}: time or id out of range")
-    return CardState(
-        guid=guid,
-        key=tuple(map(str, entry["key"])),
-        note=str(entry["note"]),
-        kind=str(entry["kind"]),
-        context=tuple(map(str, entry["context"])),
-        label=str(entry["label"]),
-        answer=answer_print(str(entry["text"])),
-        digest=str(entry["digest"]),
-        modified=modified,
-        removed=bool(entry.get("removed", False)),
-        id=card_id,
-    )
-
-
-_LARGEST = 2**53

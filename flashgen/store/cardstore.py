@@ -1,4 +1,5 @@
-"""A build's cards, note by note, held compactly.
+"""A build's cards: each note's keyed cards in, held compactly; the cards with what
+reconcile gave them out (AssignedCards), made into records only as they are read.
 
 A large vault makes millions of cards. Each note's rendered cards are kept packed (see
 codec.py): their rows, marshalled and compressed, beside a compressed list of the few facts
