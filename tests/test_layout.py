@@ -140,7 +140,8 @@ def test_only_anki_knows_ankis_tables():
 
 STAGES = ("flashgen.parse", "flashgen.extract", "flashgen.render")
 MACHINERY = (
-    "flashgen.build",
+    "flashgen.builder",
+    "flashgen.note",
     "flashgen.pipeline",
     "flashgen.cache",
     "flashgen.store",
