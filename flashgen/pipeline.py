@@ -11,9 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from flashgen.builder.full import check_replaceable, plan, write_deck
 from flashgen.builder.messages import REMOVED_TAG
-from flashgen.builder.patching import patch_deck
 from flashgen.builder.result import BuildResult, Clock, Progress
 from flashgen.builder.reuse import read_last_deck, reuse_deck
 from flashgen.builder.session import output_path, start_session
@@ -34,6 +32,8 @@ def plan_build(
 
     With lint, the report also carries what `flashgen check` looks for (see lint.py).
     """
+    from flashgen.builder.full import plan
+
     with _cycle_collection_paused():
         return plan(start_session(config, lint), clock, progress)
 
@@ -63,12 +63,19 @@ def _build(
     started = time.perf_counter()
     session = start_session(config, lint=False)
     output = output_path(config, session)
+    last = None
     if not dry_run and session.cache is not None:
         last = read_last_deck(session)
         reused = reuse_deck(session, output, clock, last)
         if reused is not None:
             seconds = {"check": time.perf_counter() - started}
             return replace(reused, report=replace(reused.report, stage_seconds=seconds))
+    # Loaded only when notes are processed: a build that finds nothing changed never
+    # loads the workers, the deck writer or the state file's patching.
+    from flashgen.builder.full import check_replaceable, plan, write_deck
+    from flashgen.builder.patching import patch_deck
+
+    if not dry_run and session.cache is not None:
         check_replaceable(output)
         patched = patch_deck(session, output, clock, progress, last)
         if patched is not None:
