@@ -31,8 +31,8 @@ from run import _edit_one_note  # noqa: E402 - the same one-note edit as the bui
 
 
 def _child(vault: str, collection: str) -> None:
+    from flashgen.anki.sync import Target, sync
     from flashgen.config import Config
-    from flashgen.sync import Target, sync
 
     started = time.perf_counter()
     config = Config(inputs=(Path(vault),), jobs=None)  # as the CLI does

@@ -6,7 +6,7 @@ vault's settings; the records they return are exported here too.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from flashgen.version import __version__
 
 __all__ = [
     "BuildReport",

@@ -1,11 +1,12 @@
-"""Cache: change detection and stored stage output, so a rebuild only redoes what changed.
+"""Cache: each note's output as bytes in, the same bytes out while the note is unchanged.
 
-Per note it keeps what parsing, extraction and rendering made of the note (its cards packed
-as a build holds them, see packed.encode_packed, and its diagnostics) with the note's size,
-modification time and content hash, and what else the note read (media files, embedded
-notes). An entry is reused while all of that is unchanged. Beside it, a record of the last
-deck written lets a build that finds nothing changed skip writing altogether, and a copy of
-that deck's collection lets a build that finds a few notes changed patch it (see patch.py).
+Per note it keeps what parsing, extraction and rendering made of the note (its cards as
+bytes, encoded by store/codec.py: the cache never reads them, and its diagnostics) with
+the note's size, modification time and content hash, and what else the note read (media
+files, embedded notes). An entry is reused while all of that is unchanged. Beside it, a
+record of the last deck written lets a build that finds nothing changed skip writing
+altogether, and a copy of that deck's collection lets a build that finds a few notes
+changed patch it (see builder/patching.py).
 It lives in the user's cache folder, never in the vault; files are written to a temporary
 name and renamed; an unreadable cache counts as empty.
 """
@@ -13,180 +14,38 @@ name and renamed; an unreadable cache counts as empty.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 import mmap
 import os
-import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from importlib import metadata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
-from flashgen import __version__
+from flashgen.cachefolder import (
+    CACHE_FORMAT,
+    CacheKey,
+    decode_diagnostics,
+    encode_diagnostics,
+    listing_digest,
+    prune,
+    read_json,
+    stat_of,
+    write_atomically,
+)
+from flashgen.cacheindex import Entry, Reads, entry_of_row, index_row
 from flashgen.discover import SourceFile
-from flashgen.records import quick_init
-from flashgen.report import Diagnostic, Severity
-
-if TYPE_CHECKING:
-    from flashgen.packed import Keyed, PackedNote
+from flashgen.report import Diagnostic
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "FLASHGEN_CACHE_DIR"
-"""Where caches go instead of the user's cache folder (a path)."""
-_FORMAT = 6
-_KEY_FILE = "key"
-_KEY_BYTES = 32
+T = TypeVar("T")
+
 # A file modified this close to the build that read it may change again within the same
 # clock tick, unseen by its size and time: such entries are checked by content next time.
 _RACY_NS = 2_000_000_000
-# Libraries whose output ends up in the cards.
-_LIBRARIES = ("pyromark", "pygments", "nh3", "ftfy", "PyYAML")
-
-NoteOutput = tuple[list["Keyed"], list[Diagnostic]]
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
-class Reads:
-    """What processing a note read besides the note itself."""
-
-    media: bool
-    """Whether it looked up vault files (images, audio): then any change among the vault's
-    non-note files invalidates it."""
-    notes: tuple[str, ...] | None
-    """The notes it embedded; None when it looked up no note at all."""
-
-
-@quick_init
-@dataclass(frozen=True, slots=True)
-class Processed:
-    """One note's output and what the cache needs to keep it."""
-
-    output: NoteOutput
-    digest: str
-    """SHA-256 of the bytes the note was parsed from ("" when it was not read)."""
-    reads: Reads
-    files: tuple[tuple[str, str], ...]
-    """The media its cards show (vault path, name in the deck), sorted."""
-    packed: PackedNote | None = None
-    """The cards packed (made where the note was processed, in parallel): what a build's
-    CardStore holds and the cache keeps. None when neither wants them."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    size: int
-    mtime: int
-    """Nanoseconds; -1 when the note changed too close to the build to trust its time."""
-    digest: str
-    reads: Reads
-    payload: bytes | tuple[int, int]
-    """The packed cards (packed.encode_packed), or where they sit in the data file (offset,
-    length)."""
-    files: tuple[tuple[str, str], ...] = ()
-    """The media its cards show (vault path, name in the deck)."""
-    problems: tuple[tuple[Any, ...], ...] = ()
-    """Its diagnostics (see encode_diagnostics)."""
-    mac: str = ""
-    """The keyed digest of the packed cards (see CacheKey)."""
-
-
-class CacheKey:
-    """A secret of one cache folder (a file only its owner reads): entries carry a keyed
-    digest (HMAC-SHA256), so an entry not written by flashgen with this folder's key
-    (crafted, or copied from elsewhere) is not taken; it counts as a cache miss.
-    Cached cards are not sanitised again, so they must be the ones flashgen made."""
-
-    def __init__(self, folder: Path) -> None:
-        self._secret = _read_key(folder) or os.urandom(_KEY_BYTES)
-
-    def sign(self, data: bytes) -> str:
-        return hmac.new(self._secret, data, hashlib.sha256).hexdigest()
-
-    def verifies(self, data: bytes, mac: object) -> bool:
-        return isinstance(mac, str) and hmac.compare_digest(self.sign(data), mac)
-
-
-def _read_key(folder: Path) -> bytes | None:
-    """The folder's key, made when there is none (or it is not the owner's alone); None
-    when it can be neither read nor made (the cache then lasts one build)."""
-    path = folder / _KEY_FILE
-    try:
-        stat = path.stat()
-        if (
-            stat.st_size == _KEY_BYTES
-            and not stat.st_mode & 0o077
-            and stat.st_uid == os.getuid()
-        ):
-            return path.read_bytes()
-    except (OSError, AttributeError):  # AttributeError: no getuid (Windows)
-        pass
-    secret = os.urandom(_KEY_BYTES)
-    staged = path.with_name(f".{_KEY_FILE}.{os.getpid()}.tmp")
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        staged.unlink(missing_ok=True)
-        descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(secret)
-        staged.replace(path)
-    except OSError as err:
-        log.debug("cannot keep a cache key in %s: %r", folder, err)
-        staged.unlink(missing_ok=True)
-        return None
-    return secret
-
-
-def media_files(keyed: Iterable[Keyed]) -> tuple[tuple[str, str], ...]:
-    """The media the cards show (vault path, name in the deck), sorted."""
-    return tuple(
-        sorted({(m.source, m.name) for item in keyed for m in item.card.media})
-    )
-
-
-def cache_folder(vault: Path, inputs: Iterable[Path] = ()) -> Path:
-    """The folder of one vault's cache (or of one set of note files in a folder), under
-    $FLASHGEN_CACHE_DIR or the user's cache folder."""
-    base = os.environ.get(CACHE_ENV)
-    if not base:
-        import platformdirs  # only when a cache is used: keeps `--help` fast
-
-        base = platformdirs.user_cache_dir("flashgen", appauthor=False)
-    named = sorted(str(path) for path in inputs if path != vault)
-    where = hashlib.sha256(json.dumps([str(vault), named]).encode()).hexdigest()[:16]
-    return Path(base) / f"{vault.name[:40]}-{where}"
-
-
-def settings_key(settings: Mapping[str, Any]) -> str:
-    """Digest of everything besides the notes that shapes the cards: settings, flashgen's
-    code, the versions of the libraries that render, and Python's (its marshal format
-    stores the cards)."""
-    code = sorted(
-        (str(path.relative_to(_PACKAGE)), path.stat().st_size, path.stat().st_mtime_ns)
-        for path in _PACKAGE.rglob("*.py")
-    )
-    versions = {name: _version(name) for name in _LIBRARIES}
-    text = json.dumps(
-        [_FORMAT, __version__, sys.version, code, versions, dict(settings)],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return ""
 
 
 class NoteCache:
@@ -206,9 +65,9 @@ class NoteCache:
         self._media = media_digest
         self._notes = notes_digest
         self._started = time.time_ns()
-        self._old: dict[str, _Entry] = {}
+        self._old: dict[str, Entry] = {}
         self._old_media = self._old_notes = ""
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, Entry] = {}
         self._stats: dict[str, tuple[int, int] | None] = {}
         self._changed = False
         # New outputs go to disk as they come (a large vault's are never all in memory): at
@@ -242,8 +101,8 @@ class NoteCache:
         """Find which notes are unchanged since their entry was made (see `unchanged`)."""
         # Taken before any note is read: a note that changes while the build reads it
         # then has a newer time than its entry and is checked by content next time.
-        self._stats = {source.rel: _stat(source.file) for source in sources}
-        valid: dict[str, _Entry] = {}
+        self._stats = {source.rel: stat_of(source.file) for source in sources}
+        valid: dict[str, Entry] = {}
         for source in sources:
             entry = self._unchanged(source)
             if entry is not None:
@@ -264,11 +123,12 @@ class NoteCache:
         """Vault paths of the unchanged notes, whose output is stored."""
         return set(self._entries)
 
-    def output(self, rel: str) -> tuple[PackedNote, list[Diagnostic]] | None:
-        """An unchanged note's stored cards, packed, and diagnostics; None when unreadable
-        (the entry is dropped and the note must be processed again)."""
-        from flashgen.packed import decode_packed
-
+    def output(
+        self, rel: str, decode: Callable[[bytes], T]
+    ) -> tuple[T, list[Diagnostic]] | None:
+        """An unchanged note's stored cards, decoded from their bytes by `decode`, and its
+        diagnostics; None when unreadable, or when `decode` raises ValueError (the entry
+        is dropped and the note must be processed again)."""
         entry = self._entries.get(rel)
         if entry is None:
             return None
@@ -276,15 +136,14 @@ class NoteCache:
             payload = self._payload(entry)
             if not self.secret.verifies(payload, entry.mac):
                 raise ValueError("cache entry not signed with this cache's key")
-            packed = decode_packed(payload)
-            return packed, decode_diagnostics(entry.problems)
+            return decode(payload), decode_diagnostics(entry.problems)
         except (OSError, ValueError, TypeError, KeyError, IndexError) as err:
             log.debug("cache entry for %s unreadable: %r", rel, err)
             del self._entries[rel]
             self._changed = True
             return None
 
-    def _payload(self, entry: _Entry) -> bytes:
+    def _payload(self, entry: Entry) -> bytes:
         if isinstance(entry.payload, bytes):
             return entry.payload
         if self._blob is None:
@@ -300,19 +159,28 @@ class NoteCache:
             raise ValueError("data file is short")
         return self._blob[offset : offset + length]
 
-    def record(self, source: SourceFile, processed: Processed) -> None:
-        """Keep a freshly processed note's output (size and time as seen before it)."""
-        from flashgen.packed import encode_packed
-
+    def record(
+        self,
+        source: SourceFile,
+        stored: bytes,
+        diagnostics: Iterable[Diagnostic],
+        *,
+        digest: str,
+        reads: Reads,
+        files: tuple[tuple[str, str], ...],
+    ) -> None:
+        """Keep a freshly processed note's output: its cards as bytes (`stored`), its
+        diagnostics, the SHA-256 of the note's bytes (`digest`; "" when it was not
+        read: nothing is kept), what else it read and the media its cards show. Its size
+        and time are those seen before it was read."""
         stat = self._stats.get(source.rel)
-        if stat is None or not processed.digest or processed.packed is None:
+        if stat is None or not digest:
             return
         size, mtime = stat
         if mtime >= self._started - _RACY_NS:
             mtime = -1
-        files = processed.files
-        problems = tuple(map(tuple, encode_diagnostics(processed.output[1])))
-        packed = encode_packed(processed.packed)
+        problems = tuple(map(tuple, encode_diagnostics(diagnostics)))
+        packed = stored
         payload: bytes | tuple[int, int] = packed
         sink = self._open_sink()
         if sink is not None:
@@ -325,15 +193,15 @@ class NoteCache:
             except OSError as err:
                 log.debug("cannot write the cache: %r", err)
                 self._sink_failed = True
-        self._entries[source.rel] = _Entry(
-            size,
-            mtime,
-            processed.digest,
-            processed.reads,
-            payload,
-            files,
-            problems,
-            self.secret.sign(packed),
+        self._entries[source.rel] = Entry(
+            size=size,
+            mtime=mtime,
+            digest=digest,
+            reads=reads,
+            payload=payload,
+            files=files,
+            problems=problems,
+            mac=self.secret.sign(packed),
         )
         self._changed = True
 
@@ -406,7 +274,7 @@ class NoteCache:
             index = self._append() if self._appendable() else self._rewrite()
         if index is not None:
             header = {
-                "format": _FORMAT,
+                "format": CACHE_FORMAT,
                 "key": self.key,
                 "media": self._media,
                 "notes": self._notes,
@@ -417,7 +285,7 @@ class NoteCache:
                 self.file, [json.dumps(header, ensure_ascii=False).encode()]
             )
         self.close()
-        _prune(self.folder, keep=(self.file, self._data))
+        prune(self.folder, keep=(self.file, self._data))
         self._changed = False
 
     def _appendable(self) -> bool:
@@ -462,7 +330,7 @@ class NoteCache:
             entry = self._entries[rel]
             span = spans.get(rel) or entry.payload
             assert not isinstance(span, bytes)
-            index.append(self._row(rel, entry, *span))
+            index.append(index_row(rel, entry, *span, self.secret))
         return index
 
     def _rewrite(self) -> list[list[object]] | None:
@@ -476,7 +344,7 @@ class NoteCache:
             for rel in sorted(self._entries):
                 entry = self._entries[rel]
                 payload = self._payload(entry)
-                index.append(self._row(rel, entry, offset, len(payload)))
+                index.append(index_row(rel, entry, offset, len(payload), self.secret))
                 yield payload
                 offset += len(payload)
             # Unmapped before the new file replaces it (Windows refuses a mapped file).
@@ -513,26 +381,8 @@ class NoteCache:
         for rel in sorted(self._entries):
             span = spans[rel]
             assert not isinstance(span, bytes)
-            rows.append(self._row(rel, self._entries[rel], *span))
+            rows.append(index_row(rel, self._entries[rel], *span, self.secret))
         return rows
-
-    def _row(self, rel: str, entry: _Entry, offset: int, length: int) -> list[object]:
-        reads = entry.reads
-        row: list[object] = [
-            rel,
-            entry.size,
-            entry.mtime,
-            entry.digest,
-            reads.media,
-            reads.notes,
-            offset,
-            length,
-            entry.files,
-            entry.problems,
-            entry.mac,
-        ]
-        row.append(self.secret.sign(_row_bytes(row)))
-        return row
 
     def close(self) -> None:
         """Let go of the mapped data file (and of a new one never finished)."""
@@ -548,36 +398,24 @@ class NoteCache:
     def _load(self) -> None:
         try:
             header = json.loads(self.file.read_bytes())
-            if header.get("format") != _FORMAT or header.get("key") != self.key:
+            if header.get("format") != CACHE_FORMAT or header.get("key") != self.key:
                 return
             old_media, old_notes = str(header["media"]), str(header["notes"])
             token = str(header["token"])
             entries = {}
             for row in header["entries"]:
-                if not self.secret.verifies(_row_bytes(row[:-1]), row[-1]):
+                found = entry_of_row(row, self.secret)
+                if found is None:
                     log.debug("cache entry %r not signed with the key: left", row[0])
                     continue
-                rel, size, mtime, digest, media, notes, offset, length = row[:8]
-                files, problems, mac = row[8:-1]
-                reads = Reads(bool(media), None if notes is None else tuple(notes))
-                span = (int(offset), int(length))
-                entries[str(rel)] = _Entry(
-                    int(size),
-                    int(mtime),
-                    str(digest),
-                    reads,
-                    span,
-                    tuple((str(path), str(name)) for path, name in files),
-                    tuple(map(tuple, problems)),
-                    str(mac),
-                )
+                entries[found[0]] = found[1]
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
             log.debug("cache %s unreadable, starting empty: %r", self.file, err)
             return
         self._old, self._old_media, self._old_notes = entries, old_media, old_notes
         self._token = token
 
-    def _unchanged(self, source: SourceFile) -> _Entry | None:
+    def _unchanged(self, source: SourceFile) -> Entry | None:
         entry = self._old.get(source.rel)
         stat = self._stats[source.rel]
         if entry is None or stat is None or stat[0] != entry.size:
@@ -598,171 +436,3 @@ class NoteCache:
         # The refreshed time is written with the next change, not on its own.
         mtime = stat[1] if stat[1] < self._started - _RACY_NS else -1
         return replace(entry, mtime=mtime)
-
-
-def _row_bytes(row: Sequence[object]) -> bytes:
-    """An index row as its keyed digest covers it (the same after a JSON round trip)."""
-    return json.dumps(row, ensure_ascii=False).encode()
-
-
-def _stat(path: str | Path) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)  # noqa: PTH116 - a string: no Path made for each note
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
-
-
-def file_stamp(path: Path) -> list[int] | None:
-    """Size and modification time of a file, to see later whether it is the same file."""
-    stat = _stat(path)
-    return None if stat is None else list(stat)
-
-
-def listing_digest(items: Iterable[object]) -> str:
-    return hashlib.sha256(json.dumps(list(items)).encode()).hexdigest()[:20]
-
-
-def write_atomically(path: Path, chunks: Iterable[bytes]) -> bool:
-    """Write the chunks to a temporary file beside `path`, then rename it into place. A
-    cache that cannot be written is only slower next time, so problems are logged."""
-    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with staged.open("wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-        staged.replace(path)
-    except (OSError, ValueError) as err:
-        log.debug("cannot write cache %s: %r", path, err)
-        staged.unlink(missing_ok=True)
-        return False
-    return True
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        log.debug("cannot read %s: %r", path, err)
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _prune(folder: Path, keep: tuple[Path, ...]) -> None:
-    """Other settings' caches of this vault go once they are a week old."""
-    week_ago = time.time() - 7 * 24 * 3600
-    for other in folder.glob("notes-*"):
-        try:
-            if other not in keep and other.stat().st_mtime < week_ago:
-                other.unlink()
-        except OSError as err:
-            log.debug("cannot prune %s: %r", other, err)
-
-
-def card_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:
-    """Keyed cards as lists of strings, numbers and lists of them: for marshal."""
-    rows = []
-    for item in keyed:
-        card, draft = item.card, item.card.draft
-        rows.append(
-            [
-                item.key,
-                item.digest,
-                item.answer,
-                card.deck,
-                card.question,
-                card.answer,
-                card.context,
-                card.source,
-                [[media.source, media.name] for media in card.media],
-                draft.kind,
-                draft.note_path,
-                draft.note_title,
-                draft.context,
-                draft.label,
-                draft.line,
-                draft.end_line,
-                draft.tags,
-                draft.pin,
-                draft.occurrence,
-            ]
-        )
-    return rows
-
-
-# Where a row holds the deck, the fields (question, answer, context, source) and the tags.
-ROW_DECK, ROW_FIELDS, ROW_TAGS = 3, slice(4, 8), 16
-
-
-def keyed_from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:
-    """The cards card_rows gave (after a round trip through marshal)."""
-    # Loaded here: a build that finds nothing changed never needs the card records.
-    from flashgen.extract import CardDraft
-    from flashgen.media import MediaFile
-    from flashgen.packed import Keyed
-    from flashgen.render import RenderedCard
-
-    keyed = []
-    # What a note's cards repeat is kept once, as when the note is rendered (see render.py).
-    shared: dict[Any, Any] = {}
-
-    def one(value: Any) -> Any:
-        return shared.setdefault(value, value)
-
-    for (
-        key,
-        digest,
-        fingerprint,
-        deck,
-        question,
-        answer,
-        context,
-        source,
-        media,
-        kind,
-        note_path,
-        note_title,
-        heading_path,
-        label,
-        line,
-        end_line,
-        tags,
-        pin,
-        occurrence,
-    ) in rows:
-        # Rendered cards keep no trees (see RenderedCard.draft).
-        draft = CardDraft(
-            kind,
-            one(note_path),
-            one(note_title),
-            one(tuple(heading_path)),
-            label,
-            (),
-            (),
-            line,
-            end_line,
-            one(tuple(tags)),
-            (),
-            pin,
-            occurrence,
-        )
-        files = tuple(MediaFile(path, name) for path, name in media)
-        card = RenderedCard(
-            draft, one(deck), question, answer, one(context), one(source), files
-        )
-        keyed.append(Keyed(card, tuple(key), digest, fingerprint))
-    return keyed
-
-
-def encode_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[list[object]]:
-    """Diagnostics as JSON-ready rows (path, line, severity, message)."""
-    return [[d.path, d.line, d.severity.value, d.message] for d in diagnostics]
-
-
-def decode_diagnostics(rows: Iterable[Sequence[Any]]) -> list[Diagnostic]:
-    """Rows written by encode_diagnostics; raises ValueError or TypeError when damaged."""
-    return [
-        Diagnostic(str(path), int(line), Severity(severity), str(message))
-        for path, line, severity, message in rows
-    ]

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from flashgen.extract import CardDraft, judge_label
 from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
 from flashgen.quality import judge_draft
-from flashgen.reconcile import Assigned
+from flashgen.render.transclude import NoteLibrary
 from flashgen.report import Diagnostic, Severity
-from flashgen.transclude import NoteLibrary
+from flashgen.store.cardstore import Assigned
 
 
 def lint_note(

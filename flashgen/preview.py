@@ -1,4 +1,5 @@
-"""Preview: the cards a build makes, as one self-contained HTML page.
+"""Preview: the cards a build makes in, one self-contained HTML page out (written, and
+opened in a browser when asked).
 
 Every card's front and back, grouped by deck and note, styled with the note type's own CSS,
 images inlined; a search box and a day/night switch. Nothing is fetched when it opens.
@@ -10,13 +11,17 @@ import base64
 import html
 import mimetypes
 import re
+import shutil
+import subprocess
+import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flashgen.model import BACK, CSS, FRONT
-from flashgen.reconcile import Assigned
-from flashgen.render import RenderedCard
+from flashgen.anki.model import BACK, CSS, FRONT
+from flashgen.errors import OutputError
+from flashgen.render.card import RenderedCard
+from flashgen.store.cardstore import Assigned
 
 _PAGE_CSS = """
 [hidden] { display: none !important; }
@@ -144,3 +149,56 @@ def _inline_media(card: RenderedCard, vault: Path) -> str:
             f'src="{media.name}"', f'src="data:{kind};base64,{data}"'
         )
     return answer
+
+
+def write_page(page: str, output: Path) -> None:
+    """Write the page to `output` (a temporary file beside it, then renamed)."""
+    staged = output.with_name(f".{output.name}.tmp")
+    try:
+        staged.write_text(page, encoding="utf-8")
+        staged.replace(output)
+    except OSError as err:
+        staged.unlink(missing_ok=True)
+        raise OutputError(
+            f"{output}: error: cannot write the page: {err.strerror or err}"
+        ) from err
+
+
+def no_browser(page: Path) -> str:
+    """The warning when no browser opened the page: it is written all the same."""
+    return (
+        f"{page.resolve()}: warning: no browser could be opened "
+        "(open this page in a browser yourself)"
+    )
+
+
+_OPENER_WAIT = 3.0
+"""Seconds to wait for xdg-open to fail before taking the page as opened."""
+
+
+def open_in_browser(page: Path, launch: Callable[[str], int]) -> bool:
+    """Whether the page was (as far as can be told) handed to a browser. `launch` opens
+    it on Windows and macOS (the command line's launcher); elsewhere, xdg-open does."""
+    if sys.platform in {"win32", "darwin"}:
+        try:
+            return launch(str(page)) == 0
+        except OSError:
+            return False
+    # A launcher does not wait for xdg-open, which fails only after it has looked for
+    # a browser (on a server, over SSH); it may also wait for the browser to close.
+    opener = shutil.which("xdg-open")
+    if opener is None:
+        return False
+    try:
+        process = subprocess.Popen(
+            [opener, str(page)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        return False
+    try:
+        return process.wait(timeout=_OPENER_WAIT) == 0
+    except subprocess.TimeoutExpired:
+        return True

@@ -1,4 +1,5 @@
-"""A quicker constructor for the frozen, slotted dataclasses a build makes by the million."""
+"""Helpers for the records a build makes by the million: a quicker constructor for frozen,
+slotted dataclasses, and index checking for the sequences that make records as they are read."""
 
 from __future__ import annotations
 
@@ -52,3 +53,12 @@ def quick_init(cls: type[T]) -> type[T]:
 def _parameters(function: Callable[..., Any]) -> list[tuple[str, Any, Any]]:
     found = inspect.signature(function).parameters.values()
     return [(p.name, p.kind, p.default) for p in found]
+
+
+def checked(index: int, length: int) -> int:
+    """A sequence's index, counted from the end when negative; IndexError when out."""
+    if index < 0:
+        index += length
+    if not 0 <= index < length:
+        raise IndexError(index)
+    return index

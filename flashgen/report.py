@@ -1,9 +1,11 @@
-"""Diagnostics and the build report, and their one-line text form (formatting, not printing)."""
+"""Diagnostics and the build report in, their one-line text and JSON forms out (formatting,
+not printing)."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flashgen.records import quick_init
@@ -131,3 +133,92 @@ def count(number: int, noun: str) -> str:
 def printable(text: str) -> str:
     """Show control characters escaped so a file name cannot drive the terminal."""
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def build_json(report: BuildReport, *, dry_run: bool) -> dict[str, object]:
+    """`flashgen build --json`: the report as one JSON object."""
+    changes = report.changes
+    return {
+        "output": report.output,
+        "dry_run": dry_run,
+        "notes": report.notes,
+        "cards": report.cards,
+        "decks": report.decks,
+        "added": changes.added,
+        "updated": changes.updated,
+        "unchanged": changes.unchanged,
+        "rematched": changes.rematched,
+        "removed": changes.removed,
+        "up_to_date": report.up_to_date,
+        "reused_notes": report.reused,
+        "patched": report.patched,
+        "diagnostics": [diagnostic.format() for diagnostic in report.diagnostics],
+        "left_out": [
+            {"note": left.path, "message": left.message} for left in report.left_out
+        ],
+        "removed_cards": [
+            {"note": removed.path, "message": removed.message}
+            for removed in report.removed
+        ],
+    }
+
+
+def shown(report: BuildReport, *, quiet: bool) -> list[Diagnostic]:
+    """The report's messages as a listing shows them: without hints (info) when quiet."""
+    return [
+        diagnostic
+        for diagnostic in report.diagnostics
+        if not (quiet and diagnostic.severity is Severity.INFO)
+    ]
+
+
+def check_json(report: BuildReport, *, quiet: bool) -> dict[str, object]:
+    """`flashgen check --json`: counts per severity and each message shown."""
+    counts = _counts(report)
+    return {
+        "notes": report.notes,
+        "cards": report.cards,
+        "counts": {s.value: counts[s] for s in reversed(Severity)},
+        "diagnostics": [
+            {
+                "path": d.path,
+                "line": d.line,
+                "severity": d.severity.value,
+                "message": d.message,
+            }
+            for d in shown(report, quiet=quiet)
+        ],
+    }
+
+
+def check_summary(report: BuildReport) -> str:
+    """`flashgen check`'s last line: notes, cards and messages by severity."""
+    counts = _counts(report)
+    return (
+        f"checked {count(report.notes, 'note')}, {count(report.cards, 'card')}: "
+        f"{count(counts[Severity.ERROR], 'error')}, "
+        f"{count(counts[Severity.WARNING], 'warning')}, "
+        f"{count(counts[Severity.INFO], 'hint')}"
+    )
+
+
+def _counts(report: BuildReport) -> dict[Severity, int]:
+    return {s: sum(d.severity is s for d in report.diagnostics) for s in Severity}
+
+
+def painted(diagnostic: Diagnostic, paint: Callable[[str], str]) -> str:
+    """The diagnostic's line with its severity word passed through `paint` (colour)."""
+    word = paint(diagnostic.severity.value)
+    return f"{diagnostic.location}: {word}: {diagnostic.message}"
+
+
+_SEVERITY_IN_LINE = re.compile(r": (error|warning): ")
+
+
+def painted_line(line: str, paint: Callable[[str], str]) -> str:
+    """A message already made into a line (`where: error: what (fix)`), its severity
+    word passed through `paint`."""
+    found = _SEVERITY_IN_LINE.search(line)
+    if not found:
+        return line
+    return f"{line[: found.start()]}: {paint(found.group(1))}: {line[found.end() :]}"

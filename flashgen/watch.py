@@ -17,8 +17,8 @@ from watchdog.observers import Observer
 
 from flashgen.config import Config
 from flashgen.errors import FlashgenError
-from flashgen.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES
 from flashgen.pipeline import BuildResult, Clock, build
+from flashgen.render.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +101,13 @@ class _Handler(FileSystemEventHandler):
         if any(part.startswith(".") and part != ".flashgen.toml" for part in parts):
             return False
         return candidate.suffix.lower() in _WATCHED_SUFFIXES
+
+
+def shown_path(path: Path) -> str:
+    """The absolute path, with the home folder as ~ (what `flashgen watch` says it
+    watches)."""
+    absolute = path.resolve()
+    try:
+        return str(Path("~") / absolute.relative_to(Path.home()))
+    except (ValueError, RuntimeError):  # outside the home folder, or no home folder
+        return str(absolute)

@@ -113,7 +113,7 @@ def known_commands(page: Any) -> list[str]:
 
 
 def commands_module(names: list[str]) -> str:
-    """flashgen/mathjax_commands.py for these names."""
+    """flashgen/render/mathjax_commands.py for these names."""
     body = textwrap.fill(
         " ".join(names), width=84, break_long_words=False, break_on_hyphens=False
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from flashgen.anki.model import FIELDS, MODEL_ID, MODEL_NAME
 from flashgen.config import Config
-from flashgen.model import FIELDS, MODEL_ID, MODEL_NAME
 from flashgen.pipeline import build
 
 from .conftest import FIXED_TIME, import_deck

@@ -15,7 +15,7 @@ import pytest
 
 from flashgen.config import Config
 from flashgen.pipeline import build, plan_build
-from flashgen.state import STATE_FILE
+from flashgen.state.file import STATE_FILE
 
 from .conftest import FIXED_TIME, FIXTURES
 

@@ -8,10 +8,10 @@ import unicodedata
 
 import pytest
 
-from flashgen.cards import CardStore
 from flashgen.fingerprint import answer_print
-from flashgen.reconcile import reconcile
-from flashgen.state import State, commit_state, load_state, save_state, stage_state
+from flashgen.reconcile.assign import reconcile
+from flashgen.state.file import State, commit_state, load_state, save_state, stage_state
+from flashgen.store.cardstore import CardStore
 
 from .test_reconcile import NOW, _keyed
 
@@ -118,8 +118,8 @@ def test_rows_read_are_copied_as_they_were_from_sorted_runs_too(tmp_path):
 
 
 def test_decks_media_and_card_rows_leave_out_what_is_left_out(tmp_path):
-    from flashgen.deck import AnkiNotes, DeckSettings, anki_notes, card_row
-    from flashgen.media import MediaFile
+    from flashgen.anki.deck import AnkiNotes, DeckSettings, anki_notes, card_row
+    from flashgen.render.media import MediaFile
 
     def moved(item, deck, media=()):
         card = dataclasses.replace(item.card, deck=deck, media=media)
@@ -154,7 +154,7 @@ def test_decks_media_and_card_rows_leave_out_what_is_left_out(tmp_path):
 
 
 def test_a_state_read_in_place_answers_as_the_cards_in_memory(tmp_path):
-    from flashgen.stateindex import MemoryIndex, StateIndex
+    from flashgen.state.index import MemoryIndex, StateIndex
 
     cards = list(_state(6))
     # Written by hand: a digest of another length, two cards with one key (the last
@@ -193,7 +193,7 @@ def test_a_state_read_in_place_answers_as_the_cards_in_memory(tmp_path):
 
 
 def test_re_matched_cards_keep_what_they_took_once_the_state_file_is_gone(tmp_path):
-    from flashgen.stateindex import StateIndex
+    from flashgen.state.index import StateIndex
 
     first = reconcile(_keyed(OLD, tmp_path), State(), NOW)
     path = tmp_path / "state.json"
@@ -211,7 +211,7 @@ def test_re_matched_cards_keep_what_they_took_once_the_state_file_is_gone(tmp_pa
 
 
 def test_the_cards_taken_are_packed_in_runs_and_read_back_as_they_were():
-    from flashgen.cards import PackedPrevious
+    from flashgen.store.cardstore import PackedPrevious
 
     cards = list(_state(9))
     rows = {40: 3, 7: 0, 12: 8, 3: 5, 99: 3, 50: 1, 8: 2}  # a row taken twice too
@@ -240,7 +240,7 @@ def test_a_packed_note_is_stored_and_read_back_and_damage_is_caught(tmp_path):
     import marshal
     import zlib
 
-    from flashgen.packed import decode_packed, encode_packed, pack_note
+    from flashgen.store.codec import decode_packed, encode_packed, pack_note
 
     keyed = _keyed(OLD, tmp_path)
     packed = pack_note(keyed)
@@ -271,7 +271,7 @@ def test_answer_text_is_the_answer_s_words_with_whitespace_runs_as_one_space(tmp
     import re
     import sys
 
-    from flashgen.packed import answer_text
+    from flashgen.store.keyed import answer_text
 
     card = _keyed(OLD, tmp_path)[0].card
     spaces = "".join(

@@ -364,7 +364,7 @@ def _on_terminal(args, env=None, code=0):
 def _command(*args):
     import sys
 
-    return [sys.executable, "-m", "flashgen.cli", *map(str, args)]
+    return [sys.executable, "-m", "flashgen", *map(str, args)]
 
 
 def test_progress_bar_shows_on_a_terminal_whatever_the_speed(examples_vault, tmp_path):

@@ -8,9 +8,10 @@ import pytest
 import yaml
 
 from flashgen.extract import extract_cards, note_tags
-from flashgen.media import MediaIndex
 from flashgen.parse import parse_text
-from flashgen.render import bare_question, render_card
+from flashgen.render.card import render_card
+from flashgen.render.media import MediaIndex
+from flashgen.render.place import bare_question
 
 from .conftest import FIXTURES
 

@@ -6,9 +6,9 @@ import base64
 import hashlib
 import unicodedata
 
+from flashgen.anki.model import FIELDS, MODEL_ID, MODEL_NAME
 from flashgen.extract import extract_cards
 from flashgen.identity import card_guid, card_key, note_key, stable_id
-from flashgen.model import FIELDS, MODEL_ID, MODEL_NAME
 from flashgen.parse import parse_text
 
 NOTE = "# T\n## Kinds\n**A**: one.\n\n**B**: two.\n"

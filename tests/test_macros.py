@@ -9,11 +9,11 @@ import pytest
 from flashgen.config import load_config
 from flashgen.errors import ConfigError
 from flashgen.extract import extract_cards
-from flashgen.macros import DEFAULT_PREAMBLE, NO_MACROS, expand_maths
-from flashgen.media import MediaIndex
 from flashgen.parse import parse_text
-from flashgen.preamble import load_preamble, read_preamble
-from flashgen.render import render_card
+from flashgen.render.card import render_card
+from flashgen.render.macros import DEFAULT_PREAMBLE, NO_MACROS, expand_maths
+from flashgen.render.media import MediaIndex
+from flashgen.render.preamble import load_preamble, read_preamble
 
 from .conftest import FIXTURES
 
@@ -190,7 +190,7 @@ def test_a_preamble_outside_the_vault_or_missing_is_a_config_error(tmp_path):
 
 
 def test_each_folder_s_preamble_serves_the_notes_below_it(tmp_path):
-    from flashgen.preamble import load_preambles
+    from flashgen.render.preamble import load_preambles
 
     (tmp_path / "A" / "deep").mkdir(parents=True)
     (tmp_path / "B").mkdir()

@@ -10,8 +10,8 @@ import shutil
 import pytest
 
 from flashgen.cli import main
-from flashgen.mathjax_commands import MATHJAX_COMMANDS
-from flashgen.preamble import read_preamble
+from flashgen.render.mathjax_commands import MATHJAX_COMMANDS
+from flashgen.render.preamble import read_preamble
 
 from .conftest import FIXTURES
 from .mathjax import (

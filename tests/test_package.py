@@ -46,7 +46,7 @@ def test_a_failed_write_leaves_what_was_there_and_no_litter(examples_vault, tmp_
 def test_a_state_that_cannot_be_written_leaves_the_deck_as_it_was(
     examples_vault, tmp_path
 ):
-    from flashgen.state import STATE_FILE
+    from flashgen.state.file import STATE_FILE
 
     out = tmp_path / "d.apkg"
     config = Config(inputs=(examples_vault,), output=out, cache=False)

@@ -64,7 +64,12 @@ def test_wheel_and_sdist_build_cleanly(tmp_path):
     assert {n for n in names if n.endswith(".py")} == _package_modules()
     with tarfile.open(sdist) as archive:
         members = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    assert {"README.md", "CHANGELOG.md", "pyproject.toml", "flashgen/cli.py"} <= members
+    assert {
+        "README.md",
+        "CHANGELOG.md",
+        "pyproject.toml",
+        "flashgen/cli/__init__.py",
+    } <= members
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the venv layout below is POSIX")

@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from flashgen.fingerprint import answer_print
-from flashgen.patch import StateRows
-from flashgen.state import STATE_FILE, CardState, State, save_state
+from flashgen.state.file import STATE_FILE, State, save_state
+from flashgen.state.rows import StateRows
+from flashgen.state.saved import CardState
 
 ROOT = "Vault"
 
@@ -113,7 +114,7 @@ def test_a_note_whose_line_changes_is_written_anew_with_the_rows_replaced(
 
 
 def test_a_note_whose_reference_a_new_note_takes_is_written_anew(tmp_path: Path):
-    from flashgen.statelines import NotesTable
+    from flashgen.state.lines import NotesTable
 
     def reference(name: str) -> str:
         where = (name, f"path:{name}")

@@ -110,7 +110,7 @@ def test_a_note_named_from_inside_its_vault_is_the_same_note(
 
 def test_a_note_built_in_a_subprocess_from_the_vault_folder(vault, tmp_path):
     whole = tmp_path / "whole.apkg"
-    command = [sys.executable, "-m", "flashgen.cli", "build"]
+    command = [sys.executable, "-m", "flashgen", "build"]
     subprocess.run([*command, str(vault), "-o", str(whole)], check=True)
     subprocess.run(
         [*command, "Languages/03 - Java.md", "-o", str(tmp_path / "one.apkg")],

@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from flashgen.extract import extract_cards
 from flashgen.identity import card_key
-from flashgen.media import MediaIndex
 from flashgen.parse import decode_note, parse_text
-from flashgen.reconcile import Keyed, reconcile
-from flashgen.render import render_card
-from flashgen.state import State
+from flashgen.reconcile.assign import reconcile
+from flashgen.render.card import render_card
+from flashgen.render.media import MediaIndex
+from flashgen.state.file import State
+from flashgen.store.keyed import Keyed
 
 PIECES = st.sampled_from(
     [
@@ -157,8 +158,8 @@ def test_a_state_line_reads_back_as_the_card_it_was_written_from(
 ):  # fmt: skip
     import json
 
-    from flashgen.state import CardState, dataclass_fields
-    from flashgen.statelines import NotesTable, decode_line, entry_from_line, root_of
+    from flashgen.state.lines import NotesTable, decode_line, entry_from_line, root_of
+    from flashgen.state.saved import CardState, dataclass_fields
 
     if under_root:  # a deck of the root deck's, or the root deck itself
         deck = f"{root}::{deck}" if deck else root

@@ -8,7 +8,7 @@ from flashgen.extract import extract_cards
 from flashgen.lint import lint_note
 from flashgen.parse import parse_text
 from flashgen.quality import judge_draft
-from flashgen.transclude import NoteLibrary
+from flashgen.render.transclude import NoteLibrary
 
 LONG = " ".join(["word"] * 90)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flashgen.extract import extract_cards
 from flashgen.identity import card_key, note_key
-from flashgen.media import MediaIndex
 from flashgen.parse import parse_text
-from flashgen.reconcile import Keyed, reconcile
-from flashgen.render import render_card
-from flashgen.state import State
+from flashgen.reconcile.assign import reconcile
+from flashgen.render.card import render_card
+from flashgen.render.media import MediaIndex
+from flashgen.state.file import State
+from flashgen.store.keyed import Keyed
 
 NOW = 1_700_000_000
 

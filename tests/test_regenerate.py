@@ -13,7 +13,7 @@ import pytest
 from flashgen.config import Config
 from flashgen.errors import OutputError
 from flashgen.pipeline import REMOVED_TAG, build
-from flashgen.state import STATE_FILE
+from flashgen.state.file import STATE_FILE
 
 from .conftest import FIXED_TIME, import_deck
 
@@ -306,7 +306,7 @@ def test_an_unchanged_rebuild_leaves_the_state_file_untouched(examples_vault, tm
 def test_a_state_file_written_from_reused_lines_equals_one_encoded_afresh(
     examples_vault, tmp_path
 ):
-    from flashgen.state import State, load_state, save_state
+    from flashgen.state.file import State, load_state, save_state
 
     _build(examples_vault, tmp_path / "v1.apkg")
     _edit(examples_vault / "Security" / "Defence Concepts.md", "90 days", "91 days")
@@ -323,7 +323,7 @@ def test_a_state_file_written_from_reused_lines_equals_one_encoded_afresh(
 def test_building_one_note_leaves_the_other_notes_of_its_folder_alone(
     tmp_path, collection
 ):
-    from flashgen.state import load_state
+    from flashgen.state.file import load_state
 
     folder = tmp_path / "notes"
     folder.mkdir()
@@ -345,7 +345,8 @@ def test_building_one_note_leaves_the_other_notes_of_its_folder_alone(
 
 def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path):
     from flashgen.fingerprint import answer_print
-    from flashgen.state import CardState, State, load_state, save_state
+    from flashgen.state.file import State, load_state, save_state
+    from flashgen.state.saved import CardState
 
     cards = tuple(
         CardState(
@@ -375,7 +376,7 @@ def test_a_state_file_larger_than_one_write_batch_reads_back_as_written(tmp_path
 
 def _state_of(number: int) -> tuple:
     from flashgen.fingerprint import answer_print
-    from flashgen.state import CardState
+    from flashgen.state.saved import CardState
 
     return tuple(
         CardState(
@@ -407,7 +408,13 @@ def test_a_state_file_keeps_the_rows_of_unchanged_cards_as_they_were(tmp_path):
     import json
     import os
 
-    from flashgen.state import State, commit_state, load_state, save_state, stage_state
+    from flashgen.state.file import (
+        State,
+        commit_state,
+        load_state,
+        save_state,
+        stage_state,
+    )
 
     path = tmp_path / STATE_FILE
     cards = _state_of(3)
@@ -443,7 +450,7 @@ def test_a_state_file_keeps_the_rows_of_unchanged_cards_as_they_were(tmp_path):
 def test_a_state_file_in_another_layout_is_read_whole(tmp_path):
     import json
 
-    from flashgen.state import State, load_state, save_state
+    from flashgen.state.file import State, load_state, save_state
 
     path = tmp_path / STATE_FILE
     cards = _state_of(4)

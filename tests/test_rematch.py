@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 from pathlib import PurePosixPath
 
-from flashgen.cards import CardStore
-from flashgen.reconcile import reconcile
-from flashgen.rematch import SAME_FILE_BONUS, SIMILAR_ANSWER, rematch
-from flashgen.state import CardState, State
-from flashgen.stateindex import card_index
+from flashgen.reconcile.assign import reconcile
+from flashgen.reconcile.rematch import SAME_FILE_BONUS, SIMILAR_ANSWER, rematch
+from flashgen.state.file import State
+from flashgen.state.index import card_index
+from flashgen.state.saved import CardState
+from flashgen.store.cardstore import CardStore
 
 from .test_reconcile import NOW, _keyed
 

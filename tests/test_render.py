@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from flashgen.extract import extract_cards
-from flashgen.media import MediaIndex
 from flashgen.parse import parse_text
-from flashgen.render import render_card, sanitise
+from flashgen.render.card import render_card, sanitise
+from flashgen.render.media import MediaIndex
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 32
 
@@ -107,7 +107,7 @@ def test_sanitiser_drops_scripts_handlers_and_javascript_urls():
 def test_a_note_is_found_by_its_file_name_as_a_path_would_name_it():
     from pathlib import PurePosixPath
 
-    from flashgen.transclude import _stem
+    from flashgen.render.transclude import _stem
 
     names = ["a.md", "b/c.md", ".md", "x/.md", "a.b.md", "x/y.", "x/y..md", "é/ü.MD"]
     names += ["no-suffix", "x/.hidden.md", "a/b/c.tar.gz", ".."]
@@ -133,7 +133,7 @@ def _render_vault(vault: Path, only: str | None = None):
     library for them all."""
     from flashgen.discover import discover_notes
     from flashgen.parse import parse_note
-    from flashgen.transclude import NoteLibrary
+    from flashgen.render.transclude import NoteLibrary
 
     found = discover_notes((vault,))
     library = NoteLibrary(vault, found.notes)
@@ -152,7 +152,7 @@ def _render_vault(vault: Path, only: str | None = None):
 
 
 def test_embed_fan_out_is_capped_per_note_and_each_embed_is_rendered_once(tmp_path):
-    from flashgen.transclude import MAX_EXPANDED
+    from flashgen.render.transclude import MAX_EXPANDED
 
     counts = {}
     for notes in (20, 40):
@@ -199,7 +199,7 @@ def test_sound_tags_written_in_a_note_are_text_and_its_audio_embeds_play(tmp_pat
         "# Part\n\nsay [sound:other.mp3] ![[talk.mp3]]\n"
     )
     from flashgen.discover import discover_notes
-    from flashgen.transclude import NoteLibrary
+    from flashgen.render.transclude import NoteLibrary
 
     note = parse_text(
         "Note.md",

@@ -207,7 +207,7 @@ def test_killed_builds_leave_the_previous_deck_intact(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "flashgen.cli",
+        "flashgen",
         "build",
         str(vault),
         "-o",

@@ -11,7 +11,7 @@ import pytest
 
 from flashgen.config import Config
 from flashgen.pipeline import build
-from flashgen.state import STATE_FILE
+from flashgen.state.file import STATE_FILE
 
 from .conftest import CORPUS, FIXED_TIME, FIXTURES, ROOT
 
@@ -98,7 +98,7 @@ def test_a_state_file_of_version_1_is_read_and_upgraded_in_place(tmp_path):
     text = (vault / STATE_FILE).read_text(encoding="utf-8")
     assert text.startswith('{"version":2,"root":"upgrade","notes":{\n')
     assert "fine grounds" not in text and "Dijkstra" not in text  # no answer's text
-    from flashgen.state import load_state
+    from flashgen.state.file import load_state
 
     state, problems = load_state(vault / STATE_FILE)
     assert not problems and not state.outdated and state.source is not None

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from flashgen.anki.sync import Target, sync
+from flashgen.anki.sync.apply import KILL_AFTER
 from flashgen.config import Config, load_config
 from flashgen.pipeline import REMOVED_TAG, build
-from flashgen.state import STATE_FILE
-from flashgen.sync import Target, sync
-from flashgen.sync.apply import KILL_AFTER
+from flashgen.state.file import STATE_FILE
 
 from .conftest import FIXED_TIME, ROOT, import_deck
 from .test_regenerate import _edit, _history, _note, _review_everything
@@ -163,14 +163,19 @@ def test_sync_applies_edits_and_keeps_history(examples_vault, base):
 
         (retired,) = col.find_notes(f"tag:{REMOVED_TAG}")
         note = col.get_note(retired)
-        assert note["Question"].startswith("Containers - Image size<") and note.guid in before
+        assert (
+            note["Question"].startswith("Containers - Image size<")
+            and note.guid in before
+        )
         (card,) = note.cards()
         assert card.queue == -1  # suspended, its history kept (above)
         assert col.find_cards("is:suspended") == [card.id]
 
         assert _deck_of(col, '"Question:*RAID 0<*"') == "vault::Hardware"
         assert not col.find_cards('"deck:vault::Storage"')
-        assert _deck_of(col, '"Question:*List comprehension<*"') == ("Languages::Python")
+        assert _deck_of(col, '"Question:*List comprehension<*"') == (
+            "Languages::Python"
+        )
 
     third = _sync(examples_vault, base)
     assert third.changes.untouched == 41 and third.backup is None
@@ -470,7 +475,11 @@ def test_profiles_are_found_as_anki_finds_them(tmp_path):
     import pickle
     import sqlite3
 
-    from flashgen.sync.collection import CollectionError, anki_base, find_collection
+    from flashgen.anki.sync.collection import (
+        CollectionError,
+        anki_base,
+        find_collection,
+    )
 
     home = Path("/home/ada")
     assert anki_base({}, "linux", home) == home / ".local/share/Anki2"
@@ -585,7 +594,7 @@ def test_a_note_type_with_other_fields_stops_the_sync(examples_vault, base, runn
 
 
 def test_a_large_sync_goes_in_several_packages(tmp_path, base):
-    from flashgen.sync.apply import PACKAGE_NOTES
+    from flashgen.anki.sync.apply import PACKAGE_NOTES
 
     vault = tmp_path / "vault"
     vault.mkdir()

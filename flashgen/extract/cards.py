@@ -51,24 +51,7 @@ def extract_cards(
     for draft in drafts:
         key = (draft.kind, draft.context, draft.label)
         notes = _footnotes_of(draft, footnotes) if footnotes else ()
-        # Built directly: dataclasses.replace is slow for tens of thousands of cards.
-        numbered.append(
-            CardDraft(
-                draft.kind,
-                draft.note_path,
-                draft.note_title,
-                draft.context,
-                draft.label,
-                draft.question,
-                draft.answer,
-                draft.line,
-                draft.end_line,
-                tags,
-                notes,
-                draft.pin,
-                counts[key],
-            )
-        )
+        numbered.append(draft.with_(tags=tags, footnotes=notes, occurrence=counts[key]))
         counts[key] += 1
     return tuple(numbered)
 
@@ -130,18 +113,7 @@ def _worded(draft: CardDraft, title: str) -> CardDraft:
     )
     if question is draft.question:
         return draft
-    return CardDraft(
-        draft.kind,
-        draft.note_path,
-        draft.note_title,
-        draft.context,
-        draft.label,
-        question,
-        draft.answer,
-        draft.line,
-        draft.end_line,
-        pin=draft.pin,
-    )
+    return draft.with_(question=question)
 
 
 def _footnotes_of(draft: CardDraft, footnotes: dict[str, Block]) -> tuple[Block, ...]:

@@ -100,18 +100,7 @@ def _one_paragraph(blocks: tuple[Block, ...]) -> tuple[Inline, ...] | None:
 
 
 def _with_question(draft: CardDraft, question: tuple[Inline, ...]) -> CardDraft:
-    return CardDraft(
-        draft.kind,
-        draft.note_path,
-        draft.note_title,
-        draft.context,
-        draft.label,
-        question,
-        draft.answer,
-        draft.line,
-        draft.end_line,
-        pin=draft.pin,
-    )
+    return draft.with_(question=question)
 
 
 def _sections(

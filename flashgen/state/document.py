@@ -1,0 +1,67 @@
+"""A state file in any JSON layout in (reformatted by hand or by a tool, or of version 1,
+which kept each answer's text), its cards and version out: what the fast reader
+(index.py), which reads only the layout flashgen writes, leaves to it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flashgen.errors import OutputError
+from flashgen.fingerprint import answer_print
+from flashgen.state.lines import VERSION, decode_line, entry_from_line
+from flashgen.state.saved import CardState
+
+
+def read_document(data: bytes, path: Path) -> tuple[tuple[CardState, ...], int]:
+    """Any JSON layout of the state (a file reformatted by hand or by a tool), of this
+    version or an older one, and its version."""
+    document = json.loads(data)
+    version = document.get("version")
+    if type(version) is int and version > VERSION:
+        # Written by a newer flashgen: writing it anew would lose what it holds.
+        raise OutputError(
+            f"{path.name}: error: the state file is of version {version}, newer than "
+            f"this flashgen reads ({VERSION}) (upgrade flashgen to build this vault)"
+        )
+    if version == 1:
+        cards = document["cards"].items()
+        return tuple(_card_of_version_1(guid, entry) for guid, entry in cards), 1
+    if version != VERSION:
+        raise ValueError(f"unknown version {version!r}")
+    root = document.get("root", "")
+    if not isinstance(root, str):
+        raise TypeError(f"not a root deck: {root!r}")
+    entries = {
+        ref: entry_from_line(ref, value, root)
+        for ref, value in document["notes"].items()
+    }
+    return tuple(
+        CardState(*decode_line(guid, value, entries).fields)
+        for guid, value in document["cards"].items()
+    ), VERSION
+
+
+def _card_of_version_1(guid: str, entry: dict[str, Any]) -> CardState:
+    """A card from its entry in a file of version 1 (which kept the answer's text)."""
+    modified, card_id = int(entry["modified"]), int(entry.get("id", 0))
+    if not (0 <= modified < _LARGEST and 0 <= card_id < _LARGEST):
+        raise ValueError(f"card {guid}: time or id out of range")
+    return CardState(
+        guid=guid,
+        key=tuple(map(str, entry["key"])),
+        note=str(entry["note"]),
+        kind=str(entry["kind"]),
+        context=tuple(map(str, entry["context"])),
+        label=str(entry["label"]),
+        answer=answer_print(str(entry["text"])),
+        digest=str(entry["digest"]),
+        modified=modified,
+        removed=bool(entry.get("removed", False)),
+        id=card_id,
+    )
+
+
+_LARGEST = 2**53
