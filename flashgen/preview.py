@@ -160,7 +160,8 @@ def write_page(page: str, output: Path) -> None:
     except OSError as err:
         staged.unlink(missing_ok=True)
         raise OutputError(
-            f"{output}: error: cannot write the page: {err.strerror or err}"
+            f"{output}: error: cannot write the page: {err.strerror or err} "
+            "(check that the folder is writable and has space)"
         ) from err
 
 

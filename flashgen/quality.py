@@ -96,7 +96,7 @@ def judge_draft(draft: CardDraft) -> Verdict | None:
         found = ("truncated-colon", "the answer stops at a colon")
     if found is None and _METADATA.search(answer_text):
         found = ("metadata", "the answer holds a metadata field")
-    # Paired stars written as text render as bold (see render.py); a lone pair does not.
+    # Paired stars written as text render as bold (see render/card.py); a lone pair does not.
     shown = _STAR_PAIR.sub("", answer_text) if "**" in answer_text else answer_text
     if found is None and _RAW_MARKUP.search(shown):
         found = ("broken-rendering", "the answer shows raw markup")

@@ -1,4 +1,4 @@
-"""A build's cards held note by note (cards.py): reconcile over a compact store gives what
+"""A build's cards held note by note (store/cardstore.py): reconcile over a compact store gives what
 it gives over cards in memory, and a large state is written in sorted runs."""
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -534,7 +533,6 @@ def test_the_collection_option_and_no_backup(examples_vault, base, runner):
         "in Anki: 41 added, 0 updated, 0 moved, 0 suspended, 0 restored, 0 untouched"
     )
     assert not (base / PROFILE / "backups").exists()
-    started = time.monotonic()
     result = runner.invoke(
         main,
         [
@@ -546,7 +544,7 @@ def test_the_collection_option_and_no_backup(examples_vault, base, runner):
             "x",
         ],
     )
-    assert result.exit_code == 2 and time.monotonic() - started < 30
+    assert result.exit_code == 2
     assert "--collection names the collection itself" in result.output
 
 
@@ -632,3 +630,25 @@ def test_notes_that_cannot_be_read_change_nothing(tmp_path, base, runner):
     assert not (vault / STATE_FILE).exists()
     with _Opened(base) as col:
         assert not col.find_notes("")
+
+
+def test_a_note_that_cannot_be_read_keeps_its_cards(examples_vault, base):
+    from flashgen.anki.sync import CollectionError
+
+    _sync(examples_vault, base)
+    with _Opened(base) as col:
+        _review_everything(col)
+        before = _history(col)
+    note = examples_vault / "Computing" / "Containers and Virtual Machines.md"
+    text = note.read_bytes()
+    # Past the size limit (a warning): the note makes no card, its points are not gone.
+    note.write_bytes(text + b"x" * (4 * 1024 * 1024 + 1))
+    assert _sync(examples_vault, base, removed="delete").changes.retired == 0
+    # Not a text file (an error): nothing is deleted, nothing changes.
+    note.write_bytes(text + b"\x00")
+    with pytest.raises(CollectionError, match="some notes have errors"):
+        _sync(examples_vault, base, removed="delete")
+    assert _sync(examples_vault, base).changes.retired == 0
+    with _Opened(base) as col:
+        assert not col.find_cards("is:suspended")
+        assert _history(col) == before

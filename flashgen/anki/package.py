@@ -153,7 +153,10 @@ def package_collection(
 
 
 def _write_error(output: Path, err: OSError) -> OutputError:
-    return OutputError(f"{output}: error: cannot write the deck: {err.strerror or err}")
+    return OutputError(
+        f"{output}: error: cannot write the deck: {err.strerror or err} "
+        "(check that the folder is writable and has space)"
+    )
 
 
 def _package(

@@ -53,7 +53,8 @@ if TYPE_CHECKING:
     default="suspend",
     show_default=True,
     help="What to do with cards no longer in the notes: suspend them (history kept), "
-    "delete them, or keep them in review; all are tagged flashgen::removed.",
+    "delete them (and their history; refused while a note has errors), or keep them "
+    "in review; all are tagged flashgen::removed.",
 )
 @_flag("--dry-run", "Say what would change in the collection; change nothing.")
 @_flag("--no-backup", "Change the collection without backing it up first.")
@@ -94,8 +95,9 @@ def sync(
     Does what importing a deck cannot: cards no longer in the notes are suspended (or
     deleted, --removed delete), and cards whose note moved go to its new deck. New cards
     are added and changed ones updated; an edit made in Anki to a card whose note did not
-    change is kept. Scheduling and review history are never touched, nor any note
-    flashgen did not make. The same state file as `build` is saved, so builds (with
+    change is kept. Scheduling and review history are never touched (but --removed
+    delete deletes the removed cards' notes, with their history), nor any note flashgen
+    did not make. The same state file as `build` is saved, so builds (with
     imports) and syncs can follow each other.
 
     Anki must be closed (it locks the collection): sync then backs the collection up with

@@ -265,5 +265,6 @@ def staged_path(path: Path) -> Path:
 
 def write_error(path: Path, err: OSError) -> OutputError:
     return OutputError(
-        f"{path}: error: cannot write the state file: {err.strerror or err}"
+        f"{path}: error: cannot write the state file: {err.strerror or err} "
+        "(check that the folder is writable and has space)"
     )

@@ -117,9 +117,15 @@ def sync(
                 )
             )
         )
+    if removed == "delete" and result.report.has_errors:
+        raise CollectionError(
+            f"{path}: error: some notes have errors, so no card was deleted and the "
+            "collection was not changed (fix the notes named above, or sync with "
+            "--removed suspend)"
+        )
     settings = built.deck_settings(config, result)
     note_type = built.note_type(settings)
-    retired = [card.guid for card in result.retired]
+    retired = [card.guid for card in result.retired if card.note not in _spared(result)]
     col = open_collection(path)
     backup_path = None
     try:
@@ -194,3 +200,17 @@ def _messages(path: Path, plan: SyncPlan) -> tuple[Diagnostic, ...]:
             "as they are (change their note type back to flashgen's in Anki to sync them)",
         ),
     )
+
+
+def _spared(result: BuildResult) -> set[str]:
+    """Notes whose cards are not retired although they made none this time: a note that
+    could not be read, or went past a limit, says so; its points were not deleted."""
+    troubled = {
+        d.path
+        for d in result.report.diagnostics
+        if d.severity in (Severity.ERROR, Severity.WARNING)
+    } & {card.note for card in result.retired}
+    if not troubled:
+        return set()
+    made = {item.card.draft.note_path for item in result.cards}
+    return troubled - made
