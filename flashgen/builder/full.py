@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flashgen.builder.messages import REMOVED_TAG
 from flashgen.builder.result import BuildResult, Clock, Progress, assemble_report
@@ -30,6 +31,9 @@ from flashgen.note import NoteJob
 from flashgen.report import Diagnostic, Severity
 from flashgen.state.file import commit_state, stage_state
 
+if TYPE_CHECKING:
+    from flashgen.anki.deck import DeckSettings
+
 log = logging.getLogger(__name__)
 
 
@@ -41,18 +45,12 @@ def write_deck(
     config = session.config
     check_something_read(config, result)
     # genanki and sqlite load only when a deck is written.
-    from flashgen.anki.deck import AnkiNotes, DeckSettings
+    from flashgen.anki.deck import AnkiNotes
     from flashgen.anki.package import write_package
 
     media = {name: result.vault / path for name, path in result.cards.media().items()}
     started = time.perf_counter()
-    settings = DeckSettings(
-        root_deck=result.root_deck,
-        removed_tag=REMOVED_TAG,
-        css=extra_css(config, result.vault),
-        description=deck_description(config, result.vault, len(result.cards)),
-        namespace=config.namespace if config.share else None,
-    )
+    settings = deck_settings(config, result)
     collection = kept_collection(session)
     notes = AnkiNotes(result.cards, result.retired, settings)
     # The note type's time comes from the cards themselves (as ids come from the state):
@@ -233,4 +231,18 @@ def plan(session: Session, clock: Clock, progress: Progress | None) -> BuildResu
         now=now,
         note_paths=tuple(source.rel for source in discovery.notes),
         clashes=len(result.diagnostics),
+    )
+
+
+def deck_settings(config: Config, result: BuildResult) -> DeckSettings:
+    """What the whole deck shares: its root deck, the removed tag, the extra CSS, the
+    description, and a shared deck's namespace."""
+    from flashgen.anki.deck import DeckSettings
+
+    return DeckSettings(
+        root_deck=result.root_deck,
+        removed_tag=REMOVED_TAG,
+        css=extra_css(config, result.vault),
+        description=deck_description(config, result.vault, len(result.cards)),
+        namespace=config.namespace if config.share else None,
     )

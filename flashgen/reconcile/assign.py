@@ -114,12 +114,10 @@ def reconcile(
                 assigned.leave_out(index)
                 continue
             row = prev.find(fact.key)
-            if row < 0 and index in rematched:
-                row = rematched[index]
+            matched = rematched.get(index, -1) if row < 0 else row
             # "" is a deck the state does not know (a state file of version 1).
-            if row >= 0 and prev.deck(row) not in ("", fact.deck):
-                moves[fact.note, prev.deck(row), fact.deck] += 1
-            row = prev.find(fact.key)
+            if matched >= 0 and prev.deck(matched) not in ("", fact.deck):
+                moves[fact.note, prev.deck(matched), fact.deck] += 1
             if row >= 0:
                 was = prev.modified(row)
                 changed = prev.digest(row) != fact.digest or prev.removed(row)

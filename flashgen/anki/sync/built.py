@@ -8,6 +8,7 @@ tags, times and note ids), so a collection fed by sync and one fed by imports ag
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from flashgen.anki.deck import (
@@ -20,12 +21,12 @@ from flashgen.anki.deck import (
 )
 from flashgen.anki.model import NoteType
 from flashgen.anki.package import write_package
+from flashgen.builder.full import deck_settings as build_deck_settings
 
 # The deck's extra CSS and description are the build's own: sync gives the note type
 # and the root deck what a build's deck gives them.
 from flashgen.builder.messages import REMOVED_TAG
 from flashgen.builder.result import BuildResult
-from flashgen.builder.session import deck_description, extra_css
 from flashgen.config import Config
 from flashgen.state.file import STATE_FILE, save_state
 
@@ -45,12 +46,7 @@ __all__ = [
 
 def deck_settings(config: Config, result: BuildResult) -> DeckSettings:
     """The settings a build of the personal deck writes its deck with."""
-    return DeckSettings(
-        root_deck=result.root_deck,
-        removed_tag=REMOVED_TAG,
-        css=extra_css(config, result.vault),
-        description=deck_description(config, result.vault, len(result.cards)),
-    )
+    return build_deck_settings(replace(config, share=False), result)
 
 
 def planned_notes(result: BuildResult, settings: DeckSettings) -> Iterator[AnkiNote]:
