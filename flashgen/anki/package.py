@@ -8,7 +8,8 @@ previous deck intact.
 The collection is compressed in pieces of 256 KiB, each a complete run of deflate blocks
 that refers to nothing before it (what pigz does), on all cores. A piece whose bytes are
 those of the same piece of the last deck is copied from that deck as it is: after a small
-edit, only the few pieces SQLite touched are compressed again.
+edit, only the few pieces SQLite touched are compressed again. A copy is first inflated
+and compared with the piece's bytes: a damaged last deck is never copied from.
 """
 
 from __future__ import annotations
@@ -251,7 +252,10 @@ def _add_collection(
         for batch in _batches(source):
             digests = list(pool.map(_digest, batch))
             first = len(pieces)
-            reused = [old.get(first + n, digest) for n, digest in enumerate(digests)]
+            copies = [old.get(first + n, digest) for n, digest in enumerate(digests)]
+            # A copy is taken only if it inflates to the piece's bytes: the last deck may
+            # have changed behind its size and time (a disk error, a sync, an editor).
+            reused = list(pool.map(_checked, copies, batch))
             fresh = pool.map(
                 _deflate,
                 [raw for raw, got in zip(batch, reused, strict=True) if got is None],
@@ -282,6 +286,21 @@ def _batches(source: BinaryIO) -> Iterator[list[bytes]]:
 
 def _digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def _checked(compressed: bytes | None, raw: bytes) -> bytes | None:
+    """The piece copied, if it holds exactly `raw`; None to compress it again."""
+    if compressed is None:
+        return None
+    inflater = zlib.decompressobj(-15)
+    try:
+        inflated = inflater.decompress(compressed, len(raw) + 1)
+    except zlib.error:
+        return None
+    if inflated != raw or inflater.unconsumed_tail or inflater.unused_data:
+        log.debug("a piece of the last deck was damaged: compressed again")
+        return None
+    return compressed
 
 
 def _deflate(raw: bytes) -> bytes:
