@@ -56,7 +56,7 @@ def test_a_state_that_cannot_be_written_leaves_the_deck_as_it_was(
     note = examples_vault / "Security" / "Defence Concepts.md"
     note.write_text(note.read_text(encoding="utf-8") + "\n**New**: point.\n")
     # A real failure: a folder stands where the state is staged.
-    (examples_vault / f".flashgen-{STATE_FILE}.tmp").mkdir()
+    (examples_vault / f".flashgen-{STATE_FILE}.{os.getpid()}.tmp").mkdir()
     with pytest.raises(OutputError, match="cannot write the state file"):
         build(config, clock=lambda: FIXED_TIME + 60)
     assert out.read_bytes() == deck

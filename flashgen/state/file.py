@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import logging
+import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -260,7 +261,8 @@ def commit_state(staged: Path, path: Path) -> None:
 
 def staged_path(path: Path) -> Path:
     """Where a new state file is written before it replaces the one at `path`."""
-    return path.with_name(f".flashgen-{path.name}.tmp")
+    # Named by the process: a build never writes over another one's staged file.
+    return path.with_name(f".flashgen-{path.name}.{os.getpid()}.tmp")
 
 
 def write_error(path: Path, err: OSError) -> OutputError:
