@@ -138,6 +138,18 @@ def load_last_state(session: Session) -> tuple[State, tuple[Diagnostic, ...]]:
     path = session.state_file
     if session.config.share and not path.exists():
         path = session.discovery.root / STATE_FILE
+    if not path.exists() and output_path(session.config, session).is_file():
+        # A deck was built, so a state was written: the file is lost, not yet to come.
+        return State(), (
+            Diagnostic(
+                session.state_file.name,
+                0,
+                Severity.WARNING,
+                "state file is missing though the deck was built before, so card times "
+                "start afresh and the next import will overwrite edits made in Anki "
+                "(restore it from version control or a backup before you import)",
+            ),
+        )
     return load_state(path)
 
 

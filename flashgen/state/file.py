@@ -71,7 +71,7 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
             if index is not None:
                 return State(index, index), ()
             stream.seek(0)
-            cards, version = read_document(stream.read(), path)
+            cards, version, problems = read_document(stream.read(), path)
     except (
         OSError,
         ValueError,
@@ -88,11 +88,13 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
                 0,
                 Severity.WARNING,
                 "state file cannot be read, so card identities start afresh: renamed "
-                "labels and headings will become new cards "
-                f"({err}; restore it from version control, or delete it to silence this)",
+                "labels and headings will become new cards, and the next import will "
+                "overwrite edits made in Anki "
+                f"({err}; restore it from version control or a backup, or delete it to "
+                "silence this)",
             ),
         )
-    return State(cards, outdated=version != VERSION), ()
+    return State(cards, outdated=version != VERSION), problems
 
 
 _RUN = 100_000
