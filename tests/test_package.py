@@ -122,3 +122,25 @@ def test_a_damaged_last_deck_is_never_copied_into_a_patched_deck(
         assert archive.testzip() is None
     import_deck(collection, deck)
     assert len(collection.find_notes("")) == 4500
+
+
+def test_a_cache_that_cannot_be_written_is_a_warning_and_the_build_goes_on(
+    runner, examples_vault, tmp_path, monkeypatch
+):
+    from flashgen.cli import main
+    from flashgen.state.file import STATE_FILE
+
+    # A real failure, whoever runs the test: the cache's place is a file, not a folder.
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("FLASHGEN_CACHE_DIR", str(blocked))
+    out = tmp_path / "deck.apkg"
+    result = runner.invoke(main, ["build", str(examples_vault), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and (examples_vault / STATE_FILE).is_file()
+    (warning,) = result.stderr.splitlines()
+    assert (
+        warning.startswith(f"{blocked}")
+        and ": warning: cannot write the cache" in warning
+    )
+    assert warning.endswith("set FLASHGEN_CACHE_DIR to a folder you can write)")

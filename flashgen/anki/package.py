@@ -14,6 +14,7 @@ and compared with the piece's bytes: a damaged last deck is never copied from.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -105,7 +106,7 @@ def write_package(
             )
             kept = collection is not None and _keep(database, collection)
             return Written(pieces, kept)
-    except OSError as err:
+    except (OSError, sqlite3.Error) as err:  # a full disk, a file too large
         raise _write_error(output, err) from err
 
 
@@ -127,7 +128,8 @@ def _keep(database: Path, collection: Path) -> bool:
         staged.replace(collection)
     except OSError as err:
         log.debug("cannot keep the collection in %s: %r", collection, err)
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never a second error
+            staged.unlink(missing_ok=True)
         return False
     return True
 
@@ -149,12 +151,16 @@ def package_collection(
             return _package(
                 database, media, output, Path(scratch), previous, progress=progress
             )
-    except OSError as err:
+    except (OSError, sqlite3.Error) as err:
         raise _write_error(output, err) from err
 
 
-def _write_error(output: Path, err: OSError) -> OutputError:
-    return OutputError(f"{output}: error: cannot write the deck: {err.strerror or err}")
+def _write_error(output: Path, err: OSError | sqlite3.Error) -> OutputError:
+    reason = (err.strerror if isinstance(err, OSError) else None) or err
+    return OutputError(
+        f"{output}: error: cannot write the deck: {reason} (nothing was replaced; free "
+        "space on its disk, or write it elsewhere with -o)"
+    )
 
 
 def _package(

@@ -73,6 +73,13 @@ def start_session(config: Config, lint: bool) -> Session:
     cache = None
     if config.cache and not lint:
         cache = _open_cache(config, discovery, root_deck, vault_name, macros)
+        problem = _unwritable(cache.folder)
+        if problem is not None:
+            # The deck and state file are written all the same; only speed is lost.
+            cache = None
+            discovery = replace(
+                discovery, diagnostics=(*discovery.diagnostics, problem)
+            )
     return Session(
         config=config,
         discovery=discovery,
@@ -112,6 +119,24 @@ def _open_cache(
     )
     cache.check(discovery.notes)
     return cache
+
+
+def _unwritable(folder: Path) -> Diagnostic | None:
+    """A warning when the cache folder cannot take a file; None when it can."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe.{os.getpid()}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        return Diagnostic(
+            str(folder),
+            0,
+            Severity.WARNING,
+            "cannot write the cache folder, so this build reads every note afresh "
+            f"({err.strerror or err}; set FLASHGEN_CACHE_DIR to a folder you can write)",
+        )
+    return None
 
 
 _LAST_DECK = "last-deck.json"

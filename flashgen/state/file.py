@@ -257,7 +257,8 @@ def commit_state(staged: Path, path: Path) -> None:
     try:
         staged.replace(path)
     except OSError as err:
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never a second error
+            staged.unlink(missing_ok=True)
         raise write_error(path, err) from err
 
 
