@@ -13,6 +13,7 @@ name and renamed; an unreadable cache counts as empty.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -374,7 +375,8 @@ class NoteCache:
             path.replace(self._data)
         except (OSError, ValueError) as err:
             log.debug("cannot write cache %s: %r", self._data, err)
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # never a second error
+                path.unlink(missing_ok=True)
             return None
         self._token = self._sink_token
         rows = []
@@ -392,7 +394,8 @@ class NoteCache:
         if self._sink is not None:
             self._sink.close()
             if self._sink_path is not None:
-                self._sink_path.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # never a second error
+                    self._sink_path.unlink(missing_ok=True)
             self._sink = self._sink_path = None
 
     def _load(self) -> None:

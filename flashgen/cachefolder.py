@@ -4,6 +4,7 @@ key its entries are made under, and files read and written whole (atomically, si
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -65,14 +66,16 @@ def _read_key(folder: Path) -> bytes | None:
     staged = path.with_name(f".{_KEY_FILE}.{os.getpid()}.tmp")
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never a second error
+            staged.unlink(missing_ok=True)
         descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(secret)
         staged.replace(path)
     except OSError as err:
         log.debug("cannot keep a cache key in %s: %r", folder, err)
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never a second error
+            staged.unlink(missing_ok=True)
         return None
     return secret
 
@@ -147,7 +150,8 @@ def write_atomically(path: Path, chunks: Iterable[bytes]) -> bool:
         staged.replace(path)
     except (OSError, ValueError) as err:
         log.debug("cannot write cache %s: %r", path, err)
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never a second error
+            staged.unlink(missing_ok=True)
         return False
     return True
 

@@ -14,9 +14,10 @@ from pathlib import Path
 from flashgen.builder.messages import REMOVED_TAG
 from flashgen.builder.result import BuildResult, Clock, Progress
 from flashgen.builder.reuse import read_last_deck, reuse_deck
-from flashgen.builder.session import output_path, start_session
+from flashgen.builder.session import Session, output_path, start_session
 from flashgen.config import Config
 from flashgen.report import Diagnostic, Severity
+from flashgen.state.lock import vault_locked
 
 __all__ = ["REMOVED_TAG", "BuildResult", "Clock", "Progress", "build", "plan_build"]
 
@@ -62,6 +63,23 @@ def _build(
     notes changed, or a full build."""
     started = time.perf_counter()
     session = start_session(config, lint=False)
+    if dry_run:
+        return _build_locked(session, config, clock, dry_run, progress, started)
+    root = session.discovery.root
+    shown = config.inputs[0] if len(config.inputs) == 1 else root
+    # One build of a vault at a time: two would write the same deck and state file.
+    with vault_locked(root, str(shown)):
+        return _build_locked(session, config, clock, dry_run, progress, started)
+
+
+def _build_locked(
+    session: Session,
+    config: Config,
+    clock: Clock,
+    dry_run: bool,
+    progress: Progress | None,
+    started: float,
+) -> BuildResult:
     output = output_path(config, session)
     last = None
     if not dry_run and session.cache is not None:

@@ -8,6 +8,7 @@ images inlined; a search box and a day/night switch. Nothing is fetched when it 
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import mimetypes
 import re
@@ -158,7 +159,8 @@ def write_page(page: str, output: Path) -> None:
         staged.write_text(page, encoding="utf-8")
         staged.replace(output)
     except OSError as err:
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never a second error
+            staged.unlink(missing_ok=True)
         raise OutputError(
             f"{output}: error: cannot write the page: {err.strerror or err} "
             "(check that the folder is writable and has space)"

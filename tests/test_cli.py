@@ -695,3 +695,34 @@ def test_templater_syntax_in_code_is_code_and_left_out_notes_say_why(runner, tmp
         assert verbose.exit_code == 0, verbose.output
         lines = verbose.stderr.splitlines()
         assert [line for line in lines if "left out" in line] == _LEFT_OUT
+
+
+def test_a_full_disk_is_one_line_exit_2_and_nothing_replaced(examples_vault, tmp_path):
+    """A real failure: a process that may write no file over 30 KB, as a full disk."""
+    import resource
+    import subprocess
+    import sys
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (30_000, 30_000))
+
+    out = tmp_path / "deck.apkg"
+    command = [sys.executable, "-m", "flashgen", "build", str(examples_vault)]
+    result = subprocess.run(
+        [*command, "-o", str(out), "--no-cache"],
+        preexec_fn=limited,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"{out}: error: cannot write the deck: ")
+    assert line.endswith(
+        "(nothing was replaced; free space on its disk, or write it elsewhere with -o)"
+    )
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vault"]
+    assert sorted(
+        p.name for p in examples_vault.iterdir() if p.name.startswith(".")
+    ) == [".obsidian"]

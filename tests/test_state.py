@@ -186,3 +186,45 @@ def test_editing_one_note_changes_only_its_lines_in_the_state_file(
     # The other notes' lines are all there, in the same order.
     others = [line for path, line in old_lines if path != edited]
     assert others == [line for path, line in new_lines if path != edited]
+
+
+def test_a_guid_twice_in_the_state_file_is_named_and_never_shared(tmp_path):
+    """A merge gone wrong left one GUID on two notes' cards: one warning names it and
+    both notes; the first keeps it, the second's card never takes its history."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "A.md").write_text("**Alpha**: the first.\n", encoding="utf-8")
+    (vault / "B.md").write_text("**Beta**: the second.\n", encoding="utf-8")
+    config = Config(inputs=(vault,), output=tmp_path / "deck.apkg", cache=False)
+    first = build(config, clock=lambda: FIXED_TIME)
+    guids = {a.card.draft.note_title: a.guid for a in first.cards}
+    state = vault / STATE_FILE
+    lines = state.read_text(encoding="utf-8").splitlines(keepends=True)
+    # B's card row takes A's GUID, as a bad merge of two branches would leave it.
+    at = next(n for n, line in enumerate(lines) if line.startswith(f'"{guids["B"]}"'))
+    lines[at] = lines[at].replace(guids["B"], guids["A"])
+    state.write_text("".join(lines), encoding="utf-8")
+    second = build(config, clock=lambda: FIXED_TIME + 60)
+    warnings = [d for d in second.report.diagnostics if guids["A"] in d.message]
+    assert len(warnings) == 1, second.report.diagnostics
+    (warning,) = warnings
+    assert warning.path == STATE_FILE and warning.severity.value == "warning"
+    assert "A.md" in warning.message and "B.md" in warning.message
+    after = {a.card.draft.note_title: a.guid for a in second.cards}
+    assert after["A"] == guids["A"] and after["B"] != guids["A"]
+
+
+def test_a_lost_or_unreadable_state_file_warns_that_edits_in_anki_are_at_risk(
+    examples_vault, tmp_path
+):
+    config = Config(inputs=(examples_vault,), output=tmp_path / "deck.apkg")
+    assert not [d for d in build(config).report.diagnostics if d.path == STATE_FILE]
+    state = examples_vault / STATE_FILE
+    state.unlink()
+    (lost,) = [d for d in build(config).report.diagnostics if d.path == STATE_FILE]
+    assert lost.message.startswith("state file is missing though the deck was built")
+    assert "overwrite edits made in Anki" in lost.message
+    assert "restore it from version control or a backup" in lost.message
+    state.write_text("{not json", encoding="utf-8")
+    (bad,) = [d for d in build(config).report.diagnostics if d.path == STATE_FILE]
+    assert "overwrite edits made in Anki" in bad.message

@@ -8,11 +8,13 @@ previous deck intact.
 The collection is compressed in pieces of 256 KiB, each a complete run of deflate blocks
 that refers to nothing before it (what pigz does), on all cores. A piece whose bytes are
 those of the same piece of the last deck is copied from that deck as it is: after a small
-edit, only the few pieces SQLite touched are compressed again.
+edit, only the few pieces SQLite touched are compressed again. A copy is first inflated
+and compared with the piece's bytes: a damaged last deck is never copied from.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -104,7 +106,7 @@ def write_package(
             )
             kept = collection is not None and _keep(database, collection)
             return Written(pieces, kept)
-    except OSError as err:
+    except (OSError, sqlite3.Error) as err:  # a full disk, a file too large
         raise _write_error(output, err) from err
 
 
@@ -126,7 +128,8 @@ def _keep(database: Path, collection: Path) -> bool:
         staged.replace(collection)
     except OSError as err:
         log.debug("cannot keep the collection in %s: %r", collection, err)
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never a second error
+            staged.unlink(missing_ok=True)
         return False
     return True
 
@@ -148,14 +151,15 @@ def package_collection(
             return _package(
                 database, media, output, Path(scratch), previous, progress=progress
             )
-    except OSError as err:
+    except (OSError, sqlite3.Error) as err:
         raise _write_error(output, err) from err
 
 
-def _write_error(output: Path, err: OSError) -> OutputError:
+def _write_error(output: Path, err: OSError | sqlite3.Error) -> OutputError:
+    reason = (err.strerror if isinstance(err, OSError) else None) or err
     return OutputError(
-        f"{output}: error: cannot write the deck: {err.strerror or err} "
-        "(check that the folder is writable and has space)"
+        f"{output}: error: cannot write the deck: {reason} (nothing was replaced; free "
+        "space on its disk, or write it elsewhere with -o)"
     )
 
 
@@ -254,7 +258,10 @@ def _add_collection(
         for batch in _batches(source):
             digests = list(pool.map(_digest, batch))
             first = len(pieces)
-            reused = [old.get(first + n, digest) for n, digest in enumerate(digests)]
+            copies = [old.get(first + n, digest) for n, digest in enumerate(digests)]
+            # A copy is taken only if it inflates to the piece's bytes: the last deck may
+            # have changed behind its size and time (a disk error, a sync, an editor).
+            reused = list(pool.map(_checked, copies, batch))
             fresh = pool.map(
                 _deflate,
                 [raw for raw, got in zip(batch, reused, strict=True) if got is None],
@@ -285,6 +292,21 @@ def _batches(source: BinaryIO) -> Iterator[list[bytes]]:
 
 def _digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def _checked(compressed: bytes | None, raw: bytes) -> bytes | None:
+    """The piece copied, if it holds exactly `raw`; None to compress it again."""
+    if compressed is None:
+        return None
+    inflater = zlib.decompressobj(-15)
+    try:
+        inflated = inflater.decompress(compressed, len(raw) + 1)
+    except zlib.error:
+        return None
+    if inflated != raw or inflater.unconsumed_tail or inflater.unused_data:
+        log.debug("a piece of the last deck was damaged: compressed again")
+        return None
+    return compressed
 
 
 def _deflate(raw: bytes) -> bytes:

@@ -5,6 +5,7 @@ reconciled with the last state (plan), then the deck and the state file written 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -97,7 +98,8 @@ def write_deck(
             written_deck = writing.result()
         except BaseException:
             if staged is not None:
-                staged.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # never a second error
+                    staged.unlink(missing_ok=True)
             raise
     written = time.perf_counter()
     if staged is not None:

@@ -5,6 +5,7 @@ can be shown to give the same result.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -193,7 +194,8 @@ def _patch(
         )
     except BaseException:
         if staged is not None:
-            staged.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # never a second error
+                staged.unlink(missing_ok=True)
         raise
     if staged is not None:
         commit_state(staged, state_file)

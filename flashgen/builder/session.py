@@ -73,6 +73,13 @@ def start_session(config: Config, lint: bool) -> Session:
     cache = None
     if config.cache and not lint:
         cache = _open_cache(config, discovery, root_deck, vault_name, macros)
+        problem = _unwritable(cache.folder)
+        if problem is not None:
+            # The deck and state file are written all the same; only speed is lost.
+            cache = None
+            discovery = replace(
+                discovery, diagnostics=(*discovery.diagnostics, problem)
+            )
     return Session(
         config=config,
         discovery=discovery,
@@ -114,6 +121,24 @@ def _open_cache(
     return cache
 
 
+def _unwritable(folder: Path) -> Diagnostic | None:
+    """A warning when the cache folder cannot take a file; None when it can."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe.{os.getpid()}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        return Diagnostic(
+            str(folder),
+            0,
+            Severity.WARNING,
+            "cannot write the cache folder, so this build reads every note afresh "
+            f"({err.strerror or err}; set FLASHGEN_CACHE_DIR to a folder you can write)",
+        )
+    return None
+
+
 _LAST_DECK = "last-deck.json"
 
 
@@ -138,6 +163,18 @@ def load_last_state(session: Session) -> tuple[State, tuple[Diagnostic, ...]]:
     path = session.state_file
     if session.config.share and not path.exists():
         path = session.discovery.root / STATE_FILE
+    if not path.exists() and output_path(session.config, session).is_file():
+        # A deck was built, so a state was written: the file is lost, not yet to come.
+        return State(), (
+            Diagnostic(
+                session.state_file.name,
+                0,
+                Severity.WARNING,
+                "state file is missing though the deck was built before, so card times "
+                "start afresh and the next import will overwrite edits made in Anki "
+                "(restore it from version control or a backup before you import)",
+            ),
+        )
     return load_state(path)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import logging
+import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -70,7 +71,7 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
             if index is not None:
                 return State(index, index), ()
             stream.seek(0)
-            cards, version = read_document(stream.read(), path)
+            cards, version, problems = read_document(stream.read(), path)
     except (
         OSError,
         ValueError,
@@ -87,11 +88,13 @@ def load_state(path: Path) -> tuple[State, tuple[Diagnostic, ...]]:
                 0,
                 Severity.WARNING,
                 "state file cannot be read, so card identities start afresh: renamed "
-                "labels and headings will become new cards "
-                f"({err}; restore it from version control, or delete it to silence this)",
+                "labels and headings will become new cards, and the next import will "
+                "overwrite edits made in Anki "
+                f"({err}; restore it from version control or a backup, or delete it to "
+                "silence this)",
             ),
         )
-    return State(cards, outdated=version != VERSION), ()
+    return State(cards, outdated=version != VERSION), problems
 
 
 _RUN = 100_000
@@ -254,13 +257,15 @@ def commit_state(staged: Path, path: Path) -> None:
     try:
         staged.replace(path)
     except OSError as err:
-        staged.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never a second error
+            staged.unlink(missing_ok=True)
         raise write_error(path, err) from err
 
 
 def staged_path(path: Path) -> Path:
     """Where a new state file is written before it replaces the one at `path`."""
-    return path.with_name(f".flashgen-{path.name}.tmp")
+    # Named by the process: a build never writes over another one's staged file.
+    return path.with_name(f".flashgen-{path.name}.{os.getpid()}.tmp")
 
 
 def write_error(path: Path, err: OSError) -> OutputError:

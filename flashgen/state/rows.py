@@ -8,6 +8,7 @@ notes that changed and rewriting only their rows (see builder/patching.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import mmap
@@ -382,7 +383,8 @@ class MappedState:
             with staged.open("wb", buffering=0) as target:
                 self.rows.write_replaced(spans, cards, table, self._source, target)
         except OSError as err:
-            staged.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # never a second error
+                staged.unlink(missing_ok=True)
             raise write_error(path, err) from err
         return staged
 
