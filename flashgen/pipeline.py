@@ -81,6 +81,14 @@ def _build_locked(
     started: float,
 ) -> BuildResult:
     output = output_path(config, session)
+    if not dry_run:
+        from flashgen.builder.leftovers import clean_leftovers
+
+        cache = session.cache
+        clean_leftovers(
+            output.parent,
+            (session.discovery.root, *((cache.folder,) if cache is not None else ())),
+        )
     last = None
     if not dry_run and session.cache is not None:
         last = read_last_deck(session)

@@ -417,3 +417,39 @@ def test_a_vault_of_embeds_fanning_out_builds_with_a_warning_per_note(runner, tm
     assert len(warned) == 100
     assert warned[0].startswith("N0.md: warning: embeds expand to more than 500,000 ")
     assert out.stat().st_size < 20_000_000
+
+
+def test_the_next_build_removes_what_killed_builds_left(
+    examples_vault, tmp_path, cache_dir
+):
+    """A killed build leaves its scratch folder beside the deck and its staged files in
+    the cache and beside the state file; the next build removes them once their process
+    is gone (a scratch folder: once it is an hour old), and nothing of a live one."""
+    import os
+    import time
+
+    out = tmp_path / "decks" / "d.apkg"
+    out.parent.mkdir()
+    config = Config(inputs=(examples_vault,), output=out)
+    build(config, clock=lambda: FIXED_TIME)
+    (cache,) = [p for p in cache_dir.iterdir() if p.is_dir()]
+    gone = 2**22 + 12345  # above Linux's largest pid: no such process
+    old_scratch = out.parent / ".flashgen-k1ll3d"
+    old_scratch.mkdir()
+    (old_scratch / "collection.anki2").write_bytes(b"x" * 1000)
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old_scratch, (hours_ago, hours_ago))
+    young_scratch = out.parent / ".flashgen-packing"
+    young_scratch.mkdir()
+    dead = [
+        cache / f".data.{gone}.tmp",
+        examples_vault / f".flashgen-.flashgen-state.json.{gone}.tmp",
+    ]
+    live = examples_vault / f".flashgen-.flashgen-state.json.{os.getppid()}.tmp"
+    for path in (*dead, live):
+        path.write_bytes(b"staged")
+
+    build(config, clock=lambda: FIXED_TIME)
+    assert not old_scratch.exists()
+    assert not any(path.exists() for path in dead)
+    assert young_scratch.is_dir() and live.is_file()

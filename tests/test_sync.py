@@ -652,3 +652,34 @@ def test_a_note_that_cannot_be_read_keeps_its_cards(examples_vault, base):
     with _Opened(base) as col:
         assert not col.find_cards("is:suspended")
         assert _history(col) == before
+
+
+def test_sync_waits_for_no_build_a_build_holds_the_vault(runner, examples_vault, base):
+    """A sync writes the vault's state file as a build does: while a build holds the
+    vault's lock, sync refuses and changes nothing."""
+    import os
+
+    from flashgen.cli import main
+    from flashgen.state.lock import LOCK_FILE
+
+    _sync(examples_vault, base)
+    state = (examples_vault / STATE_FILE).read_bytes()
+    with _Opened(base) as col:
+        notes = len(col.find_notes(""))
+    _edit(
+        examples_vault / "Security" / "Defence Concepts.md",
+        "90 days hot",
+        "30 days hot",
+    )
+    holder = os.getppid()
+    (examples_vault / LOCK_FILE).write_text(f"{holder}\n", encoding="ascii")
+    result = runner.invoke(
+        main,
+        ["sync", str(examples_vault), "--collection", str(_path(base)), "--no-backup"],
+    )
+    assert result.exit_code == 2, result.output
+    assert "another build of this vault is running" in result.stderr
+    assert (examples_vault / STATE_FILE).read_bytes() == state
+    with _Opened(base) as col:
+        assert len(col.find_notes("")) == notes
+        assert "90 days hot" in _note(col, '"Question:*Retention<*"')["Answer"]

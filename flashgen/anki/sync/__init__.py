@@ -7,6 +7,7 @@ state file saved), so builds with imports and syncs can follow each other.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from flashgen.anki.sync.collection import (
 from flashgen.anki.sync.plan import REMOVED_CHOICES, SyncPlan
 from flashgen.config import Config
 from flashgen.report import Diagnostic, Severity
+from flashgen.state.lock import vault_locked
 
 if TYPE_CHECKING:
     from flashgen.builder.result import BuildResult
@@ -126,39 +128,46 @@ def sync(
     settings = built.deck_settings(config, result)
     note_type = built.note_type(settings)
     retired = [card.guid for card in result.retired if card.note not in _spared(result)]
-    col = open_collection(path)
-    backup_path = None
-    try:
-        action = note_type_action(col, note_type)
-        existing = collection_notes(col, note_type.model_id)
-        plan = plan_sync(
-            built.planned_notes(result, settings),
-            retired,
-            existing,
-            col.decks.id_for_name,
-            lambda ids: note_fields(col, ids),
-            removed,
-        )
-        if not dry_run and (plan.has_changes or action == "update"):
-            if backup:
-                backup_path = back_up(col, path)
-            applying = Applying(
-                lambda: built.planned_notes(result, settings),
-                built.media_files(result),
-                note_type,
-                settings,
-                result.cards.newest() or int(result.now),
+    # One build or sync of a vault at a time: both write its state file.
+    locked = (
+        contextlib.nullcontext()
+        if dry_run
+        else vault_locked(result.vault, str(result.vault))
+    )
+    with locked:
+        col = open_collection(path)
+        backup_path = None
+        try:
+            action = note_type_action(col, note_type)
+            existing = collection_notes(col, note_type.model_id)
+            plan = plan_sync(
+                built.planned_notes(result, settings),
+                retired,
+                existing,
+                col.decks.id_for_name,
+                lambda ids: note_fields(col, ids),
+                removed,
             )
-            try:
-                apply_plan(col, plan, applying)
-            except CollectionError:
-                raise
-            except Exception as err:  # Anki's own errors, stopping part-way
-                raise _stopped(path, backup_path, err) from err
-    finally:
-        col.close()
-    if not dry_run:
-        built.save_build_state(result)
+            if not dry_run and (plan.has_changes or action == "update"):
+                if backup:
+                    backup_path = back_up(col, path)
+                applying = Applying(
+                    lambda: built.planned_notes(result, settings),
+                    built.media_files(result),
+                    note_type,
+                    settings,
+                    result.cards.newest() or int(result.now),
+                )
+                try:
+                    apply_plan(col, plan, applying)
+                except CollectionError:
+                    raise
+                except Exception as err:  # Anki's own errors, stopping part-way
+                    raise _stopped(path, backup_path, err) from err
+        finally:
+            col.close()
+        if not dry_run:
+            built.save_build_state(result)
     messages = _messages(path, plan)
     return SyncResult(result, path, _changes(plan), backup_path, messages)
 
