@@ -228,3 +228,34 @@ def test_a_lost_or_unreadable_state_file_warns_that_edits_in_anki_are_at_risk(
     state.write_text("{not json", encoding="utf-8")
     (bad,) = [d for d in build(config).report.diagnostics if d.path == STATE_FILE]
     assert "overwrite edits made in Anki" in bad.message
+
+
+def test_a_state_put_in_place_is_taken_back_when_its_deck_is_not(tmp_path):
+    """The state file goes in place just before the deck: if the deck then cannot be
+    put in place, the old state comes back (or, with none before, none stays)."""
+    from flashgen.state.file import StateSwap
+
+    state = tmp_path / STATE_FILE
+    state.write_text("old", encoding="utf-8")
+    staged = tmp_path / "staged"
+    staged.write_text("new", encoding="utf-8")
+    swap = StateSwap(state)
+    swap.commit(staged)
+    assert state.read_text(encoding="utf-8") == "new"
+    swap.undo()  # the deck was not put in place
+    assert state.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_FILE]
+
+    staged.write_text("new", encoding="utf-8")
+    swap = StateSwap(state)
+    swap.commit(staged)
+    swap.done()  # the deck is in place: the new state stays, the old one goes
+    assert state.read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_FILE]
+
+    state.unlink()
+    staged.write_text("first", encoding="utf-8")
+    swap = StateSwap(state)
+    swap.commit(staged)
+    swap.undo()
+    assert not state.exists()

@@ -140,16 +140,24 @@ def package_collection(
     output: Path,
     previous: Previous,
     progress: Progress | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> list[Piece]:
     """Zip an existing collection and its media into `output` atomically, copying the
     pieces that did not change from the previous deck; `progress` is told ("pieces",
-    done, total) as it goes."""
+    done, total) as it goes, and `ready` is called just before the deck replaces the
+    old one (what must be in place with it)."""
     try:
         with tempfile.TemporaryDirectory(
             dir=output.parent, prefix=".flashgen-"
         ) as scratch:
             return _package(
-                database, media, output, Path(scratch), previous, progress=progress
+                database,
+                media,
+                output,
+                Path(scratch),
+                previous,
+                ready=ready,
+                progress=progress,
             )
     except (OSError, sqlite3.Error) as err:
         raise _write_error(output, err) from err

@@ -30,7 +30,7 @@ from flashgen.config import Config
 from flashgen.errors import ConfigError, OutputError
 from flashgen.note import NoteJob
 from flashgen.report import Diagnostic, Severity
-from flashgen.state.file import commit_state, stage_state
+from flashgen.state.file import StateSwap, stage_state
 
 if TYPE_CHECKING:
     from flashgen.anki.deck import DeckSettings
@@ -58,17 +58,22 @@ def write_deck(
     # the same notes and state give the same bytes, whenever they are built.
     stamp = result.cards.newest() or int(result.now)
     state_file = session.state_file
-    # The state is encoded while the deck is compressed (zlib lets go of the GIL); it
-    # replaces the old state only once the deck is in place, and the deck replaces the
-    # old deck only once the state is staged: a state that cannot be written leaves
-    # both as they were.
+    # The state is encoded while the deck is compressed (zlib lets go of the GIL). The
+    # two are put in place together, just before the deck replaces the old deck: the
+    # state first, the old one kept aside until the deck is in place, so that a deck
+    # that cannot be put in place takes the new state back with it. A state that cannot
+    # be written leaves both as they were.
     staged_or_failed = threading.Event()
     failed = False
+    staged: Path | None = None
+    swap = StateSwap(state_file)
 
     def ready() -> None:
         staged_or_failed.wait()
         if failed:
             raise _StateNotStagedError
+        if staged is not None:
+            swap.commit(staged)
 
     with ThreadPoolExecutor(1) as writer:
         writing = writer.submit(
@@ -82,7 +87,6 @@ def write_deck(
             ready,
             progress,
         )
-        staged = None
         try:
             try:
                 if result.state_changed:
@@ -97,13 +101,13 @@ def write_deck(
             staging = time.perf_counter() - started
             written_deck = writing.result()
         except BaseException:
+            swap.undo()
             if staged is not None:
                 with contextlib.suppress(OSError):  # never a second error
                     staged.unlink(missing_ok=True)
             raise
+    swap.done()
     written = time.perf_counter()
-    if staged is not None:
-        commit_state(staged, state_file)
     seconds = {
         **result.report.stage_seconds,
         "write": written - started,

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 _SCRATCH_AGE = 3600.0
 """Seconds after which a scratch folder is taken as left behind: a build of another vault
 may be packing its deck into the same folder, and no build packs for an hour."""
-_STAGED = re.compile(r"^\..+\.(\d+)\.tmp$")
+_STAGED = re.compile(r"^\..+\.(\d+)\.(?:tmp|old)$")
 
 
 def clean_leftovers(

@@ -29,7 +29,7 @@ from flashgen.builder.workers import keep_in_cache, process_notes
 from flashgen.cachefolder import file_stamp
 from flashgen.note import NoteJob, NoteOutput
 from flashgen.report import Severity
-from flashgen.state.file import State, commit_state
+from flashgen.state.file import State, StateSwap
 
 if TYPE_CHECKING:
     from flashgen.anki.package import Piece
@@ -188,17 +188,24 @@ def _patch(
     if result.state_changed:
         staged = mapped.stage_replaced(found, written_cards, table, state_file)
     mapped.close()  # before the file is replaced
+    # The state and the deck are put in place together (see full.write_deck).
+    swap = StateSwap(state_file)
     try:
         pieces = package_collection(
-            collection, media, output, Previous(output, pieces), progress
+            collection,
+            media,
+            output,
+            Previous(output, pieces),
+            progress,
+            ready=None if staged is None else lambda: swap.commit(staged),
         )
     except BaseException:
+        swap.undo()
         if staged is not None:
             with contextlib.suppress(OSError):  # never a second error
                 staged.unlink(missing_ok=True)
         raise
-    if staged is not None:
-        commit_state(staged, state_file)
+    swap.done()
     written = time.perf_counter()
     cache.save()
 

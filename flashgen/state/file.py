@@ -273,3 +273,41 @@ def write_error(path: Path, err: OSError) -> OutputError:
         f"{path}: error: cannot write the state file: {err.strerror or err} "
         "(check that the folder is writable and has space)"
     )
+
+
+class StateSwap:
+    """The state file put in place just before the deck, the old one kept aside (a hard
+    link) until the deck is in place too: `undo` puts it back when the deck is not."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._old = path.with_name(f".flashgen-{path.name}.{os.getpid()}.old")
+        self._committed = False
+        self._had_old = False
+
+    def commit(self, staged: Path) -> None:
+        with contextlib.suppress(OSError):
+            self._old.unlink(missing_ok=True)
+        try:
+            os.link(self._path, self._old)
+            self._had_old = True
+        except FileNotFoundError:
+            self._had_old = False
+        except OSError as err:
+            raise write_error(self._path, err) from err
+        commit_state(staged, self._path)
+        self._committed = True
+
+    def undo(self) -> None:
+        if not self._committed:
+            return
+        with contextlib.suppress(OSError):  # never a second error
+            if self._had_old:
+                self._old.replace(self._path)
+            else:
+                self._path.unlink(missing_ok=True)
+        self._committed = False
+
+    def done(self) -> None:
+        with contextlib.suppress(OSError):
+            self._old.unlink(missing_ok=True)
