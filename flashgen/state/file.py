@@ -16,6 +16,7 @@ import heapq
 import logging
 import os
 import pickle
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -293,8 +294,15 @@ class StateSwap:
             self._had_old = True
         except FileNotFoundError:
             self._had_old = False
-        except OSError as err:
-            raise write_error(self._path, err) from err
+        except OSError:
+            # A file system without hard links (exFAT, some network shares): a copy.
+            try:
+                shutil.copyfile(self._path, self._old)
+                self._had_old = True
+            except FileNotFoundError:
+                self._had_old = False
+            except OSError as err:
+                raise write_error(self._path, err) from err
         commit_state(staged, self._path)
         self._committed = True
 
