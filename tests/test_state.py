@@ -242,7 +242,7 @@ def test_a_state_put_in_place_is_taken_back_when_its_deck_is_not(tmp_path):
     swap = StateSwap(state)
     swap.commit(staged)
     assert state.read_text(encoding="utf-8") == "new"
-    swap.undo()  # the deck was not put in place
+    swap.undo(None)  # the deck was not put in place
     assert state.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_FILE]
 
@@ -257,5 +257,5 @@ def test_a_state_put_in_place_is_taken_back_when_its_deck_is_not(tmp_path):
     staged.write_text("first", encoding="utf-8")
     swap = StateSwap(state)
     swap.commit(staged)
-    swap.undo()
+    swap.undo(None)
     assert not state.exists()

@@ -5,7 +5,6 @@ reconciled with the last state (plan), then the deck and the state file written 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
@@ -101,10 +100,7 @@ def write_deck(
             staging = time.perf_counter() - started
             written_deck = writing.result()
         except BaseException:
-            swap.undo()
-            if staged is not None:
-                with contextlib.suppress(OSError):  # never a second error
-                    staged.unlink(missing_ok=True)
+            swap.undo(staged)
             raise
     swap.done()
     written = time.perf_counter()
@@ -206,9 +202,7 @@ def plan(session: Session, clock: Clock, progress: Progress | None) -> BuildResu
     now = clock()
     # Note files share their folder's state file with the folder's other notes: a build
     # of some of them leaves the others' cards alone.
-    inputs = session.config.inputs
-    whole_vault = len(inputs) == 1 and inputs[0].is_dir()
-    built = None if whole_vault else {source.rel for source in discovery.notes}
+    built = None if session.whole_vault else {s.rel for s in discovery.notes}
     result = reconcile(store, previous, int(now), notes=built)
     diagnostics.extend(state_problems)
     lint = list(lint_cards(result.cards)) if session.lint else None

@@ -5,7 +5,6 @@ can be shown to give the same result.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from pathlib import Path
@@ -200,10 +199,7 @@ def _patch(
             ready=None if staged is None else lambda: swap.commit(staged),
         )
     except BaseException:
-        swap.undo()
-        if staged is not None:
-            with contextlib.suppress(OSError):  # never a second error
-                staged.unlink(missing_ok=True)
+        swap.undo(staged)
         raise
     swap.done()
     written = time.perf_counter()

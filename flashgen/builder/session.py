@@ -37,6 +37,13 @@ class Session:
     """The vault's LaTeX macros (by preamble), expanded in every maths span."""
 
     @property
+    def whole_vault(self) -> bool:
+        """A vault folder built whole, not note files (which share their folder's state
+        file with the folder's other notes)."""
+        inputs = self.config.inputs
+        return len(inputs) == 1 and inputs[0].is_dir()
+
+    @property
     def state_file(self) -> Path:
         """The personal deck's state file, or the shared deck's (`--share`)."""
         name = SHARED_STATE_FILE if self.config.share else STATE_FILE
@@ -149,9 +156,7 @@ def kept_collection(session: Session) -> Path | None:
     """Where a build keeps its collection for the next build to patch, if it may: whole
     vaults only (note files share a state file with other notes), and never a shared
     deck, which a full build makes the same to the byte on every machine."""
-    inputs = session.config.inputs
-    whole_vault = len(inputs) == 1 and inputs[0].is_dir()
-    if session.cache is None or session.config.share or not whole_vault:
+    if session.cache is None or session.config.share or not session.whole_vault:
         return None
     return session.cache.folder / _COLLECTION
 

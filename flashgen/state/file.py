@@ -306,13 +306,14 @@ class StateSwap:
         commit_state(staged, self._path)
         self._committed = True
 
-    def undo(self) -> None:
-        if not self._committed:
-            return
+    def undo(self, staged: Path | None) -> None:
+        """The deck was not put in place: the old state back, the staged one gone."""
         with contextlib.suppress(OSError):  # never a second error
-            if self._had_old:
+            if staged is not None:
+                staged.unlink(missing_ok=True)
+            if self._committed and self._had_old:
                 self._old.replace(self._path)
-            else:
+            elif self._committed:
                 self._path.unlink(missing_ok=True)
         self._committed = False
 
