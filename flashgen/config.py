@@ -16,11 +16,22 @@ from typing import Any
 
 from flashgen.discover import note_vault
 from flashgen.errors import ConfigError
+from flashgen.extract.syntax import DEFAULT_SYNTAX, CardSyntax
 
 CONFIG_FILE = ".flashgen.toml"
 SOURCE_LINKS = ("obsidian", "path", "none")
 DECK_LAYOUTS = ("folders", "single")
-CARD_KINDS = ("point", "definition", "heading", "list", "prompt", "table", "callout")
+CARD_KINDS = (
+    "point",
+    "definition",
+    "heading",
+    "list",
+    "prompt",
+    "table",
+    "callout",
+    "explicit",
+    "cloze",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,9 @@ class Config:
     """The kinds of card to make: point, definition, heading, list, prompt (the author's
     `<!-- question -->` comments), table (a card per row), callout (titled definition
     and theorem blocks)."""
+    syntax: CardSyntax = DEFAULT_SYNTAX
+    """How the vault writes its own cards: explicit card separators, the tags that scope
+    them, the cloze switches."""
     css: str | None = None
     """A CSS file (vault-relative) whose rules are added to the cards' style."""
     preamble: str | bool | None = None

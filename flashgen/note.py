@@ -99,6 +99,7 @@ def note_output(
     could not be read)."""
     from flashgen.extract import (
         MAX_CARDS_PER_NOTE,
+        base_kind,
         extract_cards,
         left_out_because,
         makes_cards,
@@ -126,7 +127,7 @@ def note_output(
     reason = left_out_because(note)
     if reason is not None:
         diagnostics.append(left_out(note.path, reason))
-    drafts = extract_cards(note, folder_tags=config.folder_tags)
+    drafts = extract_cards(note, folder_tags=config.folder_tags, syntax=config.syntax)
     if len(drafts) > MAX_CARDS_PER_NOTE:
         diagnostics.append(
             Diagnostic(
@@ -138,7 +139,7 @@ def note_output(
             )
         )
         drafts = drafts[:MAX_CARDS_PER_NOTE]
-    drafts = tuple(draft for draft in drafts if draft.kind in config.cards)
+    drafts = tuple(d for d in drafts if base_kind(d.kind) in config.cards)
     if job.lint and makes_cards(note):
         diagnostics.extend(lint_note(note, drafts, library))
     show_source = _shows_source(config)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.questions import ask
 from flashgen.extract.sections import merge_exercises, section_cards
+from flashgen.extract.syntax import DEFAULT_SYNTAX, CardSyntax
 from flashgen.extract.tags import note_tags
 from flashgen.parse import (
     Block,
@@ -25,6 +26,7 @@ from flashgen.parse import (
 __all__ = [
     "MAX_CARDS_PER_NOTE",
     "CardDraft",
+    "CardSyntax",
     "extract_cards",
     "left_out_because",
     "makes_cards",
@@ -38,9 +40,13 @@ MAX_CARDS_PER_NOTE = 5000
 
 
 def extract_cards(
-    note: ParsedNote, *, folder_tags: bool = False
+    note: ParsedNote,
+    *,
+    folder_tags: bool = False,
+    syntax: CardSyntax = DEFAULT_SYNTAX,
 ) -> tuple[CardDraft, ...]:
-    """All cards of one note, in source order, each with its occurrence number set."""
+    """All cards of one note, in source order, each with its occurrence number set;
+    `syntax` says how the vault writes its own cards (explicit cards, cloze)."""
     if not makes_cards(note):
         return ()
     tags = note_tags(note, folder_tags=folder_tags)

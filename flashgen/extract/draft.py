@@ -15,7 +15,11 @@ class CardDraft:
 
     kind: str
     """point (bold label + answer), definition (`**X** is ...`), heading, list, prompt
-    (`<!-- question -->`), table (a row), or callout (a titled definition or theorem)."""
+    (`<!-- question -->`), table (a row), callout (a titled definition or theorem),
+    explicit (`Question::Answer`, `?` cards), or cloze (a question whose text holds
+    cloze inlines, see parse.Inline). A kind ending in `-reversed` (explicit-reversed,
+    point-reversed, definition-reversed) makes a card each way. The kind is part of the
+    card's identity, so its note type (see card_form) never changes under one GUID."""
     note_path: str
     note_title: str
     context: tuple[str, ...]
@@ -63,3 +67,22 @@ class CardDraft:
             self.pin,
             self.occurrence if occurrence is None else occurrence,
         )
+
+
+REVERSED = "-reversed"
+"""The ending of a kind whose cards are asked both ways."""
+CLOZE = "cloze"
+
+
+def card_form(kind: str) -> str:
+    """The note type a kind's cards take: basic, reversed (two cards) or cloze."""
+    if kind == CLOZE:
+        return "cloze"
+    if kind.endswith(REVERSED):
+        return "reversed"
+    return "basic"
+
+
+def base_kind(kind: str) -> str:
+    """The kind without its `-reversed` ending: what the `cards` setting names."""
+    return kind.removesuffix(REVERSED)

@@ -15,7 +15,9 @@ class Inline:
     """One inline element.
 
     kind is one of: text, code, math, display_math, strong, emphasis, strikethrough, link,
-    wikilink, image, embed, html, softbreak, hardbreak, footnote, task.
+    wikilink, image, embed, html, softbreak, hardbreak, footnote, task; and cloze, which
+    the parse stage never makes: the extract stage marks a cloze deletion so (its number
+    as text in `target`, its hint in `text`, what it hides in `children`).
     """
 
     kind: str
