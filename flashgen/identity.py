@@ -23,6 +23,11 @@ _PAIRS = tuple(a + b for a in _B32 for b in _B32)
 _SHIFTS = tuple(range(110, -1, -10))
 
 
+ID_STEP = 16
+"""Between two new notes' ids: a note's cards take the ids after its own (Anki shows a
+card's id as the time it was added), so a note makes at most ID_STEP - 1 cards."""
+
+
 def note_key(path: str, front_matter: Mapping[str, Any]) -> str:
     """What identifies a note: its front-matter `id` when given, else its vault path."""
     explicit = front_matter.get("id")

@@ -118,7 +118,7 @@ def test_rows_read_are_copied_as_they_were_from_sorted_runs_too(tmp_path):
 
 
 def test_decks_media_and_card_rows_leave_out_what_is_left_out(tmp_path):
-    from flashgen.anki.deck import AnkiNotes, DeckSettings, anki_notes, card_row
+    from flashgen.anki.deck import AnkiNotes, DeckSettings, anki_notes, card_rows_of
     from flashgen.render.media import MediaFile
 
     def moved(item, deck, media=()):
@@ -147,9 +147,7 @@ def test_decks_media_and_card_rows_leave_out_what_is_left_out(tmp_path):
     settings = DeckSettings(root_deck="D", removed_tag="gone")
     deck_ids = {"D": 1, "Second": 2}
     rows = list(AnkiNotes(cards, (), settings).card_rows(deck_ids))
-    assert rows == [
-        card_row(note, deck_ids) for note in anki_notes(cards, (), settings)
-    ]
+    assert rows == list(card_rows_of(anki_notes(cards, (), settings), deck_ids))
     assert {row[2] for row in rows} == {1, 2}
 
 

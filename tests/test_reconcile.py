@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flashgen.extract import extract_cards
-from flashgen.identity import card_key, note_key
+from flashgen.identity import ID_STEP, card_key, note_key
 from flashgen.parse import parse_text
 from flashgen.reconcile.assign import reconcile
 from flashgen.render.card import render_card
@@ -184,12 +184,14 @@ def test_a_card_keeps_its_note_id_and_new_cards_are_numbered_past_every_id(tmp_p
         now=NOW,  # the same second again: the clock alone would give taken ids
     )
     ids = {item.card.draft.label: item.id for item in first.cards}
-    # Numbered from the build's time in source order, two apart (the card takes id + 1).
-    assert ids == {"A": NOW * 1000, "B": NOW * 1000 + 2, "C": NOW * 1000 + 4}
+    # Numbered from the build's time in source order, ID_STEP apart (the cards take the
+    # next numbers).
+    step = ID_STEP
+    assert ids == {"A": NOW * 1000, "B": NOW * 1000 + step, "C": NOW * 1000 + 2 * step}
     now = _by_label(second)
     assert now["A"].id == ids["A"]  # updated
     assert now["Renamed"].id == ids["B"]  # re-matched: B's identity, B's id
-    assert now["D"].id == NOW * 1000 + 6  # past every id given before
+    assert now["D"].id == NOW * 1000 + 3 * step  # past every id given before
     (gone,) = second.newly_removed
     assert (gone.label, gone.id) == ("C", ids["C"])
     assert {card.guid: card.id for card in second.state.cards} == {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,8 +21,9 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from flashgen.anki.model import NOTE_TYPE, NoteType
-from flashgen.identity import card_guid, stable_id
+from flashgen.anki.model import NOTE_TYPE, NOTE_TYPES, NoteType
+from flashgen.extract import card_form
+from flashgen.identity import ID_STEP, card_guid, stable_id
 from flashgen.records import quick_init
 from flashgen.render.place import CONTEXT_SEPARATOR
 from flashgen.state.saved import CardState
@@ -40,8 +42,14 @@ class AnkiNote:
     modified: int
     """Whole seconds: Anki updates an existing note only when this is newer."""
     id: int
-    """The note's id; its card's is the next number."""
+    """The note's id; its first card's is the next number."""
     suspended: bool = False
+    form: str = "basic"
+    """Its note type (see model.NOTE_TYPES): basic, reversed or cloze."""
+
+    def ords(self) -> tuple[int, ...]:
+        """The cards the note makes, by template (cloze: by number, from 0)."""
+        return card_ords(self.form, self.fields[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +92,22 @@ class AnkiNotes:
         if retired:
             yield settings.root_deck
 
-    def card_rows(self, deck_ids: Mapping[str, int]) -> Iterator[tuple[object, ...]]:
-        """The card rows, as card_row gives them, without making the notes."""
+    def card_rows(
+        self, deck_ids: Mapping[str, int], ords: Mapping[int, tuple[int, ...]] = {}
+    ) -> Iterator[tuple[object, ...]]:
+        """The card rows, as card_rows_of gives them, without making the notes.
+
+        `ords` holds the cards of each note (by id) that makes other cards than one
+        of the first template."""
         cards, retired, settings = self._parts
-        for card_id, deck, modified in cards.light():
-            yield _card_row(card_id, deck_ids[deck], modified, False)
+        for note_id, name, modified in cards.light():
+            deck = deck_ids[name]
+            for index, o in enumerate(ords.get(note_id, (0,))):
+                yield _card_row(note_id, deck, modified, False, index, o)
         for old in retired:
-            yield _card_row(old.id, deck_ids[settings.root_deck], old.modified, True)
+            deck = deck_ids[settings.root_deck]
+            for index, o in enumerate(ords.get(old.id, (0,))):
+                yield _card_row(old.id, deck, old.modified, True, index, o)
 
 
 def anki_notes(
@@ -98,18 +115,23 @@ def anki_notes(
 ) -> Iterator[AnkiNote]:
     """The notes of the deck: every card, then the retired ones (suspended, tagged)."""
     guid = _shared_guid(settings.namespace)
-    for own, deck, fields, tags, modified, note_id in cards.fields():
-        yield AnkiNote(guid(own), deck, fields, tags, modified, note_id)
+    for own, deck, fields, tags, modified, note_id, kind in cards.fields():
+        form = card_form(kind)
+        if form == "cloze":
+            fields = (fields[0], *fields[2:])
+        yield AnkiNote(guid(own), deck, fields, tags, modified, note_id, False, form)
     for old in retired:
         # Anki keeps an existing card in its deck; the root deck only matters for a new one.
+        form = card_form(old.kind)
         yield AnkiNote(
             guid(old.guid),
             settings.root_deck,
-            _retired_fields(old),
+            _retired_fields(old, form),
             (settings.removed_tag,),
             old.modified,
             old.id,
             True,
+            form,
         )
 
 
@@ -132,7 +154,7 @@ def write_collection(
 
     `progress` is told (rows written, rows in all) as the note rows and then the card
     rows go in."""
-    model = anki_model(note_type_for(settings))
+    models = anki_models(settings)
     cursor = connection.cursor()
     # The tables first and their indexes after the rows: one sorted build per index.
     tables, indexes = _split_schema(APKG_SCHEMA)
@@ -140,8 +162,19 @@ def write_collection(
     cursor.executescript(APKG_COL)
     deck_ids = deck_ids_for(notes.decks(), settings.root_deck)
     # Rows are made as SQLite takes them: a large deck's fields are never all copied at once.
-    note_rows: Iterator[tuple[object, ...]] = (note_row(note, model) for note in notes)
-    card_rows = notes.card_rows(deck_ids)
+    forms: set[str] = set()
+    ords: dict[int, tuple[int, ...]] = {}
+
+    def note_rows_of(notes: Iterable[AnkiNote]) -> Iterator[tuple[object, ...]]:
+        for note in notes:
+            if note.form != "basic":
+                forms.add(note.form)
+                ords[note.id] = note.ords()
+            yield note_row(note, models[note.form])
+
+    note_rows = note_rows_of(notes)
+    # Made as SQLite takes them, after every note row: `ords` is complete by then.
+    card_rows = notes.card_rows(deck_ids, ords)
     if progress is not None:
         total = 2 * len(notes)
         note_rows = _told(note_rows, progress, 0, total)
@@ -150,7 +183,8 @@ def write_collection(
     cursor.executemany(CARD_INSERT, card_rows)
     cursor.executescript(indexes)
     root, description = settings.root_deck, settings.description
-    describe_collection(cursor, deck_ids, root, description, timestamp, model)
+    used = [models[form] for form in NOTE_TYPES if form == "basic" or form in forms]
+    describe_collection(cursor, deck_ids, root, description, timestamp, used)
 
 
 _Row = TypeVar("_Row")
@@ -170,10 +204,34 @@ def _told(
     progress(done, total)
 
 
-def note_type_for(settings: DeckSettings) -> NoteType:
+def note_type_for(settings: DeckSettings, form: str = "basic") -> NoteType:
+    """The note type of a card form, with the deck's own CSS."""
+    note_type = NOTE_TYPES[form]
     if not settings.css:
-        return NOTE_TYPE
-    return replace(NOTE_TYPE, css=NOTE_TYPE.css + "\n" + settings.css)
+        return note_type
+    return replace(note_type, css=note_type.css + "\n" + settings.css)
+
+
+def anki_models(settings: DeckSettings) -> dict[str, genanki.Model]:
+    """The note type of each card form, as genanki writes it."""
+    return {form: anki_model(note_type_for(settings, form)) for form in NOTE_TYPES}
+
+
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
+MAX_CARDS_PER_NOTE = ID_STEP - 1
+"""Cards one note makes at most (cloze numbers past the 15th are not made): a note's
+cards take the ids after its own, and notes are numbered ID_STEP apart."""
+
+
+def card_ords(form: str, first_field: str) -> tuple[int, ...]:
+    """The cards a note of this form makes: one per template, or per cloze number (from
+    0) in its first field, as Anki makes them (a cloze note without one makes card 1)."""
+    if form == "reversed":
+        return (0, 1)
+    if form == "cloze":
+        numbers = {int(n) - 1 for n in _CLOZE_NUMBER.findall(first_field) if int(n)}
+        return tuple(sorted(numbers))[:MAX_CARDS_PER_NOTE] or (0,)
+    return (0,)
 
 
 def deck_ids_for(names: Iterable[str], root: str) -> dict[str, int]:
@@ -191,18 +249,18 @@ def describe_collection(
     root: str,
     description: str,
     timestamp: float,
-    model: genanki.Model,
+    models: Iterable[genanki.Model],
 ) -> None:
-    """The collection's decks (Anki's default deck and ours) and its note type."""
+    """The collection's decks (Anki's default deck and ours) and its note types."""
     decks = json.loads(_default_decks())
     for name in sorted(deck_ids):
         text = description if name == root else ""
         deck = genanki.Deck(deck_ids[name], name, text)
         decks[str(deck_ids[name])] = deck.to_json()
     first_deck = deck_ids[min(deck_ids)] if deck_ids else 1
-    models = {str(model.model_id): model.to_json(timestamp, first_deck)}
+    types = {str(m.model_id): m.to_json(timestamp, first_deck) for m in models}
     cursor.execute(
-        "UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models))
+        "UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(types))
     )
 
 
@@ -211,7 +269,7 @@ CARD_INSERT = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 def note_row(note: AnkiNote, model: genanki.Model) -> tuple[object, ...]:
-    """The note's row, as genanki writes it."""
+    """The note's row, as genanki writes it (`model`: its form's note type)."""
     return (
         note.id,
         note.guid,
@@ -227,16 +285,24 @@ def note_row(note: AnkiNote, model: genanki.Model) -> tuple[object, ...]:
     )
 
 
-def card_row(note: AnkiNote, deck_ids: Mapping[str, int]) -> tuple[object, ...]:
-    """The row of the note's one card, as genanki writes it."""
-    return _card_row(note.id, deck_ids[note.deck], note.modified, note.suspended)
+def card_rows_of(
+    notes: Iterable[AnkiNote], deck_ids: Mapping[str, int]
+) -> Iterator[tuple[object, ...]]:
+    """Every card row of these notes: a card per ord, numbered from the note's id."""
+    for note in notes:
+        deck = deck_ids[note.deck]
+        for index, o in enumerate(note.ords()):
+            yield _card_row(note.id, deck, note.modified, note.suspended, index, o)
 
 
 def _card_row(
-    note_id: int, deck: int, modified: int, suspended: bool
+    note_id: int, deck: int, modified: int, suspended: bool, index: int, ord: int
 ) -> tuple[object, ...]:
+    """The row of a note's card: the note's `index`th, made by template `ord`; its id is
+    the note's next numbers (see reconcile's ID_STEP)."""
     queue = -1 if suspended else 0
-    return (note_id + 1, note_id, deck, 0, modified, -1, 0, queue, *_ZEROS, "")
+    card_id = note_id + 1 + index
+    return (card_id, note_id, deck, ord, modified, -1, 0, queue, *_ZEROS, "")
 
 
 _ZEROS = (0,) * 9
@@ -264,12 +330,16 @@ def anki_model(note_type: NoteType = NOTE_TYPE) -> genanki.Model:
         note_type.model_id,
         note_type.name,
         fields=[{"name": name} for name in note_type.fields],
-        templates=[{"name": "Card", "qfmt": note_type.front, "afmt": note_type.back}],
+        templates=[
+            {"name": name, "qfmt": front, "afmt": back}
+            for name, front, back in note_type.templates
+        ],
         css=note_type.css,
+        model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
     )
 
 
-def _retired_fields(old: CardState) -> tuple[str, ...]:
+def _retired_fields(old: CardState, form: str = "basic") -> tuple[str, ...]:
     title = PurePosixPath(old.note).stem
     context = CONTEXT_SEPARATOR.join(
         html.escape(part) for part in (title, *old.context)
@@ -278,4 +348,8 @@ def _retired_fields(old: CardState) -> tuple[str, ...]:
     answer = f'<p class="fg-removed">No longer in {html.escape(old.note)}.</p>'
     # As render gives a question its place: distinct cards never look like duplicates.
     question = f'{html.escape(old.label)}<span class="fg-where"> ({context})</span>'
+    if form == "cloze":
+        # A cloze note needs a cloze to keep a card: the label, shown on the back.
+        text = f"{{{{c1::{html.escape(old.label) or '…'}}}}}{answer}"
+        return (text, context, html.escape(old.note), "")
     return (question, answer, context, html.escape(old.note), "")

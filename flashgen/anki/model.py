@@ -1,8 +1,10 @@
-"""The Anki note type flashgen writes: fields, templates and CSS, with a fixed id.
+"""The Anki note types flashgen writes: fields, templates and CSS, each with a fixed id.
 
-Changing the fields, the number of templates or the id makes Anki import a copy of the note
-type ("flashgen Card+") and skip every existing note: that is a breaking change that needs a
-new version, a changelog entry and a migration note.
+Three, one per card form (extract.card_form): basic (one card), reversed (a card each way)
+and cloze (a card per cloze number). Changing a note type's fields, the number of its
+templates or its id makes Anki import a copy of it ("flashgen Card+") and skip every
+existing note: that is a breaking change that needs a new version, a changelog entry and a
+migration note.
 """
 
 from __future__ import annotations
@@ -75,9 +77,48 @@ img { max-width: 100%; height: auto; }
 """ + code_css()
 
 
+REVERSED_ID = 1607392321
+REVERSED_NAME = "flashgen Reversed (v1)"
+REVERSED_FRONT = """\
+<div class="fg-card">
+<div class="fg-context">{{Context}}</div>
+<div class="fg-question fg-reverse">{{Answer}}</div>
+</div>"""
+REVERSED_BACK = """\
+{{FrontSide}}
+<hr id="answer">
+<div class="fg-card">
+<div class="fg-answer">{{Question}}</div>
+{{#Extra}}<div class="fg-extra">{{Extra}}</div>{{/Extra}}
+{{#Source}}<div class="fg-source">{{Source}}</div>{{/Source}}
+</div>"""
+
+CLOZE_ID = 1607392322
+CLOZE_NAME = "flashgen Cloze (v1)"
+CLOZE_FIELDS = ("Text", "Context", "Source", "Extra")
+"""Chosen for the long term: the cloze text, then the same fields as the basic type's."""
+CLOZE_FRONT = """\
+<div class="fg-card">
+<div class="fg-context">{{Context}}</div>
+<div class="fg-cloze">{{cloze:Text}}</div>
+</div>"""
+CLOZE_BACK = """\
+<div class="fg-card">
+<div class="fg-context">{{Context}}</div>
+<div class="fg-cloze">{{cloze:Text}}</div>
+{{#Extra}}<div class="fg-extra">{{Extra}}</div>{{/Extra}}
+{{#Source}}<div class="fg-source">{{Source}}</div>{{/Source}}
+</div>"""
+CLOZE_CSS = """
+.fg-cloze { font-size: 1.15em; }
+.cloze { font-weight: 700; color: var(--fg-accent); }
+.fg-reverse { font-weight: normal; }
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class NoteType:
-    """Everything Anki needs to know about flashgen's note type."""
+    """Everything Anki needs to know about one of flashgen's note types."""
 
     model_id: int = MODEL_ID
     name: str = MODEL_NAME
@@ -85,6 +126,38 @@ class NoteType:
     front: str = FRONT
     back: str = BACK
     css: str = CSS
+    reverse: tuple[str, str] | None = None
+    """The second template's front and back (a card each way), if any."""
+    cloze: bool = False
+    """A cloze note type: a card per cloze number in its first field."""
+
+    @property
+    def templates(self) -> tuple[tuple[str, str, str], ...]:
+        """(name, front, back) of each card the note type makes."""
+        first = ("Card", self.front, self.back)
+        if self.reverse is None:
+            return (first,)
+        return (first, ("Reverse", *self.reverse))
 
 
 NOTE_TYPE = NoteType()
+REVERSED_TYPE = NoteType(
+    REVERSED_ID,
+    REVERSED_NAME,
+    FIELDS,
+    FRONT,
+    BACK,
+    CSS + CLOZE_CSS,
+    (REVERSED_FRONT, REVERSED_BACK),
+)
+CLOZE_TYPE = NoteType(
+    CLOZE_ID,
+    CLOZE_NAME,
+    CLOZE_FIELDS,
+    CLOZE_FRONT,
+    CLOZE_BACK,
+    CSS + CLOZE_CSS,
+    cloze=True,
+)
+NOTE_TYPES = {"basic": NOTE_TYPE, "reversed": REVERSED_TYPE, "cloze": CLOZE_TYPE}
+"""The note type of each card form (see extract.card_form)."""

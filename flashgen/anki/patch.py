@@ -11,12 +11,11 @@ from pathlib import Path
 from flashgen.anki.deck import (
     AnkiNote,
     DeckSettings,
-    anki_model,
-    card_row,
+    anki_models,
+    card_rows_of,
     deck_ids_for,
     describe_collection,
     note_row,
-    note_type_for,
 )
 from flashgen.identity import stable_id
 
@@ -31,7 +30,7 @@ def patch_collection(
     """Write these notes into the collection where their rows differ, then the decks and
     note type as a full build would (the description from the number of cards); returns
     the numbers of cards and decks in use (not retired)."""
-    model = anki_model(note_type_for(settings))
+    models = anki_models(settings)
     connection = sqlite3.connect(database)
     try:
         # The collection is a copy in the cache: a patch cut short is never used again.
@@ -41,8 +40,15 @@ def patch_collection(
         notes = list(notes)
         deck_ids = {note.deck: stable_id("deck", note.deck) for note in notes}
         for note in notes:
-            _put(cursor, "notes", note.id, note_row(note, model))
-            _put(cursor, "cards", note.id + 1, card_row(note, deck_ids))
+            _put(cursor, "notes", note.id, note_row(note, models[note.form]))
+            rows = list(card_rows_of((note,), deck_ids))
+            for row in rows:
+                _put(cursor, "cards", int(str(row[0])), row)
+            # Cards the note no longer makes (a cloze number gone), as a full write.
+            cursor.execute(
+                f"DELETE FROM cards WHERE nid = ? AND id NOT IN ({','.join('?' * len(rows))})",
+                (note.id, *(row[0] for row in rows)),
+            )
         (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
         known = {int(key): deck["name"] for key, deck in json.loads(decks_json).items()}
         known.update({did: name for name, did in deck_ids.items()})
@@ -51,13 +57,18 @@ def patch_collection(
         cards, decks, stamp = cursor.execute(
             "SELECT COUNT(*), COUNT(DISTINCT did), MAX(mod) FROM cards WHERE queue = 0"
         ).fetchone()
+        mids = {mid for (mid,) in cursor.execute("SELECT DISTINCT mid FROM notes")}
         describe_collection(
             cursor,
             deck_ids_for(used, settings.root_deck),
             settings.root_deck,
             description(cards),
             stamp or now,
-            model,
+            [
+                model
+                for form, model in models.items()
+                if form == "basic" or model.model_id in mids
+            ],
         )
         connection.commit()
     finally:

@@ -24,7 +24,7 @@ from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import overload
 
-from flashgen.identity import card_guid
+from flashgen.identity import ID_STEP, card_guid
 from flashgen.reconcile.rematch import rematch
 from flashgen.records import checked
 from flashgen.report import Diagnostic, Severity
@@ -250,15 +250,15 @@ def _fresh_guid(
 class _Ids:
     """Note ids for cards that have none yet: Anki shows a note's id as the time it was
     created, so new cards are numbered from this build's time, in source order, past
-    every id already given (a note's card takes the next number, hence steps of 2)."""
+    every id already given (a note's cards take the next numbers, see ID_STEP)."""
 
     def __init__(self, now: int, *known: int) -> None:
-        self._next = max(now * 1000, max(known) + 2)
+        self._next = max(now * 1000, max(known) + ID_STEP)
         self.given = False
 
     def next(self) -> int:
         self.given = True
-        given, self._next = self._next, self._next + 2
+        given, self._next = self._next, self._next + ID_STEP
         return given
 
     def keep(self, known: int) -> int:

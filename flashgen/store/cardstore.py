@@ -22,6 +22,7 @@ from flashgen.state.saved import CardState
 from flashgen.store.codec import (
     ROW_DECK,
     ROW_FIELDS,
+    ROW_KIND,
     ROW_TAGS,
     PackedNote,
     pack_note,
@@ -292,9 +293,9 @@ class AssignedCards(Sequence[Assigned]):
 
     def fields(
         self,
-    ) -> Iterator[tuple[str, str, tuple[str, ...], tuple[str, ...], int, int]]:
-        """(GUID, deck, fields, tags, modified, id) of every card in the deck, read
-        without making cards: what the deck's note rows hold."""
+    ) -> Iterator[tuple[str, str, tuple[str, ...], tuple[str, ...], int, int, str]]:
+        """(GUID, deck, fields, tags, modified, id, kind) of every card in the deck,
+        read without making cards: what the deck's note rows hold."""
         store, assigned = self._store, self._assigned
         status, modified, ids = assigned.status, assigned.modified, assigned.ids
         for note in range(store.notes):
@@ -307,6 +308,7 @@ class AssignedCards(Sequence[Assigned]):
                         tuple(row[ROW_TAGS]),
                         modified[index],
                         ids[index],
+                        row[ROW_KIND],
                     )
 
     def decks(self) -> set[str]:

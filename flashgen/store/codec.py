@@ -107,8 +107,9 @@ def to_rows(keyed: Iterable[Keyed]) -> list[list[Any]]:
     return rows
 
 
-# Where a row holds the deck, the fields (question, answer, context, source) and the tags.
-ROW_DECK, ROW_FIELDS, ROW_TAGS = 3, slice(4, 8), 16
+# Where a row holds the deck, the fields (question, answer, context, source), the kind
+# and the tags.
+ROW_DECK, ROW_FIELDS, ROW_KIND, ROW_TAGS = 3, slice(4, 8), 9, 16
 
 
 def from_rows(rows: Iterable[Sequence[Any]]) -> list[Keyed]:

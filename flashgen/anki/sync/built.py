@@ -16,7 +16,7 @@ from flashgen.anki.deck import (
     AnkiNotes,
     DeckSettings,
     anki_notes,
-    card_row,
+    card_rows_of,
     note_type_for,
 )
 from flashgen.anki.model import NoteType
@@ -84,8 +84,10 @@ class _ChosenNotes(AnkiNotes):
     def decks(self) -> Iterator[str]:
         return (note.deck for note in self._notes)
 
-    def card_rows(self, deck_ids: Mapping[str, int]) -> Iterator[tuple[object, ...]]:
-        return (card_row(note, deck_ids) for note in self._notes)
+    def card_rows(
+        self, deck_ids: Mapping[str, int], ords: Mapping[int, tuple[int, ...]] = {}
+    ) -> Iterator[tuple[object, ...]]:
+        return card_rows_of(self._notes, deck_ids)
 
 
 def write_notes(
