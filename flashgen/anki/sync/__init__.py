@@ -126,7 +126,7 @@ def sync(
             "--removed suspend)"
         )
     settings = built.deck_settings(config, result)
-    note_type = built.note_type(settings)
+    note_types = built.note_types(settings)
     retired = [card.guid for card in result.retired if card.note not in _spared(result)]
     # One build or sync of a vault at a time: both write its state file.
     locked = (
@@ -138,8 +138,8 @@ def sync(
         col = open_collection(path)
         backup_path = None
         try:
-            action = note_type_action(col, note_type)
-            existing = collection_notes(col, note_type.model_id)
+            action = note_type_action(col, note_types)
+            existing = collection_notes(col, {t.model_id for t in note_types})
             plan = plan_sync(
                 built.planned_notes(result, settings),
                 retired,
@@ -154,7 +154,7 @@ def sync(
                 applying = Applying(
                     lambda: built.planned_notes(result, settings),
                     built.media_files(result),
-                    note_type,
+                    note_types,
                     settings,
                     result.cards.newest() or int(result.now),
                 )

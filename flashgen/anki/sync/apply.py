@@ -37,30 +37,44 @@ KILL_AFTER = "FLASHGEN_SYNC_KILL_AFTER"
 this many operations."""
 
 
-def note_type_action(col: Collection, note_type: NoteType) -> str:
-    """What the collection needs of flashgen's note type: "add" it, "update" its name,
-    templates or style in place, or nothing (""). A note type of that id with other
-    fields or cards cannot be updated in place (Anki would make a copy, "Name+"): the
-    sync stops before changing anything."""
+def note_type_action(col: Collection, note_types: Iterable[NoteType]) -> str:
+    """What the collection needs of flashgen's note types: "update" the name, templates
+    or style of one in place, or nothing else ("", or "add" when one is not there yet:
+    a package brings it). A note type of one of their ids with other fields or cards
+    cannot be updated in place (Anki would make a copy, "Name+"): the sync stops
+    before changing anything."""
+    actions = {_action(col, note_type) for note_type in note_types}
+    return next((a for a in ("update", "add") if a in actions), "")
+
+
+def _action(col: Collection, note_type: NoteType) -> str:
     model = col.models.get(note_type.model_id)  # type: ignore[arg-type]
     if model is None:
         return "add"
     fields = tuple(field["name"] for field in model["flds"])
-    if fields != note_type.fields or len(model["tmpls"]) != 1:
+    templates = note_type.templates
+    if fields != note_type.fields or len(model["tmpls"]) != len(templates):
         raise CollectionError(
             f"{col.path}: error: the note type '{model['name']}' has other fields "
             f"({', '.join(fields)}) or card types than flashgen's, so nothing was "
             "changed (in Anki's Tools > Manage Note Types, restore its fields: "
-            f"{', '.join(note_type.fields)}, and one card type)"
+            f"{', '.join(note_type.fields)}, and {_card_types(len(templates))})"
         )
-    template = model["tmpls"][0]
     same = (
         model["name"] == note_type.name
         and model["css"] == note_type.css
-        and template["qfmt"] == note_type.front
-        and template["afmt"] == note_type.back
+        and all(
+            (template["qfmt"], template["afmt"]) == (front, back)
+            for template, (_, front, back) in zip(
+                model["tmpls"], templates, strict=True
+            )
+        )
     )
     return "" if same else "update"
+
+
+def _card_types(count: int) -> str:
+    return "one card type" if count == 1 else f"{count} card types"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +85,7 @@ class Applying:
     """The build's notes, made afresh on each call."""
     media: Mapping[str, Path]
     """Media name -> file, for every card."""
-    note_type: NoteType
+    note_types: tuple[NoteType, ...]
     settings: DeckSettings
     stamp: int
     """The build's newest card time: the packages' note type time, as in the deck."""
@@ -80,9 +94,10 @@ class Applying:
 def apply_plan(col: Collection, plan: SyncPlan, applying: Applying) -> None:
     """Change the collection as the plan says, one Anki operation at a time."""
     steps = _Steps()
-    if note_type_action(col, applying.note_type) == "update":
-        _update_note_type(col, applying.note_type)
-        steps.done()
+    for note_type in applying.note_types:
+        if _action(col, note_type) == "update":
+            _update_note_type(col, note_type)
+            steps.done()
     _add_media(col, applying.media)
     steps.done()
     with tempfile.TemporaryDirectory(prefix="flashgen-sync-") as scratch:
@@ -126,9 +141,10 @@ def _update_note_type(col: Collection, note_type: NoteType) -> None:
     assert model is not None
     model["name"] = note_type.name
     model["css"] = note_type.css
-    template = model["tmpls"][0]
-    template["qfmt"] = note_type.front
-    template["afmt"] = note_type.back
+    for template, (_, front, back) in zip(
+        model["tmpls"], note_type.templates, strict=True
+    ):
+        template["qfmt"], template["afmt"] = front, back
     col.models.update_dict(model)
 
 

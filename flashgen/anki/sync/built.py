@@ -19,7 +19,7 @@ from flashgen.anki.deck import (
     card_rows_of,
     note_type_for,
 )
-from flashgen.anki.model import NoteType
+from flashgen.anki.model import NOTE_TYPES, NoteType
 from flashgen.anki.package import write_package
 from flashgen.builder.full import deck_settings as build_deck_settings
 
@@ -37,7 +37,7 @@ __all__ = [
     "NoteType",
     "deck_settings",
     "media_files",
-    "note_type",
+    "note_types",
     "planned_notes",
     "save_build_state",
     "write_notes",
@@ -54,8 +54,9 @@ def planned_notes(result: BuildResult, settings: DeckSettings) -> Iterator[AnkiN
     return anki_notes(result.cards, (), settings)
 
 
-def note_type(settings: DeckSettings) -> NoteType:
-    return note_type_for(settings)
+def note_types(settings: DeckSettings) -> tuple[NoteType, ...]:
+    """flashgen's note types, one per card form, as the build's deck gives them."""
+    return tuple(note_type_for(settings, form) for form in NOTE_TYPES)
 
 
 def media_files(result: BuildResult) -> dict[str, Path]:

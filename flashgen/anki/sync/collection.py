@@ -13,7 +13,7 @@ import os
 import pickle
 import sqlite3
 import sys
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -262,7 +262,9 @@ _PAGE = 20_000
 """Rows read from the collection at once."""
 
 
-def collection_notes(col: Collection, model_id: int) -> dict[str, CollectionNote]:
+def collection_notes(
+    col: Collection, model_ids: Container[int]
+) -> dict[str, CollectionNote]:
     """The collection's notes with GUIDs such as flashgen makes, by GUID (read, not
     changed): those of any vault, and any note type (`ours` says which are flashgen's)."""
     found: dict[str, CollectionNote] = {}
@@ -282,7 +284,7 @@ def collection_notes(col: Collection, model_id: int) -> dict[str, CollectionNote
             found[guid] = CollectionNote(
                 note,
                 guid,
-                model == model_id and guid.startswith(GUID_PREFIX),
+                model in model_ids and guid.startswith(GUID_PREFIX),
                 modified,
                 tuple(tags.split()),
                 card,
