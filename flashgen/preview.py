@@ -19,8 +19,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flashgen.anki.model import BACK, CSS, FRONT
+from flashgen.anki.model import (
+    BACK,
+    CLOZE_BACK,
+    CLOZE_CSS,
+    CLOZE_FRONT,
+    CSS,
+    FRONT,
+    REVERSED_BACK,
+    REVERSED_FRONT,
+)
 from flashgen.errors import OutputError
+from flashgen.extract import card_form
 from flashgen.render.card import RenderedCard
 from flashgen.store.cardstore import Assigned
 
@@ -96,7 +106,7 @@ def preview_page(cards: Iterable[Assigned], vault: Path, title: str) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}: flashgen preview</title>"
-        f"<style>{CSS}{_PAGE_CSS}</style></head><body>"
+        f"<style>{CSS}{CLOZE_CSS}{_PAGE_CSS}</style></head><body>"
         '<div class="fg-bar"><input id="fg-search" type="search" placeholder="Search cards" '
         'aria-label="Search cards"><span id="fg-count"></span>'
         '<button id="fg-night" type="button">Day / night</button></div>'
@@ -107,14 +117,33 @@ def preview_page(cards: Iterable[Assigned], vault: Path, title: str) -> str:
 def _card(card: RenderedCard, vault: Path) -> str:
     answer = _inline_media(card, vault)
     fields = {
+        "Text": card.question,
         "Question": card.question,
         "Answer": answer,
         "Context": card.context,
         "Source": card.source,
         "Extra": "",
     }
-    front = _fill(FRONT, fields)
-    back = _fill(BACK, {**fields, "FrontSide": front})
+    form = card_form(card.draft.kind)
+    sides = [("Front", FRONT), ("Back", BACK)]
+    if form == "reversed":
+        sides += [("Reverse", REVERSED_FRONT), ("Reverse back", REVERSED_BACK)]
+    elif form == "cloze":
+        sides = [("Front", CLOZE_FRONT), ("Back", CLOZE_BACK)]
+    shown = []
+    for number in range(0, len(sides), 2):
+        (name, template), (back_name, back_template) = sides[number : number + 2]
+        shown_fields = fields
+        if form == "cloze":
+            shown_fields = {**fields, "Text": _cloze(card.question, hidden=True)}
+        front = _fill(template, shown_fields)
+        if form == "cloze":
+            shown_fields = {**fields, "Text": _cloze(card.question, hidden=False)}
+        back = _fill(back_template, {**shown_fields, "FrontSide": front})
+        shown.append(
+            f'<div class="card"><div class="fg-side">{name}</div>{front}</div>'
+            f'<div class="card"><div class="fg-side">{back_name}</div>{back}</div>'
+        )
     words = " ".join(
         (
             card.draft.note_title,
@@ -125,10 +154,27 @@ def _card(card: RenderedCard, vault: Path) -> str:
     )
     search = html.escape(html.unescape(words).lower())
     return (
-        f'<article class="fg-preview" data-search="{search}">'
-        f'<div class="card"><div class="fg-side">Front</div>{front}</div>'
-        f'<div class="card"><div class="fg-side">Back</div>{back}</div></article>'
+        f'<article class="fg-preview" data-search="{search}">{"".join(shown)}</article>'
     )
+
+
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+
+def _cloze(text: str, *, hidden: bool) -> str:
+    """A cloze field as Anki shows its first card: that number's clozes hidden (or
+    shown, on the back), the others as their text."""
+    numbers = [int(found.group(1)) for found in _CLOZE.finditer(text)]
+    first = min(numbers, default=0)
+
+    def shown(found: re.Match[str]) -> str:
+        if int(found.group(1)) != first:
+            return found.group(2)
+        if hidden:
+            return f'<span class="cloze">[{found.group(3) or "..."}]</span>'
+        return f'<span class="cloze">{found.group(2)}</span>'
+
+    return _CLOZE.sub(shown, text)
 
 
 def _fill(template: str, fields: dict[str, str]) -> str:
