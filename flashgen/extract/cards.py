@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from flashgen.extract.draft import CardDraft
+from flashgen.extract.draft import REVERSED, CardDraft
 from flashgen.extract.questions import ask
 from flashgen.extract.sections import merge_exercises, section_cards
 from flashgen.extract.syntax import DEFAULT_SYNTAX, CardSyntax
@@ -52,6 +52,12 @@ def extract_cards(
     tags = note_tags(note, folder_tags=folder_tags)
     footnotes = {b.info: b for b in walk_blocks(note.blocks) if b.kind == "footnote"}
     drafts = merge_exercises([_worded(d, note.title) for d in section_cards(note)])
+    reversed_kinds = _reversed_kinds(note.front_matter.get("reverse"))
+    if reversed_kinds:
+        drafts = [
+            d.with_(kind=d.kind + REVERSED) if d.kind in reversed_kinds else d
+            for d in drafts
+        ]
     counts: Counter[tuple[str, tuple[str, ...], str]] = Counter()
     numbered = []
     for draft in drafts:
@@ -60,6 +66,19 @@ def extract_cards(
         numbered.append(draft.with_(tags=tags, footnotes=notes, occurrence=counts[key]))
         counts[key] += 1
     return tuple(numbered)
+
+
+def _reversed_kinds(setting: object) -> frozenset[str]:
+    """The kinds a note's `reverse:` front matter asks both ways: `true` its points and
+    definitions, `definitions` its definitions alone."""
+    if setting is True:
+        return frozenset({"point", "definition"})
+    if isinstance(setting, str) and setting.strip().lower() in {
+        "definition",
+        "definitions",
+    }:
+        return frozenset({"definition"})
+    return frozenset()
 
 
 def makes_cards(note: ParsedNote) -> bool:

@@ -43,6 +43,7 @@ class CardDraft:
     def with_(
         self,
         *,
+        kind: str | None = None,
         question: tuple[Inline, ...] | None = None,
         answer: tuple[Block, ...] | None = None,
         tags: tuple[str, ...] | None = None,
@@ -53,7 +54,7 @@ class CardDraft:
         draft, as fast as building it directly (dataclasses.replace is slow for tens of
         thousands of cards). A field that a later stage changes gets a parameter here."""
         return CardDraft(
-            self.kind,
+            self.kind if kind is None else kind,
             self.note_path,
             self.note_title,
             self.context,
