@@ -95,3 +95,42 @@ def test_turning_reverse_on_makes_new_notes_and_the_old_cards_are_reported(
     log = import_deck(collection, tmp_path / "deck.apkg")
     assert len(log.new) == 2 and not log.conflicting
     assert len(collection.find_notes("tag:flashgen::removed")) == 2
+
+
+def test_sync_moves_and_retires_every_card_of_a_reversed_note(tmp_path):
+    from anki.collection import Collection
+
+    from flashgen.anki.sync import Target, sync
+
+    base = tmp_path / "Anki2"
+    (base / "User 1").mkdir(parents=True)
+    path = base / "User 1" / "collection.anki2"
+    Collection(str(path)).close()
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Cells.md"
+    note.write_text(_REVERSED_NOTE, encoding="utf-8")
+
+    def run(now: float) -> None:
+        config = Config(inputs=(vault,), cards=("point",))
+        sync(config, Target(base=base), clock=lambda: now)
+
+    run(FIXED_TIME)
+    moved = _REVERSED_NOTE.replace("reverse: true", "reverse: true\ndeck: Biology")
+    note.write_text(moved, encoding="utf-8")
+    run(FIXED_TIME + 60)
+    col = Collection(str(path))
+    try:
+        cards = [col.get_card(c) for c in col.find_cards("Ribosome")]
+        assert sorted(card.ord for card in cards) == [0, 1]
+        assert {col.decks.name(card.did) for card in cards} == {"Biology"}
+    finally:
+        col.close()
+    note.write_text(moved.replace("**Ribosome**", "Ribosome"), encoding="utf-8")
+    run(FIXED_TIME + 120)
+    col = Collection(str(path))
+    try:
+        cards = [col.get_card(c) for c in col.find_cards("tag:flashgen::removed")]
+        assert len(cards) == 2 and all(card.queue == -1 for card in cards)
+    finally:
+        col.close()

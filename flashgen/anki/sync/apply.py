@@ -116,7 +116,7 @@ def apply_plan(col: Collection, plan: SyncPlan, applying: Applying) -> None:
     if plan.restore:
         restored = [note.id for note in plan.restore]
         col.tags.bulk_remove(restored, REMOVED_TAG)  # type: ignore[arg-type]
-        suspended = [note.card for note in plan.restore if note.suspended]
+        suspended = [c for note in plan.restore if note.suspended for c in note.cards]
         col.sched.unsuspend_cards(suspended)  # type: ignore[arg-type]
         steps.done()
 
@@ -201,7 +201,7 @@ def _retire(col: Collection, plan: SyncPlan) -> None:
         return
     col.tags.bulk_add(notes, REMOVED_TAG)  # type: ignore[arg-type]
     if plan.removed == "suspend":
-        cards = [note.card for note in plan.retire if not note.suspended]
+        cards = [c for note in plan.retire if not note.suspended for c in note.cards]
         col.sched.suspend_cards(cards)  # type: ignore[arg-type]
 
 

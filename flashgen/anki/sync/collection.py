@@ -7,6 +7,7 @@ Anki does not hold it, and backed up with Anki's own backup call before it is ch
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import os
@@ -248,9 +249,17 @@ class CollectionNote:
     """Whole seconds: newer than the build's time when edited in Anki since."""
     tags: tuple[str, ...]
     card: int
+    """Its first card."""
     deck: int
-    """The card's home deck (the one it returns to from a filtered deck)."""
+    """The first card's home deck (the one it returns to from a filtered deck)."""
     suspended: bool
+    """Whether its first card is suspended."""
+    more: tuple[int, ...] = ()
+    """Its other cards (a reversed or cloze note's)."""
+
+    @property
+    def cards(self) -> tuple[int, ...]:
+        return (self.card, *self.more)
 
 
 GUID_PREFIX = "fg"
@@ -280,6 +289,8 @@ def collection_notes(
         for row in rows:
             card, note, guid, model, modified, tags, deck, home, queue = row
             if guid in found:  # another card of a note already read
+                first = found[guid]
+                found[guid] = dataclasses.replace(first, more=(*first.more, card))
                 continue
             found[guid] = CollectionNote(
                 note,

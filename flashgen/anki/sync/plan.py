@@ -119,7 +119,7 @@ def plan_sync(
         if planned_note.deck not in deck_ids:
             deck_ids[planned_note.deck] = deck_id(planned_note.deck)
         if deck_ids[planned_note.deck] != note.deck:
-            move.append((note.card, planned_note.deck))
+            move.extend((card, planned_note.deck) for card in note.cards)
             acted = True
         if planned_note.modified > note.modified:
             candidates.append((planned_note, note, acted))
