@@ -48,6 +48,8 @@ reverse: true
 **Mitochondrion**: the organelle that makes most of the cell's ATP.
 
 **Ribosome**: the site of protein synthesis.
+
+**Golgi apparatus**: packs proteins for export.
 """
 
 
@@ -58,7 +60,7 @@ def test_a_reversed_note_makes_a_card_each_way(tmp_path, collection):
     result = _build(vault, tmp_path / "deck.apkg")
     assert {item.card.draft.kind for item in result.cards} == {"point-reversed"}
     log = import_deck(collection, tmp_path / "deck.apkg")
-    assert len(log.new) == 2
+    assert len(log.new) == 3
     (note_id,) = collection.find_notes("Mitochondrion")
     notetype = collection.models.get(collection.get_note(note_id).mid)
     assert notetype["id"] == REVERSED_ID and notetype["name"] == REVERSED_NAME
@@ -71,7 +73,7 @@ def test_a_reversed_note_makes_a_card_each_way(tmp_path, collection):
     assert "ATP" in _text(backward.question())
     assert "Mitochondrion" not in _text(backward.question())
     assert "Mitochondrion" in _text(backward.answer())
-    assert len(collection.find_cards("")) == 4
+    assert len(collection.find_cards("")) == 6
     # Both cards are in the note's deck, numbered after the note.
     assert {card.did for card in cards} == {forward.did}
     assert {card.id - card.nid for card in cards} == {1, 2}
@@ -91,10 +93,10 @@ def test_turning_reverse_on_makes_new_notes_and_the_old_cards_are_reported(
     second = _build(vault, tmp_path / "deck.apkg", FIXED_TIME + 60)
     # Another note type under one GUID would make Anki skip the note: new GUIDs.
     assert not {i.guid for i in first.cards} & {i.guid for i in second.cards}
-    assert second.report.changes.removed == 2
+    assert second.report.changes.removed == 3
     log = import_deck(collection, tmp_path / "deck.apkg")
-    assert len(log.new) == 2 and not log.conflicting
-    assert len(collection.find_notes("tag:flashgen::removed")) == 2
+    assert len(log.new) == 3 and not log.conflicting
+    assert len(collection.find_notes("tag:flashgen::removed")) == 3
 
 
 def test_sync_moves_and_retires_every_card_of_a_reversed_note(tmp_path):
@@ -134,3 +136,42 @@ def test_sync_moves_and_retires_every_card_of_a_reversed_note(tmp_path):
         assert len(cards) == 2 and all(card.queue == -1 for card in cards)
     finally:
         col.close()
+
+
+def test_regenerating_a_reversed_note_keeps_both_cards_history(tmp_path, collection):
+    from .test_regenerate import _edit, _history, _note, _review_everything
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Cells.md"
+    note.write_text(_REVERSED_NOTE, encoding="utf-8")
+    first = _build(vault, tmp_path / "v1.apkg")
+    import_deck(collection, tmp_path / "v1.apkg")
+    _review_everything(collection)
+    before = _history(collection)
+    assert len(before) == len(first.cards) == 3
+    assert all(
+        len(cards) == 2 and cards[0][4] and cards[1][4] for cards in before.values()
+    )
+    kept = _note(collection, '"Question:*Golgi apparatus<*"')
+    kept["Extra"] = "my own mnemonic"
+    collection.update_note(kept)
+
+    _edit(note, "most of the cell's ATP", "most of the ATP a cell uses")  # answer
+    _edit(note, "**Ribosome**", "**Ribosomes**")  # label re-worded
+    _edit(note, "synthesis.\n", "synthesis.\n\n**Nucleus**: holds the DNA.\n")  # added
+    second = _build(vault, tmp_path / "v2.apkg")
+    changes = second.report.changes
+    assert (changes.added, changes.removed, changes.rematched) == (1, 0, 1)
+    log = import_deck(collection, tmp_path / "v2.apkg")
+    assert len(log.new) == 1 and not log.conflicting
+    after = _history(collection)
+    assert {guid: after[guid] for guid in before} == before
+    assert (
+        "ATP a cell uses" in _note(collection, '"Question:*Mitochondrion<*"')["Answer"]
+    )
+    assert (
+        _note(collection, '"Question:*Golgi apparatus<*"')["Extra"] == "my own mnemonic"
+    )
+    assert _note(collection, '"Question:*Ribosomes<*"').guid in before
+    assert len(collection.find_cards("")) == 8

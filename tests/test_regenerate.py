@@ -37,15 +37,18 @@ def _review_everything(col) -> None:
 
 
 def _history(col) -> dict[str, tuple]:
-    """Per note GUID: the card's scheduling and its review log."""
+    """Per note GUID: its card's scheduling and review log (a note of several cards:
+    each card's, by template or cloze number)."""
     history = {}
     for nid in col.find_notes(""):
         note = col.get_note(nid)
-        (card,) = note.cards()
-        reviews = col.db.list(
-            "select id from revlog where cid = ? order by id", card.id
-        )
-        history[note.guid] = (card.ivl, card.due, card.reps, card.type, tuple(reviews))
+        cards = []
+        for card in sorted(note.cards(), key=lambda card: card.ord):
+            reviews = col.db.list(
+                "select id from revlog where cid = ? order by id", card.id
+            )
+            cards.append((card.ivl, card.due, card.reps, card.type, tuple(reviews)))
+        history[note.guid] = cards[0] if len(cards) == 1 else (*cards,)
     return history
 
 
