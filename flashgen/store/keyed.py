@@ -51,7 +51,9 @@ def content_digest(card: RenderedCard) -> str:
 
 
 def answer_text(card: RenderedCard) -> str:
-    text = html.unescape(_TAG.sub(" ", card.answer))
+    """The answer's words; a cloze card's are its text's (it has no answer field), so
+    re-matching tells two cloze cards of one section apart."""
+    text = html.unescape(_TAG.sub(" ", card.answer or card.question))
     # Runs of whitespace as one space: split() knows the same whitespace as re's \s.
     return " ".join(text.split())[:_TEXT_LIMIT]
 
