@@ -175,3 +175,31 @@ def test_regenerating_a_reversed_note_keeps_both_cards_history(tmp_path, collect
     )
     assert _note(collection, '"Question:*Ribosomes<*"').guid in before
     assert len(collection.find_cards("")) == 8
+
+
+def test_a_cloze_draft_is_one_draft_per_number():
+    from flashgen.extract.draft import CardDraft, one_per_number
+    from flashgen.parse import Inline
+
+    def cloze(number: str, text: str) -> Inline:
+        return Inline("cloze", "", number, (Inline("text", text),))
+
+    question = (
+        cloze("1", "Warfarin"),
+        Inline("text", " inhibits "),
+        Inline("strong", children=(cloze("2", "vitamin K"),)),
+        Inline("text", " and needs "),
+        cloze("1", "INR"),
+        Inline("text", " checks."),
+    )
+    draft = CardDraft("cloze", "N.md", "N", (), "Warfarin", question, (), 1, 1)
+    first, second = one_per_number(draft)
+    assert (first.label, second.label) == ("Warfarin", "vitamin K")
+    assert [i.target for i in first.question if i.kind == "cloze"] == ["1", "1"]
+    assert first.question[2] == Inline(
+        "strong", children=(Inline("text", "vitamin K"),)
+    )
+    assert [i.kind for i in second.question] == ["text"] * 2 + ["strong"] + ["text"] * 3
+    assert second.question[2].children == (cloze("2", "vitamin K"),)
+    point = CardDraft("point", "N.md", "N", (), "X", (Inline("text", "X"),), (), 1, 1)
+    assert one_per_number(point) == [point]

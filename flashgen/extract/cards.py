@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from flashgen.extract.draft import REVERSED, CardDraft
+from flashgen.extract.draft import REVERSED, CardDraft, one_per_number
 from flashgen.extract.questions import ask
 from flashgen.extract.sections import merge_exercises, section_cards
 from flashgen.extract.syntax import DEFAULT_SYNTAX, CardSyntax
@@ -58,6 +58,7 @@ def extract_cards(
             d.with_(kind=d.kind + REVERSED) if d.kind in reversed_kinds else d
             for d in drafts
         ]
+    drafts = [one for draft in drafts for one in one_per_number(draft)]
     counts: Counter[tuple[str, tuple[str, ...], str]] = Counter()
     numbered = []
     for draft in drafts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flashgen.parse import Block, Inline
+from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
 
 
@@ -44,6 +44,7 @@ class CardDraft:
         self,
         *,
         kind: str | None = None,
+        label: str | None = None,
         question: tuple[Inline, ...] | None = None,
         answer: tuple[Block, ...] | None = None,
         tags: tuple[str, ...] | None = None,
@@ -58,7 +59,7 @@ class CardDraft:
             self.note_path,
             self.note_title,
             self.context,
-            self.label,
+            self.label if label is None else label,
             self.question if question is None else question,
             self.answer if answer is None else answer,
             self.line,
@@ -87,3 +88,58 @@ def card_form(kind: str) -> str:
 def base_kind(kind: str) -> str:
     """The kind without its `-reversed` ending: what the `cards` setting names."""
     return kind.removesuffix(REVERSED)
+
+
+def one_per_number(draft: CardDraft) -> list[CardDraft]:
+    """A cloze draft as one draft per cloze number: each keeps that number's deletions
+    and shows the others' text, and is labelled by that number's first deletion. So a
+    cloze's history is its own note's: a number added, removed or edited leaves the
+    others' cards as they were, and a removed number is a removed card."""
+    if draft.kind != CLOZE:
+        return [draft]
+    numbers = sorted(set(_numbers(draft.question)), key=_number_order)
+    if len(numbers) < 2:
+        return [draft]
+    return [
+        draft.with_(
+            question=_only(draft.question, number), label=_first(draft.question, number)
+        )
+        for number in numbers
+    ]
+
+
+def _number_order(number: str) -> tuple[int, str]:
+    return (int(number), number) if number.isdigit() else (1 << 30, number)
+
+
+def _numbers(inlines: tuple[Inline, ...]) -> list[str]:
+    found = []
+    for inline in inlines:
+        if inline.kind == "cloze":
+            found.append(inline.target)
+        found.extend(_numbers(inline.children))
+    return found
+
+
+def _only(inlines: tuple[Inline, ...], number: str) -> tuple[Inline, ...]:
+    kept: list[Inline] = []
+    for inline in inlines:
+        children = _only(inline.children, number) if inline.children else ()
+        if inline.kind == "cloze" and inline.target != number:
+            kept.extend(children)
+        elif inline.children:
+            kept.append(
+                Inline(inline.kind, inline.text, inline.target, children, inline.line)
+            )
+        else:
+            kept.append(inline)
+    return tuple(kept)
+
+
+def _first(inlines: tuple[Inline, ...], number: str) -> str:
+    for inline in inlines:
+        if inline.kind == "cloze" and inline.target == number:
+            return " ".join(plain_text(inline.children).split())
+        if inline.children and (found := _first(inline.children, number)):
+            return found
+    return ""
