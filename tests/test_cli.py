@@ -61,9 +61,12 @@ def test_config_errors_are_listed_together_and_exit_2(runner, examples_vault, tm
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         ".flashgen.toml: error: unknown key 'dek_name' (did you mean 'deck_name'?)",
-        ".flashgen.toml: error: unknown key 'colour' (known keys: cards, css, deck_layout, "
-        "deck_name, description, exclude, folder_tags, include, namespace, output, "
-        "preamble, source_link, vault_name)",
+        ".flashgen.toml: error: unknown key 'colour' (known keys: cards, cloze_bold, "
+        "cloze_curly, cloze_highlights, css, deck_layout, deck_name, description, "
+        "exclude, flashcard_tags, flashcards_in_every_note, folder_tags, include, "
+        "multi_line_reversed_separator, multi_line_separator, namespace, output, "
+        "preamble, single_line_reversed_separator, single_line_separator, source_link, "
+        "vault_name)",
     ]
     assert not out.exists()
 

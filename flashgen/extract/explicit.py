@@ -11,7 +11,7 @@ but left out (a Dataview field, a card with an empty side) for `flashgen check`.
 - Only notes tagged `#flashcards` or a sub-tag (`#flashcards/biology`) hold them, or
   every note when the syntax says so. Code, comments and headings never do.
 - `key:: value` with a Dataview-style key (`status:: done`, `created:: 2024-01-01`) is a
-  Dataview field, not a card (see is_dataview_field).
+  Dataview field, not a card (see scope.py).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from flashgen.extract.draft import REVERSED, CardDraft
+from flashgen.extract.scope import LIST_MARKER, is_dataview_field, is_scoped, tag_key
 from flashgen.extract.syntax import CardSyntax
-from flashgen.extract.tags import note_tags
 from flashgen.parse import (
     Block,
     Inline,
@@ -41,22 +41,7 @@ SCHEDULE = re.compile(r"<!--SR:.*?-->")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
 _QUOTE = re.compile(r"^(?:[ \t]*>)+[ \t]?")
-_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[.\][ \t]+)?")
 _LEADING_TAG = re.compile(r"^#([^\s#]+)[ \t]*")
-_DATAVIEW_KEY = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
-_BRACKET_FIELD = re.compile(r"[\[(][\w .-]+::[^\[\]()]*[\])]")
-_DATA_VALUE = re.compile(
-    r"^(?:\d{4}-\d{2}-\d{2}\S*|\[\[[^\]]*\]\]|#\S+|true|false|-?\d+(?:\.\d+)?)$"
-)
-_FIELD_KEYS = frozenset(
-    "tags tag aliases alias status created updated modified date due type category "
-    "categories author authors source rating priority project area topic related up "
-    "parent cssclass cssclasses publish id title url link year progress completed "
-    "start end scheduled".split()
-)
-"""Keys that are a note's data whatever follows them (`status::done`)."""
-_MAX_FIELD_WORDS = 5
-_MAX_FIELD_CHARS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,65 +96,6 @@ def read_explicit(note: ParsedNote, syntax: CardSyntax) -> Explicit:
     return Explicit(tuple(reader.drafts), frozenset(reader.used), tuple(reader.skipped))
 
 
-def is_scoped(note: ParsedNote, syntax: CardSyntax) -> bool:
-    """Whether the note may hold explicit cards: every note may, or it has a flashcard tag."""
-    return syntax.every_note or bool(_flashcard_tags(note, syntax))
-
-
-def tag_deck(note: ParsedNote, syntax: CardSyntax) -> str:
-    """The deck under the root deck that the note's first flashcard sub-tag names
-    (`#flashcards/biology/cells`: `biology::cells`), or ""."""
-    for _, sub in _flashcard_tags(note, syntax):
-        if sub:
-            return sub
-    return ""
-
-
-def _tag_key(tag: str) -> str:
-    """A tag as note_tags writes it, case folded: `#a/b` -> `a::b`."""
-    cleaned = tag.strip().lstrip("#").strip("/").replace("/", "::")
-    return re.sub(r"\s+", "_", cleaned).casefold()
-
-
-def _flashcard_tags(note: ParsedNote, syntax: CardSyntax) -> list[tuple[str, str]]:
-    """The note's flashcard tags, each with its sub-path (`flashcards::a::b`: `a::b`)."""
-    wanted = [key for key in map(_tag_key, syntax.tags) if key]
-    if not wanted:
-        return []
-    found = []
-    for tag in note_tags(note):
-        key = tag.casefold()
-        for root in wanted:
-            if key == root or key.startswith(f"{root}::"):
-                found.append((tag, tag[len(root) + 2 :]))
-                break
-    return found
-
-
-def is_dataview_field(text: str, separator: str) -> bool:
-    """Whether a line with `::` is a Dataview inline field rather than a card.
-
-    A field is a key that is one lower-case word, kebab-case or snake_case (`status`,
-    `due-date`), then `::` and a short value (at most five words and 60 characters):
-    written `key:: value` (Dataview's own style), or with a key that is always data
-    (`status`, `created`, `tags`, ...), or with a value that is data (a date, a number,
-    a `[[link]]`, a `#tag`, true or false). `[key:: value]` and `(key:: value)` in a
-    sentence are fields too. A lower-case question written tight (`hund::dog`) is a card."""
-    body = _LIST_MARKER.sub("", text, count=1).lstrip()
-    if separator == "::" and "::" not in _BRACKET_FIELD.sub("", body):
-        return True
-    key, found, value = body.partition(separator)
-    if not found or not _DATAVIEW_KEY.match(key):
-        return False
-    value = value.strip()
-    if len(value) > _MAX_FIELD_CHARS or len(value.split()) > _MAX_FIELD_WORDS:
-        return False
-    spaced = body[len(key) + len(separator) : len(key) + len(separator) + 1] == " "
-    return (
-        spaced or key in _FIELD_KEYS or not value or bool(_DATA_VALUE.match(value))
-    )
-
-
 def _outside_code(text: str, separator: str) -> int:
     """Where the separator first stands outside `inline code` (-1: nowhere)."""
     at = text.find(separator)
@@ -201,7 +127,7 @@ class _Reader:
         self.skipped: list[Skipped] = []
         self.run: list[int] = []
         self.multi: _Multi | None = None
-        self.tags = [key for key in map(_tag_key, syntax.tags) if key]
+        self.tags = [key for key in map(tag_key, syntax.tags) if key]
         self.headings = _headings(note)
 
     def read(self) -> None:
@@ -282,7 +208,7 @@ class _Reader:
             self._skip(index, "dataview")
             return True
         self.used.add(index + 1)
-        question = self._without_tags(_LIST_MARKER.sub("", text[:at], count=1))
+        question = self._without_tags(LIST_MARKER.sub("", text[:at], count=1))
         answer = text[at + len(separator) :]
         self._card(kind, question, index, answer, index, index)
         return True
@@ -291,7 +217,7 @@ class _Reader:
         """The question without the flashcard tags written before it (they name its deck
         in obsidian-spaced-repetition; here the note's tags do)."""
         while found := _LEADING_TAG.match(question.lstrip()):
-            key = _tag_key(found.group(1))
+            key = tag_key(found.group(1))
             if not any(key == t or key.startswith(f"{t}::") for t in self.tags):
                 break
             question = question.lstrip()[found.end() :]
@@ -302,7 +228,9 @@ class _Reader:
         multi, self.multi, self.run = self.multi, None, []
         if multi is None:
             return
-        self.used.update(i + 1 for i in (*multi.question, multi.separator, *multi.answer))
+        self.used.update(
+            i + 1 for i in (*multi.question, multi.separator, *multi.answer)
+        )
         question = "\n".join(self.texts[i] for i in multi.question)
         answer = "\n".join(self.texts[i] for i in multi.answer)
         first = multi.answer[0] if multi.answer else multi.separator
@@ -354,8 +282,10 @@ def _fence_end(texts: list[str], index: int) -> int:
     fence = found.group(1)
     for last in range(index + 1, len(texts)):
         closing = _FENCE.match(texts[last])
-        if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(
-            fence
+        if (
+            closing
+            and closing.group(1)[0] == fence[0]
+            and len(closing.group(1)) >= len(fence)
         ):
             return last
     return len(texts) - 1
