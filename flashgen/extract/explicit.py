@@ -42,6 +42,7 @@ _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
 _QUOTE = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 _LEADING_TAG = re.compile(r"^#([^\s#]+)[ \t]*")
+_TAGS_ONLY = re.compile(r"^(?:#[^\s#]+[ \t]*)+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,11 @@ class _Reader:
         if not stripped or _HEADING.match(self.lines[index]):
             self._end()
             return index
+        if _TAGS_ONLY.match(stripped) and self._without_tags(stripped) != stripped:
+            # `#flashcards` on its own line scopes the note: it is not a card's text.
+            self._end()
+            self.used.add(index + 1)
+            return index
         single = self._single(index, text)
         if single:
             return index
@@ -232,9 +238,10 @@ class _Reader:
             i + 1 for i in (*multi.question, multi.separator, *multi.answer)
         )
         question = "\n".join(self.texts[i] for i in multi.question)
+        question = self._without_tags(question)
         answer = "\n".join(self.texts[i] for i in multi.answer)
         first = multi.answer[0] if multi.answer else multi.separator
-        last = max(multi.separator, *multi.answer)
+        last = max([multi.separator, *multi.answer])
         self._card(multi.kind, question, multi.question[0], answer, first, last)
 
     def _card(
