@@ -6,6 +6,7 @@ flashcard sub-tag names."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,14 +16,14 @@ from flashgen.cli import main
 from flashgen.config import Config, load_config
 from flashgen.errors import ConfigError
 from flashgen.extract import CardSyntax, extract_cards
-from flashgen.parse import parse_text
+from flashgen.parse import parse_text, plain_text
 from flashgen.pipeline import build
 from flashgen.render.card import render_card
 from flashgen.render.media import MediaIndex
 from flashgen.render.place import bare_question
 from flashgen.srplugin import PLUGIN_DATA
 
-from .conftest import FIXED_TIME
+from .conftest import FIXED_TIME, ROOT
 
 TAGGED = "---\ntags: [flashcards]\n---\n"
 
@@ -133,6 +134,7 @@ def test_only_tagged_notes_hold_explicit_cards(tmp_path):
         "- reading_time:: 5 minutes",
         "status::done",
         "The cell was [rating:: 5] today",
+        "Seen (mood:: calm) today",
         "project::[[Cells]]",
     ],
 )
@@ -380,3 +382,29 @@ def test_check_names_skipped_fields_and_empty_sides(tmp_path, runner):
 def test_the_default_syntax_is_the_plugins(tmp_path):
     assert load_config((tmp_path,)).syntax == CardSyntax()
     assert replace(Config().syntax) == CardSyntax()
+
+
+def test_the_extraction_docs_example_gives_the_cards_its_table_shows():
+    doc = (ROOT / "docs" / "extraction.md").read_text(encoding="utf-8")
+    section = doc.split("## Explicit cards", 1)[1]
+    note = re.search(r"```markdown\n(.*?)```", section, re.DOTALL)
+    table = re.search(
+        r"\| kind \| question \| answer \|\n\|[-| ]+\|\n(.*?)\n\n", section, re.DOTALL
+    )
+    assert note and table
+    rows = [line.strip("|").split("|") for line in table.group(1).splitlines()]
+    expected = [
+        (kind.strip(), question.strip().replace(" / ", " "))
+        for kind, question, _ in rows
+    ]
+    drafts = extract_cards(parse_text("Biology/Cells.md", note.group(1)))
+    assert [(d.kind, plain_text(d.question)) for d in drafts] == expected
+
+
+def test_the_configuration_docs_syntax_example_is_valid_and_the_defaults(tmp_path):
+    doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    section = doc.split("## Explicit cards and the plugin's settings", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, re.DOTALL)
+    assert example
+    (tmp_path / ".flashgen.toml").write_text(example.group(1), encoding="utf-8")
+    assert load_config((tmp_path,)).syntax == CardSyntax()
