@@ -83,6 +83,27 @@ def test_a_question_right_under_an_answer_starts_the_next_card(tmp_path):
     ]
 
 
+def test_a_heading_right_above_the_separator_is_the_question(tmp_path):
+    note = parse_text(
+        "Cells.md", TAGGED + "# Cells\n## What is ATP?\n?\nThe energy currency\n"
+    )
+    (draft,) = extract_cards(note)
+    assert (draft.kind, draft.context, draft.label) == ("explicit", (), "What is ATP?")
+
+
+def test_cards_in_callouts_and_lists_but_not_in_table_rows(tmp_path):
+    cards = _cards(
+        TAGGED + "> [!note] Cells\n> Q1::A1\n\n- item\n- Q2::A2\n\n| a | b::c |\n"
+        "| --- | --- |\n| x | y |\n",
+        tmp_path,
+    )
+    assert [(kind, q, a) for kind, q, a, _ in cards] == [
+        ("explicit", "Q1", "<p>A1</p>"),
+        ("explicit", "Q2", "<p>A2</p>"),
+        ("table", "x - b::c", "<p>y</p>"),
+    ]
+
+
 def test_a_bold_term_written_as_an_explicit_card_is_one_card(tmp_path):
     cards = _cards(
         TAGGED + "## Organelles\n\n**Mitochondria**::the powerhouse of the cell\n",

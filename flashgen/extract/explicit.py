@@ -155,14 +155,18 @@ class _Reader:
             return index
         if not stripped or _HEADING.match(self.lines[index]):
             self._end()
+            if stripped:
+                # A heading right above a `?` line is the question, as the plugin reads
+                # it; the heading stays in the note (see _end).
+                self.run = [index]
             return index
         if _TAGS_ONLY.match(stripped) and self._without_tags(stripped) != stripped:
             # `#flashcards` on its own line scopes the note: it is not a card's text.
             self._end()
             self.used.add(index + 1)
             return index
-        single = self._single(index, text)
-        if single:
+        # A table row is text: `| a::b |` is a cell's content, not a card.
+        if not stripped.startswith("|") and self._single(index, text):
             return index
         kind = self._multi_kind(stripped)
         if kind is None:
@@ -173,13 +177,19 @@ class _Reader:
             self._end()
             self.multi = _Multi(kind, [question], index, [])
         elif self.multi is None and self.run:
-            self.multi, self.run = _Multi(kind, self.run, index, []), []
+            # A heading is the question only right above the separator; above other
+            # lines it is their heading.
+            lines = self.run[1:] if self._is_heading(self.run[0]) else self.run
+            self.multi, self.run = _Multi(kind, lines or self.run, index, []), []
         elif self.multi is None:
             self._skip(index, "empty")
             self.used.add(index + 1)
         else:
             self._text([index])
         return index
+
+    def _is_heading(self, index: int) -> bool:
+        return bool(_HEADING.match(self.lines[index]))
 
     def _multi_kind(self, stripped: str) -> str | None:
         if stripped == self.syntax.multi_line_reversed:
@@ -235,7 +245,9 @@ class _Reader:
         if multi is None:
             return
         self.used.update(
-            i + 1 for i in (*multi.question, multi.separator, *multi.answer)
+            i + 1
+            for i in (*multi.question, multi.separator, *multi.answer)
+            if not self._is_heading(i)
         )
         question = "\n".join(self.texts[i] for i in multi.question)
         question = self._without_tags(question)
