@@ -331,6 +331,23 @@ def test_a_damaged_plugin_settings_file_is_a_warning_and_the_defaults(tmp_path, 
     assert "1 cards" in result.stdout or "1 card" in result.stdout
 
 
+def test_older_plugin_spellings_and_a_string_of_tags_are_read(tmp_path):
+    vault = _vault(tmp_path, {"N.md": "x"})
+    _plugin_data(
+        vault,
+        {
+            "settings": {
+                "singlelineCardSeparator": "=>",
+                "singlelineReversedCardSeparator": "<=>",
+                "flashcardTags": "#cards  #deck/sub",
+            }
+        },
+    )
+    syntax = load_config((vault,)).syntax
+    assert (syntax.single_line, syntax.single_line_reversed) == ("=>", "<=>")
+    assert syntax.tags == ("cards", "deck/sub")
+
+
 def test_a_plugin_setting_of_the_wrong_type_keeps_its_default(tmp_path):
     vault = _vault(tmp_path, {"N.md": "x"})
     _plugin_data(
