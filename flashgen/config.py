@@ -17,6 +17,8 @@ from typing import Any
 from flashgen.discover import note_vault
 from flashgen.errors import ConfigError
 from flashgen.extract.syntax import DEFAULT_SYNTAX, CardSyntax
+from flashgen.report import Diagnostic
+from flashgen.srplugin import plugin_syntax
 
 CONFIG_FILE = ".flashgen.toml"
 SOURCE_LINKS = ("obsidian", "path", "none")
@@ -90,6 +92,9 @@ class Config:
     changed (see cache.py; the cache lives in the user's cache folder)."""
     config_file: str | None = field(default=None, compare=False)
     """Where the settings came from, for messages."""
+    notices: tuple[Diagnostic, ...] = field(default=(), compare=False)
+    """Warnings about settings read but not used (a damaged plugin settings file), for
+    the build to report."""
 
 
 _STRING = {
@@ -104,6 +109,25 @@ _STRING = {
 }
 _BOOL = {"folder_tags"}
 _LISTS = {"include", "exclude", "cards"}
+SYNTAX_KEYS = {
+    "single_line_separator": "single_line",
+    "single_line_reversed_separator": "single_line_reversed",
+    "multi_line_separator": "multi_line",
+    "multi_line_reversed_separator": "multi_line_reversed",
+    "flashcard_tags": "tags",
+    "flashcards_in_every_note": "every_note",
+    "cloze_highlights": "cloze_highlights",
+    "cloze_bold": "cloze_bold",
+    "cloze_curly": "cloze_curly",
+}
+"""The keys that set CardSyntax, and the field each sets."""
+_SEPARATOR_KEYS = {key for key in SYNTAX_KEYS if key.endswith("_separator")}
+_SYNTAX_BOOL = {
+    "flashcards_in_every_note",
+    "cloze_highlights",
+    "cloze_bold",
+    "cloze_curly",
+}
 _CHOICES = {"deck_layout": DECK_LAYOUTS}
 
 
@@ -144,6 +168,9 @@ def _check_output(config: Config, output: Path, vault: Path) -> None:
 
 
 def _from_vault(config: Config, vault: Path) -> Config:
+    # obsidian-spaced-repetition's settings first: the vault's own settings override them.
+    syntax, notices = plugin_syntax(vault)
+    config = replace(config, syntax=syntax, notices=notices)
     own = vault / CONFIG_FILE
     if own.is_file():
         return _from_table(config, own.name, _read(own), vault)
@@ -170,18 +197,47 @@ def _read(path: Path) -> dict[str, Any]:
 def _from_table(config: Config, name: str, data: dict[str, Any], vault: Path) -> Config:
     problems: list[str] = []
     values: dict[str, Any] = {}
-    known = sorted(_STRING | _BOOL | _LISTS | {"preamble"})
+    syntax: dict[str, Any] = {}
+    known = sorted(_STRING | _BOOL | _LISTS | {"preamble"} | set(SYNTAX_KEYS))
     for key, value in data.items():
         problem = _check(key, value, known)
         if problem:
             problems.append(f"{name}: error: {problem}")
+        elif key in SYNTAX_KEYS:
+            syntax[SYNTAX_KEYS[key]] = _syntax_value(key, value)
         else:
             values[key] = tuple(value) if key in _LISTS else value
+    merged = replace(config.syntax, **syntax)
+    problems.extend(f"{name}: error: {p}" for p in _clashes(merged, set(data)))
     if problems:
         raise ConfigError(tuple(problems))
+    values["syntax"] = merged
     if "output" in values:
         values["output"] = (vault / values["output"]).resolve()
     return replace(config, **values, config_file=name)
+
+
+def _syntax_value(key: str, value: Any) -> Any:
+    if key == "flashcard_tags":
+        return tuple(tag.strip().lstrip("#") for tag in value if tag.strip("# "))
+    if key.startswith("multi_line"):
+        return value.strip()
+    return value
+
+
+def _clashes(syntax: CardSyntax, given: set[str]) -> list[str]:
+    """Separators set to the same text (one of them in this file): which card is meant?"""
+    problems = []
+    for one, other in (
+        ("single_line_separator", "single_line_reversed_separator"),
+        ("multi_line_separator", "multi_line_reversed_separator"),
+    ):
+        same = getattr(syntax, SYNTAX_KEYS[one])
+        if same == getattr(syntax, SYNTAX_KEYS[other]) and given & {one, other}:
+            problems.append(
+                f"'{one}' and '{other}' are both '{same}' (give them different texts)"
+            )
+    return problems
 
 
 LINK_SCHEMES = ("obsidian", "https", "http", "file")
@@ -219,11 +275,17 @@ def _check(key: str, value: Any, known: list[str]) -> str | None:
         return f"unknown key '{key}' ({hint})"
     if key == "preamble" and not isinstance(value, str | bool):
         return "'preamble' must be a path or false (write preamble = \"preamble.sty\")"
-    if key in _BOOL and not isinstance(value, bool):
+    if key in _SEPARATOR_KEYS and (
+        not isinstance(value, str) or not value.strip() or "\n" in value
+    ):
+        return f"'{key}' must be a non-empty string on one line (write {key} = \"::\")"
+    if key.startswith("multi_line") and " " in value.strip():
+        return f"'{key}' must hold no spaces: it is a whole line (write {key} = \"?\")"
+    if key in _BOOL | _SYNTAX_BOOL and not isinstance(value, bool):
         return f"'{key}' must be true or false (write {key} = true)"
     if key in _STRING and (not isinstance(value, str) or not value.strip()):
         return f"'{key}' must be a non-empty string (write {key} = \"...\")"
-    if key in _LISTS and (
+    if key in _LISTS | {"flashcard_tags"} and (
         not isinstance(value, list) or not all(isinstance(v, str) for v in value)
     ):
         return f"'{key}' must be a list of strings (write {key} = [\"...\"])"

@@ -2,8 +2,8 @@
 
 Bold that looks like a label but makes no card (and why), labels with no answer, weak cards
 (with the quality rubric's reason codes, see quality.py), a note that makes no card (and
-why), the same question twice in one deck, and links to notes that are not in the vault.
-Pure: no I/O.
+why), the same question twice in one deck, links to notes that are not in the vault, and
+explicit-card lines that make no card (a Dataview field, an empty side). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from flashgen.extract import CardDraft, judge_label
+from flashgen.extract import (
+    CardDraft,
+    CardSyntax,
+    Skipped,
+    judge_label,
+    read_explicit,
+)
+from flashgen.extract.syntax import DEFAULT_SYNTAX
 from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
 from flashgen.quality import judge_draft
 from flashgen.render.transclude import NoteLibrary
@@ -20,13 +27,17 @@ from flashgen.store.cardstore import Assigned
 
 
 def lint_note(
-    note: ParsedNote, drafts: Iterable[CardDraft], library: NoteLibrary
+    note: ParsedNote,
+    drafts: Iterable[CardDraft],
+    library: NoteLibrary,
+    syntax: CardSyntax = DEFAULT_SYNTAX,
 ) -> list[Diagnostic]:
     """Bold that makes no card, labels with no answer, weak cards, a note with no card,
-    links that go nowhere."""
+    links that go nowhere, explicit-card lines that make no card."""
     drafts = tuple(drafts)
     card_lines = {draft.line for draft in drafts}
-    problems = []
+    explicit = read_explicit(note, syntax)
+    problems = _explicit_problems(note.path, explicit.skipped, syntax)
     unread = any(d.severity is Severity.ERROR for d in note.diagnostics)
     if not drafts and not unread:  # a note that could not be read says so already
         problems.append(
@@ -48,6 +59,8 @@ def lint_note(
                 )
             )
     for lead, line in _bold_leads(note.blocks):
+        if line in explicit.lines:
+            continue
         judged = judge_label(lead.inlines)
         bold = plain_text(lead.inlines[0].children).strip() if lead.inlines else ""
         if isinstance(judged, str):
@@ -82,6 +95,30 @@ def lint_note(
                     "(create the note, or fix the link)",
                 )
             )
+    return problems
+
+
+def _explicit_problems(
+    path: str, skipped: Iterable[Skipped], syntax: CardSyntax
+) -> list[Diagnostic]:
+    """A Dataview field where an explicit card could be meant, an explicit card with an
+    empty side: each says how to make the card."""
+    problems = []
+    for line in skipped:
+        if line.why == "dataview":
+            key = line.text.lstrip("-*+ ").split(":", 1)[0].strip()
+            message = (
+                f"'{line.text}' reads as a Dataview field and makes no card (to make it "
+                f"a card, write the question as a phrase or capitalised: `{key.title()}"
+                f"{syntax.single_line}...`)"
+            )
+        else:
+            message = (
+                f"explicit card '{line.text}' has an empty side and makes no card (write "
+                f"both: `Question{syntax.single_line}Answer`, or the question above a "
+                f"`{syntax.multi_line}` line and the answer below it)"
+            )
+        problems.append(Diagnostic(path, line.line, Severity.WARNING, message))
     return problems
 
 

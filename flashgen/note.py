@@ -103,6 +103,7 @@ def note_output(
         extract_cards,
         left_out_because,
         makes_cards,
+        tag_deck,
     )
     from flashgen.identity import card_key, note_key
     from flashgen.lint import lint_note
@@ -119,7 +120,12 @@ def note_output(
         return (keyed, [Diagnostic(source.rel, 0, Severity.ERROR, problem)]), ""
     diagnostics = list(note.diagnostics)
     deck, problems = deck_for(
-        job.root_deck, note.path, note.front_matter, config.deck_layout, config.share
+        job.root_deck,
+        note.path,
+        note.front_matter,
+        config.deck_layout,
+        config.share,
+        tag_deck(note, config.syntax),
     )
     diagnostics.extend(problems)
     identity = note_key(note.path, note.front_matter)
@@ -141,7 +147,7 @@ def note_output(
         drafts = drafts[:MAX_CARDS_PER_NOTE]
     drafts = tuple(d for d in drafts if base_kind(d.kind) in config.cards)
     if job.lint and makes_cards(note):
-        diagnostics.extend(lint_note(note, drafts, library))
+        diagnostics.extend(lint_note(note, drafts, library, config.syntax))
     show_source = _shows_source(config)
     for draft in drafts:
         rendering = render_card(
@@ -184,9 +190,16 @@ _FOLDED = " / "
 
 
 def deck_for(
-    root: str, path: str, front_matter: Mapping[str, Any], layout: str, share: bool
+    root: str,
+    path: str,
+    front_matter: Mapping[str, Any],
+    layout: str,
+    share: bool,
+    sub_deck: str = "",
 ) -> tuple[str, list[Diagnostic]]:
-    """`deck:` in front matter names the deck; otherwise the folders under the root deck.
+    """`deck:` in front matter names the deck; otherwise a flashcard sub-tag's deck
+    (`#flashcards/biology/cells`: `biology::cells`, see extract.tag_deck) under the root
+    deck; otherwise the folders under the root deck.
 
     In a shared deck, a named deck stays under the root deck: a recipient's own decks
     (Default, say) are never filled. A deck nested deeper than Anki allows has its
@@ -207,6 +220,8 @@ def deck_for(
                 )
             )
             parts = under.split("::")
+    elif sub_deck:
+        parts = [*root.split("::"), *(p for p in sub_deck.split("::") if p.strip())]
     elif layout == "single":
         parts = root.split("::")
     else:

@@ -14,6 +14,7 @@ def test_examples_vault_skips_obsidian_templates_and_drawings(examples_vault):
     found = discover_notes((examples_vault,))
     assert found.name == "vault"
     assert [n.rel for n in found.notes] == [
+        "Biology/Cell Organelles.md",
         "Computing/Containers and Virtual Machines.md",
         "Programming/Python Comprehensions.md",
         "Security/Defence Concepts.md",

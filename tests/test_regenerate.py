@@ -37,8 +37,8 @@ def _review_everything(col) -> None:
 
 
 def _history(col) -> dict[str, tuple]:
-    """Per note GUID: its card's scheduling and review log (a note of several cards:
-    each card's, by template or cloze number)."""
+    """Per note GUID: each of its cards' scheduling and review log, by template or
+    cloze number."""
     history = {}
     for nid in col.find_notes(""):
         note = col.get_note(nid)
@@ -48,7 +48,7 @@ def _history(col) -> dict[str, tuple]:
                 "select id from revlog where cid = ? order by id", card.id
             )
             cards.append((card.ivl, card.due, card.reps, card.type, tuple(reviews)))
-        history[note.guid] = cards[0] if len(cards) == 1 else (*cards,)
+        history[note.guid] = tuple(cards)
     return history
 
 
@@ -69,7 +69,11 @@ def test_edits_update_in_place_and_keep_history(examples_vault, tmp_path, collec
     _review_everything(collection)
     before = _history(collection)
     assert len(before) == len(first.cards)
-    assert all(reps == 1 and reviews for _, _, reps, _, reviews in before.values())
+    assert all(
+        reps == 1 and reviews
+        for cards in before.values()
+        for _, _, reps, _, reviews in cards
+    )
     # An edit made in Anki to a card whose note does not change must survive the update.
     kept = _note(collection, '"Question:*Isolation<*"')
     kept["Extra"] = "my own mnemonic"
@@ -576,6 +580,9 @@ def test_a_change_of_deck_is_said_since_an_import_leaves_cards_where_they_were(
         "Archive/Defence Concepts.md: warning: 12 cards now belong to deck 'vault', not "
         "'vault::Archive'; importing does not move cards Anki already has (in Anki's "
         'Browser search "deck:vault::Archive", select them, then Cards > Change Deck)',
+        "Biology/Cell Organelles.md: warning: 4 cards now belong to deck 'vault', not "
+        "'vault::Biology'; importing does not move cards Anki already has (in Anki's "
+        'Browser search "deck:vault::Biology", select them, then Cards > Change Deck)',
         "Computing/Containers and Virtual Machines.md: warning: 12 cards now belong "
         "to deck 'vault', not 'vault::Computing'; importing does not move cards Anki "
         'already has (in Anki\'s Browser search "deck:vault::Computing", select them, '

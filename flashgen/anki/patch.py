@@ -55,7 +55,8 @@ def patch_collection(
         query = "SELECT DISTINCT did FROM cards"
         used = [known[did] for (did,) in cursor.execute(query).fetchall()]
         cards, decks, stamp = cursor.execute(
-            "SELECT COUNT(*), COUNT(DISTINCT did), MAX(mod) FROM cards WHERE queue = 0"
+            "SELECT COUNT(DISTINCT nid), COUNT(DISTINCT did), MAX(mod) FROM cards "
+            "WHERE queue = 0"
         ).fetchone()
         mids = {mid for (mid,) in cursor.execute("SELECT DISTINCT mid FROM notes")}
         describe_collection(

@@ -71,6 +71,9 @@ def start_session(config: Config, lint: bool) -> Session:
         )
     _check_css(config, discovery.root)
     discovery = _check_readme(discovery)
+    if config.notices:
+        notices = (*discovery.diagnostics, *config.notices)
+        discovery = replace(discovery, diagnostics=notices)
     macros, problems = load_preambles(
         discovery.root, config.preamble, config.config_file
     )
@@ -109,7 +112,15 @@ def _open_cache(
         name: getattr(config, name)
         for name in Config.__dataclass_fields__
         if name
-        not in {"inputs", "output", "output_folder", "jobs", "cache", "config_file"}
+        not in {
+            "inputs",
+            "output",
+            "output_folder",
+            "jobs",
+            "cache",
+            "config_file",
+            "notices",
+        }
     }
     settings.update(root=str(discovery.root), root_deck=root_deck, vault=vault_name)
     settings.update(macros=macros.digest)

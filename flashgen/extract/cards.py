@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from flashgen.extract.draft import REVERSED, CardDraft, one_per_number
+from flashgen.extract.explicit import split_explicit
 from flashgen.extract.questions import ask
 from flashgen.extract.sections import merge_exercises, section_cards
 from flashgen.extract.syntax import DEFAULT_SYNTAX, CardSyntax
@@ -51,7 +52,10 @@ def extract_cards(
         return ()
     tags = note_tags(note, folder_tags=folder_tags)
     footnotes = {b.info: b for b in walk_blocks(note.blocks) if b.kind == "footnote"}
-    drafts = merge_exercises([_worded(d, note.title) for d in section_cards(note)])
+    note, explicit = split_explicit(note, syntax)
+    drafts = explicit.merged(
+        merge_exercises([_worded(d, note.title) for d in section_cards(note)])
+    )
     reversed_kinds = _reversed_kinds(note.front_matter.get("reverse"))
     if reversed_kinds:
         drafts = [

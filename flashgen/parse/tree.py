@@ -33,6 +33,9 @@ _CALLOUT = re.compile(r"^\[!([\w-]+):?\]([+-]?)[ \t]*(.*)$")
 _ADMONITION_OPTION = re.compile(
     r"^(title|collapse|icon|color):[ \t]*(.*)$", re.IGNORECASE
 )
+# obsidian-spaced-repetition's review schedules (`<!--SR:!2024-01-05,3,250-->`): its
+# bookkeeping, never shown on any card.
+_SCHEDULE = re.compile(r"<!--SR:[^\n]*?-->")
 
 
 MAX_NESTING = 32
@@ -142,7 +145,8 @@ class TreeBuilder:
                     frame = stack.pop()
                     block = self._close_block(frame, span["end"])
                     self._flush_tight(stack[-1], start)
-                    stack[-1].children.append(block)
+                    if block.kind != "html" or block.text.strip():
+                        stack[-1].children.append(block)
             else:
                 self._leaf(name, value, start, stack, inline_stack)
         return tuple(root.children)
@@ -159,6 +163,10 @@ class TreeBuilder:
         if top.kind in _LITERAL_BLOCKS and name in {"Text", "Html"}:
             top.text.append(value)
             return
+        if name in {"Html", "InlineHtml"} and value.startswith("<!--SR:"):
+            value = _SCHEDULE.sub("", value)
+            if not value.strip():
+                return
         inline = _leaf_inline(name, value)
         if inline is not None and name in {"InlineMath", "DisplayMath"}:
             # Its line, for the messages about its macros.
@@ -223,7 +231,10 @@ class TreeBuilder:
                 return _admonition(info[3:].lower(), text, line, end_line)
             return Block("code", line, end_line, text=text, info=info)
         if kind == "HtmlBlock":
-            return Block("html", line, end_line, text="".join(frame.text))
+            text = "".join(frame.text)
+            if "<!--SR:" in text:
+                text = _SCHEDULE.sub("", text)
+            return Block("html", line, end_line, text=text)
         if kind == "List":
             return Block("list", line, end_line, children=children, start=frame.attrs)
         if kind == "Item":
