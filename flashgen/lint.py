@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from flashgen.extract import CardDraft, judge_label
+from flashgen.extract import CardDraft, judge_label, unbalanced_clozes
 from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
 from flashgen.quality import judge_draft
 from flashgen.render.transclude import NoteLibrary
@@ -26,6 +26,7 @@ def lint_note(
     links that go nowhere."""
     drafts = tuple(drafts)
     card_lines = {draft.line for draft in drafts}
+    cloze_lines = {draft.line for draft in drafts if draft.kind == "cloze"}
     problems = []
     unread = any(d.severity is Severity.ERROR for d in note.diagnostics)
     if not drafts and not unread:  # a note that could not be read says so already
@@ -50,7 +51,7 @@ def lint_note(
     for lead, line in _bold_leads(note.blocks):
         judged = judge_label(lead.inlines)
         bold = plain_text(lead.inlines[0].children).strip() if lead.inlines else ""
-        if isinstance(judged, str):
+        if isinstance(judged, str) and line not in cloze_lines:
             problems.append(
                 Diagnostic(
                     note.path,
@@ -70,6 +71,8 @@ def lint_note(
                     "it, or remove the bold)",
                 )
             )
+    if "{{" in note.source or "}}" in note.source:
+        problems.extend(_cloze_problems(note))
     for target, line in _wikilinks(note.blocks):
         name = target.partition("#")[0]
         if name and library.resolve(name, note.path) is None:
@@ -83,6 +86,20 @@ def lint_note(
                 )
             )
     return problems
+
+
+def _cloze_problems(note: ParsedNote) -> Iterator[Diagnostic]:
+    """`{{c1::` never closed, or a `}}` that closes nothing: Anki would show the marks."""
+    for block in walk_blocks(note.blocks):
+        if not block.inlines:
+            continue
+        for offset, problem in unbalanced_clozes(block.inlines):
+            yield Diagnostic(
+                note.path,
+                block.line + offset,
+                Severity.WARNING,
+                f"unbalanced cloze: {problem}",
+            )
 
 
 def _why_none(note: ParsedNote) -> str:

@@ -8,6 +8,7 @@ from flashgen.extract.cards import (
     left_out_because,
     makes_cards,
 )
+from flashgen.extract.clozemarks import unbalanced as unbalanced_clozes
 from flashgen.extract.draft import base_kind, card_form
 from flashgen.extract.labels import judge_label
 from flashgen.extract.tags import note_tags
@@ -23,4 +24,5 @@ __all__ = [
     "left_out_because",
     "makes_cards",
     "note_tags",
+    "unbalanced_clozes",
 ]

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from flashgen.extract import CardDraft
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
+from flashgen.render.cloze import cloze_marks, finish
 from flashgen.render.highlight import CODE_CLASS, highlight_code
 from flashgen.render.macros import NO_MACROS, MacroTable, expand_maths
 from flashgen.render.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
@@ -87,7 +88,8 @@ def render_card(
     # A question worded apart from its label (numbering left off, a subject added) has
     # the label in its place, so `Example 1` and `Example 2` stay two fields for Anki.
     place = draft.context
-    if plain_text(draft.question).strip() != draft.label:
+    # A cloze's label is what it hides: never in its place.
+    if draft.kind != "cloze" and plain_text(draft.question).strip() != draft.label:
         place = (*place, draft.label)
     question += place_of(draft.note_title, place, draft.occurrence)
     answer = writer.blocks(draft.answer)
@@ -95,6 +97,7 @@ def render_card(
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
     if writer.has_raw_html:
         question, answer = sanitise(question), sanitise(answer)
+    question, answer = finish(question), finish(answer)
     card = RenderedCard(
         draft=draft.with_(question=(), answer=(), footnotes=()),
         deck=deck,
@@ -241,6 +244,9 @@ class _HtmlWriter:
                 return f"<sup>[{html.escape(inline.text)}]</sup>"
             case "task":
                 return "\u2611 " if inline.text else "\u2610 "
+            case "cloze":
+                inner = self.inlines(inline.children)
+                return cloze_marks(inline.target, inner, inline.text)
         return self.inlines(inline.children)
 
     def _maths(self, inline: Inline) -> str:

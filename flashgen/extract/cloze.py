@@ -1,0 +1,373 @@
+"""Cloze cards: a note's blocks in, drafts of kind "cloze" out.
+
+Anki's own `{{c1::text}}` (always read) makes one card per paragraph, list item or table
+cell that holds it, numbered as written. `==highlights==` and bold key terms inside a
+sentence (the vault's cloze switches, see syntax.CardSyntax) make one card per term: the
+sentence, list item or short paragraph that holds it, with the term hidden as c1. A card's
+identity is its heading path and the hidden term, so other clozes never shift it. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flashgen.extract.answers import is_resources, is_resources_title
+from flashgen.extract.clozemarks import (
+    CLOZE,
+    anki_clozes,
+    clozes_in,
+    curly_clozes,
+    highlights,
+    number_one,
+)
+from flashgen.extract.draft import CardDraft
+from flashgen.extract.labels import NOT_LABELS, Label, defines_subject, judge_label
+from flashgen.extract.prompts import comment_of, is_ignore
+from flashgen.extract.syntax import CardSyntax
+from flashgen.parse import Block, Inline, ParsedNote, plain_text
+
+_BREAKS = frozenset({"softbreak", "hardbreak"})
+_MAX_WHOLE_WORDS = 25
+"""A line up to this long is one cloze's text; longer, the term's sentence."""
+_MIN_OTHER_WORDS = 4
+"""Words a bold term's sentence needs besides the term, to say which fact is asked."""
+_MAX_TERM_WORDS = 8
+_MAX_TERM_CHARS = 80
+_MAX_PARENT_WORDS = 6
+# Bold that stresses a word rather than names a fact to learn.
+_EMPHASIS = frozenset(
+    {
+        *NOT_LABELS,
+        "not",
+        "no",
+        "never",
+        "always",
+        "only",
+        "all",
+        "must",
+        "do not",
+        "don't",
+        "cannot",
+        "can't",
+        "and",
+        "or",
+        "but",
+        "very",
+        "also",
+        "except",
+        "both",
+        "none",
+        "any",
+        "every",
+        "yes",
+        "key",
+        "example",
+        "e.g.",
+    }
+)
+# After a sentence's leading bold, a verb makes it a statement about the term
+# (`**Warfarin** inhibits ...`, `**X** is the most common ...`); a bold imperative
+# (`**Right-click** the file`) is followed by its object instead.
+_STATEMENT_VERB = re.compile(
+    r"^\s*(?:\([^)]{1,60}\)\s*)?(?:,[^,]{1,60},\s*)?"
+    r"(?:is|are|was|were|has|have|had|can|may|might|must|should|will|would|does|do"
+    r"|did|remains?|occurs?|causes?|presents?|affects?|involves?|leads?|results?"
+    r"|requires?|inhibits?|blocks?|binds?|increases?|decreases?|reduces?|produces?"
+    r"|activates?|appears?|develops?|forms?|contains?|includes?|uses?|works?|acts?"
+    r"|(?!(?:this|his|its|as|us|was|thus|plus|yes|less|across|unless|always)\b)"
+    r"[a-z]{3,}s)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"\u201d')\]]?\s+(?=[\"\u201c(\[*_=]{0,2}[A-Z0-9])"
+)
+_ANAPHOR = re.compile(
+    r"^\s*(?:it|its|this|these|those|they|their|them|such|thus|therefore|hence|he|she"
+    r"|the latter|the former|in this|in these|both|however|also|here)\b",
+    re.IGNORECASE,
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|eg|ie|vs|etc|approx|fig|cf|al|dr|mr|mrs|ms|st|no|resp)"
+    r"|\b[A-Z]|\.\.)\.$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """A stretch of text that one cloze card shows: its inlines and where it is."""
+
+    inlines: tuple[Inline, ...]
+    line: int
+    end_line: int
+    context: tuple[str, ...]
+    label: Label | str | None
+    """What labels.judge_label says of this line (None: a sentence after the first)."""
+    asked: bool = False
+    """The block is a labelled point or a definition card: its bold is asked already."""
+    lead: tuple[Inline, ...] = ()
+    """The sentence before, shown for what `It` or `These` stands for; nothing in it
+    is hidden."""
+
+
+def cloze_cards(note: ParsedNote, syntax: CardSyntax) -> list[CardDraft]:
+    """The note's cloze drafts, in source order (occurrence numbers are set later)."""
+    drafts: list[CardDraft] = []
+    excluded = {note.title.casefold()}
+    for unit, cell in _units(note):
+        drafts.extend(_cards(note, unit, syntax, cell, excluded))
+    return drafts
+
+
+def _cards(
+    note: ParsedNote, unit: _Unit, syntax: CardSyntax, cell: bool, excluded: set[str]
+) -> Iterator[CardDraft]:
+    inlines = anki_clozes(unit.inlines)
+    if syntax.cloze_curly:
+        inlines = curly_clozes(inlines)
+    written = clozes_in(inlines)
+    if written:
+        first = min(written, key=lambda c: int(c.target))
+        yield _draft(note, unit, plain_text(first.children).strip(), inlines)
+        return
+    if cell:
+        return
+    names = excluded | {part.casefold() for part in unit.context}
+    for piece in _pieces(unit):
+        yield from _auto(note, piece, syntax, names)
+
+
+def _auto(
+    note: ParsedNote, unit: _Unit, syntax: CardSyntax, names: set[str]
+) -> Iterator[CardDraft]:
+    """One card per highlighted term, then per bold key term, in this piece of text."""
+    marked = highlights(unit.inlines) if syntax.cloze_highlights else unit.inlines
+    terms = clozes_in(marked)
+    for index, term in enumerate(terms):
+        text = plain_text(term.children).strip()
+        if text.casefold() in names or _other_words(unit.inlines, text) < 3:
+            continue
+        yield _draft(note, unit, text, number_one(marked, index))
+    if not syntax.cloze_bold or unit.asked or _closes_on_colon(unit.inlines):
+        return
+    label = unit.label
+    if isinstance(label, Label) and (
+        label.kind == "point" or defines_subject(label.rest)
+    ):
+        return
+    for index, inline in enumerate(marked):
+        if inline.kind != "strong" or any(c.kind == CLOZE for c in inline.children):
+            continue
+        text = plain_text(inline.children).strip()
+        if _is_key_term(marked, index, text, names):
+            hidden = Inline(CLOZE, target="1", children=inline.children)
+            question = (*marked[:index], hidden, *marked[index + 1 :])
+            yield _draft(note, unit, text, number_one(question, -1))
+
+
+def _is_key_term(
+    inlines: tuple[Inline, ...], index: int, text: str, names: set[str]
+) -> bool:
+    """Bold that names a fact to learn in its sentence, not a label, a stress or a
+    whole sentence in bold."""
+    folded = text.casefold().strip(" :")
+    if not text or folded in _EMPHASIS or folded in names or "==" in text:
+        return False
+    if len(text) > _MAX_TERM_CHARS or len(text.split()) > _MAX_TERM_WORDS:
+        return False
+    if text.endswith((".", "!", "?", ":")):
+        return False
+    after = inlines[index + 1] if index + 1 < len(inlines) else None
+    if after is not None and after.kind == "text" and after.text.startswith(":"):
+        return False  # `**Cause:**` mid-line: a label
+    if _other_words(inlines, text) < _MIN_OTHER_WORDS:
+        return False
+    bold_words = sum(
+        len(plain_text(i.children).split()) for i in inlines if i.kind == "strong"
+    )
+    if bold_words * 5 > len(plain_text(inlines).split()) * 3:
+        return False  # mostly bold: emphasis of the whole, not a term
+    if any(i.kind != "task" and not _blank(i) for i in inlines[:index]):
+        return True
+    # A sentence's leading bold: a fact about the term (`**X** is the most common
+    # cause of Y`, a definition that does not say what X is) hides it; a bold
+    # imperative (`**Right-click** the file`) does not.
+    head = after.text if after is not None and after.kind == "text" else ""
+    return bool(_STATEMENT_VERB.match(head))
+
+
+def _other_words(inlines: tuple[Inline, ...], term: str) -> int:
+    return max(0, len(plain_text(inlines).split()) - len(term.split()))
+
+
+def _closes_on_colon(inlines: tuple[Inline, ...]) -> bool:
+    """`**Symptoms** of X include:`: a sentence that announces what follows."""
+    return plain_text(inlines).rstrip().endswith((":", "\uff1a"))
+
+
+def _draft(
+    note: ParsedNote, unit: _Unit, label: str, question: tuple[Inline, ...]
+) -> CardDraft:
+    if unit.lead:
+        question = (*unit.lead, Inline("text", " "), *_trimmed(question))
+    return CardDraft(
+        CLOZE,
+        note.path,
+        note.title,
+        unit.context,
+        label,
+        _trimmed(question),
+        (),
+        unit.line,
+        unit.end_line,
+    )
+
+
+def _trimmed(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    items = list(inlines)
+    while items and (items[0].kind in _BREAKS or _blank(items[0])):
+        items.pop(0)
+    while items and (items[-1].kind in _BREAKS or _blank(items[-1])):
+        items.pop()
+    if items and items[0].kind == "text":
+        items[0] = Inline("text", items[0].text.lstrip())
+    if items and items[-1].kind == "text":
+        items[-1] = Inline("text", items[-1].text.rstrip())
+    return tuple(items)
+
+
+def _blank(inline: Inline) -> bool:
+    return inline.kind == "text" and not inline.text.strip()
+
+
+def _pieces(unit: _Unit) -> Iterator[_Unit]:
+    """The unit's lines, each cut into its sentences when it is long."""
+    for offset, line in _lines(unit.inlines):
+        label = unit.label if offset == 0 else judge_label(line)
+        where = unit.line + offset
+        if len(plain_text(line).split()) <= _MAX_WHOLE_WORDS:
+            yield _Unit(line, where, where, unit.context, label, unit.asked)
+            continue
+        sentences = _sentences(line)
+        for number, sentence in enumerate(sentences):
+            first = label if number == 0 else None
+            lead = sentences[number - 1] if number and _refers_back(sentence) else ()
+            yield _Unit(sentence, where, where, unit.context, first, unit.asked, lead)
+
+
+def _refers_back(sentence: tuple[Inline, ...]) -> bool:
+    """A sentence that needs the one before: `It ...`, `These ...`, `Thus ...`."""
+    return bool(_ANAPHOR.match(plain_text(sentence)))
+
+
+def _lines(inlines: tuple[Inline, ...]) -> Iterator[tuple[int, tuple[Inline, ...]]]:
+    offset, current = 0, list[Inline]()
+    for inline in inlines:
+        if inline.kind in _BREAKS:
+            if current:
+                yield offset, tuple(current)
+            offset, current = offset + 1, []
+        else:
+            current.append(inline)
+    if current:
+        yield offset, tuple(current)
+
+
+def _sentences(inlines: tuple[Inline, ...]) -> list[tuple[Inline, ...]]:
+    sentences: list[list[Inline]] = [[]]
+    for index, inline in enumerate(inlines):
+        if inline.kind != "text":
+            sentences[-1].append(inline)
+            continue
+        text, at = inline.text, 0
+        for found in _SENTENCE_END.finditer(text):
+            if _ABBREVIATION.search(text[: found.start()]):
+                continue
+            sentences[-1].append(Inline("text", text[at : found.start()]))
+            sentences.append([])
+            at = found.end()
+        rest = text[at:]
+        following = inlines[index + 1] if index + 1 < len(inlines) else None
+        if (
+            following is not None
+            and following.kind != "text"
+            and re.search(r"[.!?]\s+$", rest)
+        ):
+            sentences[-1].append(Inline("text", rest.rstrip()))
+            sentences.append([])
+        elif rest:
+            sentences[-1].append(Inline("text", rest))
+    return [tuple(s) for s in sentences if plain_text(tuple(s)).strip()]
+
+
+def _units(note: ParsedNote) -> Iterator[tuple[_Unit, bool]]:
+    """Every paragraph, list item and table cell under its heading path; (unit, is a
+    table cell). Resources and the parts the author marked to skip are left out."""
+    stack: list[tuple[int, str]] = []
+    skipping = False
+    for block in note.blocks:
+        if block.kind == "heading":
+            text = plain_text(block.inlines).strip().rstrip(":").strip()
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            if not (block.level == 1 and text.casefold() == note.title.casefold()):
+                stack.append((block.level, text))
+            skipping = any(is_resources_title(part) for _, part in stack)
+            continue
+        comment = comment_of(block)
+        if comment is not None:
+            skipping = skipping or is_ignore(comment)
+            continue
+        if not skipping:
+            yield from _block_units(block, tuple(text for _, text in stack))
+
+
+def _block_units(
+    block: Block, context: tuple[str, ...]
+) -> Iterator[tuple[_Unit, bool]]:
+    if block.kind == "paragraph":
+        if not _is_link_list(block.inlines):
+            yield _unit(block, context), False
+    elif block.kind == "list":
+        for item in block.children:
+            lead = item.children[0] if item.children else None
+            inner = context
+            if lead is not None and lead.kind == "paragraph":
+                yield from _block_units(lead, context)
+                parent = plain_text(lead.inlines).strip().rstrip(":").strip()
+                if parent and len(parent.split()) <= _MAX_PARENT_WORDS:
+                    inner = (*context, parent)
+                rest = item.children[1:]
+            else:
+                rest = item.children
+            for child in rest:
+                yield from _block_units(child, inner)
+    elif block.kind in {"quote", "callout"} and not is_resources(block):
+        for child in block.children:
+            yield from _block_units(child, context)
+    elif block.kind == "table":
+        for row in block.children:
+            for cell in row.children:
+                if any(i.kind == "text" and "{{" in i.text for i in cell.inlines):
+                    yield _unit(cell, context), True
+
+
+def _unit(block: Block, context: tuple[str, ...]) -> _Unit:
+    label = judge_label(block.inlines)
+    asked = isinstance(label, Label) and (
+        label.kind == "point" or defines_subject(label.rest)
+    )
+    return _Unit(block.inlines, block.line, block.end_line, context, label, asked)
+
+
+def _is_link_list(inlines: tuple[Inline, ...]) -> bool:
+    """A line of links (a table of contents, `related:`): nothing to hide."""
+    links = sum(1 for i in inlines if i.kind in {"link", "wikilink"})
+    words = len(
+        plain_text(
+            tuple(i for i in inlines if i.kind not in {"link", "wikilink"})
+        ).split()
+    )
+    return links > 0 and words <= links * 2
