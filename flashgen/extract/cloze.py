@@ -33,6 +33,7 @@ _MAX_WHOLE_WORDS = 25
 """A line up to this long is one cloze's text; longer, the term's sentence."""
 _MIN_OTHER_WORDS = 4
 """Words a bold term's sentence needs besides the term, to say which fact is asked."""
+_SHORT_SENTENCE = 10
 _MAX_TERM_WORDS = 8
 _MAX_TERM_CHARS = 80
 _MAX_PARENT_WORDS = 6
@@ -82,6 +83,18 @@ _STATEMENT_VERB = re.compile(
 )
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"\u201d')\]]?\s+(?=[\"\u201c(\[*_=]{0,2}[A-Z0-9])"
+)
+_LIST_END = re.compile(r",[^,.;:]{1,40},\s*(?:and|or)\s+(?:\w+\s+)?$")
+_LIST_START = re.compile(r"\s*,\s*[^,.;:]{1,40},\s*(?:and\b|or\b)?")
+_STRESSED_VERB = re.compile(
+    r"^\s+(?:the|a|an|with|to|into|from|onto|upon|its|their|his|her|them|it)\b"
+)
+# A line that opens by pointing elsewhere (`Same thing applies for ...`) needs what
+# it points at; shown alone, it asks nothing.
+_POINTER = re.compile(
+    r"^\s*(?:the\s+)?(?:same|this|these|those|such|the latter|the former|thus"
+    r"|therefore|hence|above|below)\b",
+    re.IGNORECASE,
 )
 _ANAPHOR = re.compile(
     r"^\s*(?:it|its|this|these|those|they|their|them|such|thus|therefore|hence|he|she"
@@ -136,6 +149,8 @@ def _cards(
         return
     names = excluded | {part.casefold() for part in unit.context}
     for piece in _pieces(unit):
+        if not piece.lead and _POINTER.match(plain_text(piece.inlines)):
+            continue
         yield from _auto(note, piece, syntax, names)
 
 
@@ -180,8 +195,19 @@ def _is_key_term(
     if text.endswith((".", "!", "?", ":")):
         return False
     after = inlines[index + 1] if index + 1 < len(inlines) else None
-    if after is not None and after.kind == "text" and after.text.startswith(":"):
-        return False  # `**Cause:**` mid-line: a label
+    before = inlines[index - 1] if index else None
+    head = after.text if after is not None and after.kind == "text" else ""
+    tail = before.text if before is not None and before.kind == "text" else ""
+    if head.lstrip("\"'\u201d\u2019)").startswith(":") or text.startswith("("):
+        return False  # `**Cause:**` or `"**GPA**":` mid-line: a label; an aside
+    if re.match(r"\w", head) or re.search(r"\w$", tail) or len(text) < 2:
+        return False  # `**B**asophils`: the letters of a mnemonic, inside a word
+    if _in_list(tail, head):
+        return False  # `ulcers, **perforation**, strictures`: one of many, unasked
+    if _STRESSED_VERB.match(head) and re.fullmatch(r"[a-z]+", text):
+        return False  # `the client **initiates** the connection`: a stressed word
+    if _spells(text, tail):
+        return False  # `Growth hormone-releasing hormone (**GHRH**)`: given before
     if _other_words(inlines, text) < _MIN_OTHER_WORDS:
         return False
     bold_words = sum(
@@ -196,6 +222,29 @@ def _is_key_term(
     # imperative (`**Right-click** the file`) does not.
     head = after.text if after is not None and after.kind == "text" else ""
     return bool(_STATEMENT_VERB.match(head))
+
+
+def _in_list(before: str, after: str) -> bool:
+    """The term is one item of a list of three or more written in the sentence."""
+    if _LIST_END.search(before):
+        return True
+    if re.search(r",\s*$", before) and re.match(r"\s*(?:,|(?:and|or)\b)", after):
+        return True
+    return bool(_LIST_START.match(after))
+
+
+def _spells(term: str, before: str) -> bool:
+    """An acronym whose words stand just before it, or a name spelled out before its
+    acronym: hiding it hides nothing."""
+    if (
+        not re.fullmatch(r"[A-Z][A-Za-z0-9-]{1,7}", term)
+        or sum(c.isupper() for c in term) < 2
+    ):
+        return False
+    words = re.findall(r"[A-Za-z0-9]+", before)[-12:]
+    initials = "".join(word[0] for word in words).upper()
+    letters = "".join(c for c in term if c.isupper())
+    return letters in initials
 
 
 def _other_words(inlines: tuple[Inline, ...], term: str) -> int:
@@ -253,7 +302,13 @@ def _pieces(unit: _Unit) -> Iterator[_Unit]:
         sentences = _sentences(line)
         for number, sentence in enumerate(sentences):
             first = label if number == 0 else None
-            lead = sentences[number - 1] if number and _refers_back(sentence) else ()
+            # A sentence that points back, or a short one, shows the one before.
+            short = len(plain_text(sentence).split()) < _SHORT_SENTENCE
+            lead = (
+                sentences[number - 1]
+                if number and (short or _refers_back(sentence))
+                else ()
+            )
             yield _Unit(sentence, where, where, unit.context, first, unit.asked, lead)
 
 

@@ -49,11 +49,13 @@ _NOT_DEFINING = re.compile(
     re.IGNORECASE,
 )
 # What a definition says when it says what its term is: `is a/an/the <noun phrase>`,
-# `means`, `refers to`, `is defined as`, `is called`; not a fact phrased with an article
+# `means`, `refers to`, `is defined as`, `is called`, `is when ...`, `is assigning ...`;
+# not a fact phrased with an article
 # (`is a common cause of Y`, `is the drug of choice`).
 _SAYS_WHAT = re.compile(
-    r"^\s+(?:(?:is|are|was|were)\s+(?:(?:a|an|the|one|any)\b|(?:also\s+)?(?:called"
-    r"|known as|defined as|composed of|made up of)\b)|refers? to|means?|describes"
+    r"^\s+(?:(?:is|are|was|were)\s+(?:(?:essentially|basically|simply|just|also)\s+)?"
+    r"(?:(?:a|an|the|one|any)\b|(?:called|known as|defined as|composed of|made up of"
+    r"|when|where|how)\b|[a-z]+ing\b)|refers? to|means?|describes"
     r"|represents|stands for|denotes|defines|consists of|can be defined as)",
     re.IGNORECASE,
 )
