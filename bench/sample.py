@@ -45,7 +45,7 @@ def _shown(question: str, kind: str) -> str:
         lambda m: f"[{m.group(2) or '...'}]",
         question,
     )
-    back = re.sub(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}", r"<<\1>>", question)
+    back = re.sub(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}", "[[\\1]]", question)
     return f"{plain(front)}\n    hidden: {plain(back)}"
 
 

@@ -31,7 +31,9 @@ def imported(tmp_path, collection):
 
 
 def _note(col, label: str, context: str = "*"):
-    (nid,) = col.find_notes(f'"Question:*{label}<*" "Context:{context}"')
+    # A cloze card of the same line holds the label too: the card asked is not one.
+    query = f'"Question:*{label}<*" "Context:{context}" -"Question:*{{{{c*"'
+    (nid,) = col.find_notes(query)
     return col.get_note(nid)
 
 

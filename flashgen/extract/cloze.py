@@ -206,7 +206,7 @@ def _is_key_term(
         return False  # `ulcers, **perforation**, strictures`: one of many, unasked
     if _STRESSED_VERB.match(head) and re.fullmatch(r"[a-z]+", text):
         return False  # `the client **initiates** the connection`: a stressed word
-    if _spells(text, tail):
+    if _spells(text, plain_text(inlines[:index])):
         return False  # `Growth hormone-releasing hormone (**GHRH**)`: given before
     if _other_words(inlines, text) < _MIN_OTHER_WORDS:
         return False

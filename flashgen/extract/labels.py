@@ -62,8 +62,8 @@ _SAYS_WHAT = re.compile(
 _FACT_NOUN = re.compile(
     r"^\s+\w+\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){0,3}?(?:causes?|complications?"
     r"|findings?|signs?|symptoms?|features?|manifestations?|presentations?|treatments?"
-    r"|therapy|drugs?|tests?|markers?|risk factors?|side effects?|consequences?|results?"
-    r"|examples?|sources?|sites?|types?|forms?|reasons?)\s+(?:of|for|in|to)\b",
+    r"|therapy|drugs?|tests?|markers?|risk factors?|side effects?|consequences?"
+    r"|results?)\s+(?:of|for|in|to)\b",
     re.IGNORECASE,
 )
 

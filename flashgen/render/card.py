@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from flashgen.extract import CardDraft
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
-from flashgen.render.cloze import cloze_marks, finish
+from flashgen.render.cloze import cloze_marks, code_braces, finish
 from flashgen.render.highlight import CODE_CLASS, highlight_code
 from flashgen.render.macros import NO_MACROS, MacroTable, expand_maths
 from flashgen.render.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
@@ -81,6 +81,7 @@ def render_card(
     """
     writer = _HtmlWriter(draft.note_path, draft.line, media, library)
     writer.macros = macros
+    writer.cloze = draft.kind == "cloze"
     question = writer.inlines(draft.question)
     if draft.kind == "list":
         count = len(draft.answer[0].children) if draft.answer else 0
@@ -127,6 +128,8 @@ class _HtmlWriter:
         """Names (in the deck) of the audio files embedded: their `[sound:]` tags."""
         self.diagnostics: list[Diagnostic] = []
         self.macros = NO_MACROS
+        self.cloze = False
+        """A cloze card: `{{` in code must not read as a cloze."""
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
         self.has_raw_html = False
 
@@ -216,7 +219,8 @@ class _HtmlWriter:
                     _HIGHLIGHT.sub(r"<mark>\1</mark>", text) if "==" in text else text
                 )
             case "code":
-                return f"<code>{html.escape(inline.text, quote=False)}</code>"
+                code = html.escape(inline.text, quote=False)
+                return f"<code>{code_braces(code) if self.cloze else code}</code>"
             case "math":
                 # Anki's MathJax reads \( \) and \[ \]; Obsidian writes $ and $$.
                 return f"\\({self._maths(inline)}\\)"
