@@ -31,11 +31,14 @@ Write the dose as {{the INR target}} on the chart.
 """
 
 
-def _drafts(markdown: str, syntax: CardSyntax = CardSyntax()):
+DEFAULT = CardSyntax()
+
+
+def _drafts(markdown: str, syntax: CardSyntax = DEFAULT):
     return extract_cards(parse_text("Note.md", markdown), syntax=syntax)
 
 
-def _clozes(markdown: str, syntax: CardSyntax = CardSyntax()) -> list[str]:
+def _clozes(markdown: str, syntax: CardSyntax = DEFAULT) -> list[str]:
     return [d.label for d in _drafts(markdown, syntax) if d.kind == "cloze"]
 
 

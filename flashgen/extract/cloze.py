@@ -22,72 +22,20 @@ from flashgen.extract.clozemarks import (
     highlights,
     number_one,
 )
+from flashgen.extract.clozeterms import blank, is_key_term, named, other_words, words
 from flashgen.extract.draft import CardDraft
-from flashgen.extract.labels import NOT_LABELS, Label, defines_subject, judge_label
+from flashgen.extract.labels import Label, defines_subject, judge_label
 from flashgen.extract.prompts import comment_of, is_ignore
 from flashgen.extract.syntax import CardSyntax
-from flashgen.parse import Block, Inline, ParsedNote, plain_text
+from flashgen.parse import Block, Inline, ParsedNote, plain_text, split_block_id
 
 _BREAKS = frozenset({"softbreak", "hardbreak"})
 _MAX_WHOLE_WORDS = 25
 """A line up to this long is one cloze's text; longer, the term's sentence."""
-_MIN_OTHER_WORDS = 4
-"""Words a bold term's sentence needs besides the term, to say which fact is asked."""
 _SHORT_SENTENCE = 10
-_MAX_TERM_WORDS = 8
-_MAX_TERM_CHARS = 80
 _MAX_PARENT_WORDS = 6
-# Bold that stresses a word rather than names a fact to learn.
-_EMPHASIS = frozenset(
-    {
-        *NOT_LABELS,
-        "not",
-        "no",
-        "never",
-        "always",
-        "only",
-        "all",
-        "must",
-        "do not",
-        "don't",
-        "cannot",
-        "can't",
-        "and",
-        "or",
-        "but",
-        "very",
-        "also",
-        "except",
-        "both",
-        "none",
-        "any",
-        "every",
-        "yes",
-        "key",
-        "example",
-        "e.g.",
-    }
-)
-# After a sentence's leading bold, a verb makes it a statement about the term
-# (`**Warfarin** inhibits ...`, `**X** is the most common ...`); a bold imperative
-# (`**Right-click** the file`) is followed by its object instead.
-_STATEMENT_VERB = re.compile(
-    r"^\s*(?:\([^)]{1,60}\)\s*)?(?:,[^,]{1,60},\s*)?"
-    r"(?:is|are|was|were|has|have|had|can|may|might|must|should|will|would|does|do"
-    r"|did|remains?|occurs?|causes?|presents?|affects?|involves?|leads?|results?"
-    r"|requires?|inhibits?|blocks?|binds?|increases?|decreases?|reduces?|produces?"
-    r"|activates?|appears?|develops?|forms?|contains?|includes?|uses?|works?|acts?"
-    r"|(?!(?:this|his|its|as|us|was|thus|plus|yes|less|across|unless|always)\b)"
-    r"[a-z]{3,}s)\b",
-    re.IGNORECASE,
-)
 _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"\u201d')\]]?\s+(?=[\"\u201c(\[*_=]{0,2}[A-Z0-9])"
-)
-_LIST_END = re.compile(r",[^,.;:]{1,40},\s*(?:and|or)\s+(?:\w+\s+)?$")
-_LIST_START = re.compile(r"\s*,\s*[^,.;:]{1,40},\s*(?:and\b|or\b)?")
-_STRESSED_VERB = re.compile(
-    r"^\s+(?:the|a|an|with|to|into|from|onto|upon|its|their|his|her|them|it)\b"
 )
 # A line that opens by pointing elsewhere (`Same thing applies for ...`) needs what
 # it points at; shown alone, it asks nothing.
@@ -128,7 +76,7 @@ class _Unit:
 def cloze_cards(note: ParsedNote, syntax: CardSyntax) -> list[CardDraft]:
     """The note's cloze drafts, in source order (occurrence numbers are set later)."""
     drafts: list[CardDraft] = []
-    excluded = {note.title.casefold()}
+    excluded = {words(note.title)}
     for unit, cell in _units(note):
         drafts.extend(_cards(note, unit, syntax, cell, excluded))
     return drafts
@@ -147,7 +95,7 @@ def _cards(
         return
     if cell:
         return
-    names = excluded | {part.casefold() for part in unit.context}
+    names = excluded | {words(part) for part in unit.context}
     for piece in _pieces(unit):
         if not piece.lead and _POINTER.match(plain_text(piece.inlines)):
             continue
@@ -162,7 +110,7 @@ def _auto(
     terms = clozes_in(marked)
     for index, term in enumerate(terms):
         text = plain_text(term.children).strip()
-        if text.casefold() in names or _other_words(unit.inlines, text) < 3:
+        if named(text, names) or other_words(unit.inlines, text) < 3:
             continue
         yield _draft(note, unit, text, number_one(marked, index))
     if not syntax.cloze_bold or unit.asked or _closes_on_colon(unit.inlines):
@@ -176,79 +124,10 @@ def _auto(
         if inline.kind != "strong" or any(c.kind == CLOZE for c in inline.children):
             continue
         text = plain_text(inline.children).strip()
-        if _is_key_term(marked, index, text, names):
+        if is_key_term(marked, index, text, names):
             hidden = Inline(CLOZE, target="1", children=inline.children)
             question = (*marked[:index], hidden, *marked[index + 1 :])
             yield _draft(note, unit, text, number_one(question, -1))
-
-
-def _is_key_term(
-    inlines: tuple[Inline, ...], index: int, text: str, names: set[str]
-) -> bool:
-    """Bold that names a fact to learn in its sentence, not a label, a stress or a
-    whole sentence in bold."""
-    folded = text.casefold().strip(" :")
-    if not text or folded in _EMPHASIS or folded in names or "==" in text:
-        return False
-    if len(text) > _MAX_TERM_CHARS or len(text.split()) > _MAX_TERM_WORDS:
-        return False
-    if text.endswith((".", "!", "?", ":")):
-        return False
-    after = inlines[index + 1] if index + 1 < len(inlines) else None
-    before = inlines[index - 1] if index else None
-    head = after.text if after is not None and after.kind == "text" else ""
-    tail = before.text if before is not None and before.kind == "text" else ""
-    if head.lstrip("\"'\u201d\u2019)").startswith(":") or text.startswith("("):
-        return False  # `**Cause:**` or `"**GPA**":` mid-line: a label; an aside
-    if re.match(r"\w", head) or re.search(r"\w$", tail) or len(text) < 2:
-        return False  # `**B**asophils`: the letters of a mnemonic, inside a word
-    if _in_list(tail, head):
-        return False  # `ulcers, **perforation**, strictures`: one of many, unasked
-    if _STRESSED_VERB.match(head) and re.fullmatch(r"[a-z]+", text):
-        return False  # `the client **initiates** the connection`: a stressed word
-    if _spells(text, plain_text(inlines[:index])):
-        return False  # `Growth hormone-releasing hormone (**GHRH**)`: given before
-    if _other_words(inlines, text) < _MIN_OTHER_WORDS:
-        return False
-    bold_words = sum(
-        len(plain_text(i.children).split()) for i in inlines if i.kind == "strong"
-    )
-    if bold_words * 5 > len(plain_text(inlines).split()) * 3:
-        return False  # mostly bold: emphasis of the whole, not a term
-    if any(i.kind != "task" and not _blank(i) for i in inlines[:index]):
-        return True
-    # A sentence's leading bold: a fact about the term (`**X** is the most common
-    # cause of Y`, a definition that does not say what X is) hides it; a bold
-    # imperative (`**Right-click** the file`) does not.
-    head = after.text if after is not None and after.kind == "text" else ""
-    return bool(_STATEMENT_VERB.match(head))
-
-
-def _in_list(before: str, after: str) -> bool:
-    """The term is one item of a list of three or more written in the sentence."""
-    if _LIST_END.search(before):
-        return True
-    if re.search(r",\s*$", before) and re.match(r"\s*(?:,|(?:and|or)\b)", after):
-        return True
-    return bool(_LIST_START.match(after))
-
-
-def _spells(term: str, before: str) -> bool:
-    """An acronym whose words stand just before it, or a name spelled out before its
-    acronym: hiding it hides nothing."""
-    if (
-        not re.fullmatch(r"[A-Z][A-Za-z0-9-]{1,7}", term)
-        or sum(c.isupper() for c in term) < 2
-    ):
-        return False
-    words = re.findall(r"[A-Za-z0-9]+", before)[-12:]
-    initials = "".join(word[0] for word in words).upper()
-    letters = "".join(c for c in term if c.isupper())
-    return letters in initials
-
-
-def _other_words(inlines: tuple[Inline, ...], term: str) -> int:
-    return max(0, len(plain_text(inlines).split()) - len(term.split()))
 
 
 def _closes_on_colon(inlines: tuple[Inline, ...]) -> bool:
@@ -276,19 +155,15 @@ def _draft(
 
 def _trimmed(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
     items = list(inlines)
-    while items and (items[0].kind in _BREAKS or _blank(items[0])):
+    while items and (items[0].kind in _BREAKS or blank(items[0])):
         items.pop(0)
-    while items and (items[-1].kind in _BREAKS or _blank(items[-1])):
+    while items and (items[-1].kind in _BREAKS or blank(items[-1])):
         items.pop()
     if items and items[0].kind == "text":
         items[0] = Inline("text", items[0].text.lstrip())
     if items and items[-1].kind == "text":
         items[-1] = Inline("text", items[-1].text.rstrip())
     return tuple(items)
-
-
-def _blank(inline: Inline) -> bool:
-    return inline.kind == "text" and not inline.text.strip()
 
 
 def _pieces(unit: _Unit) -> Iterator[_Unit]:
@@ -410,11 +285,12 @@ def _block_units(
 
 
 def _unit(block: Block, context: tuple[str, ...]) -> _Unit:
-    label = judge_label(block.inlines)
+    inlines = split_block_id(block.inlines)[0]  # `text ^my-id`: Obsidian's, not text
+    label = judge_label(inlines)
     asked = isinstance(label, Label) and (
         label.kind == "point" or defines_subject(label.rest)
     )
-    return _Unit(block.inlines, block.line, block.end_line, context, label, asked)
+    return _Unit(inlines, block.line, block.end_line, context, label, asked)
 
 
 def _is_link_list(inlines: tuple[Inline, ...]) -> bool:
