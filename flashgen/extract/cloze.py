@@ -22,7 +22,14 @@ from flashgen.extract.clozemarks import (
     highlights,
     number_one,
 )
-from flashgen.extract.clozeterms import blank, is_key_term, named, other_words, words
+from flashgen.extract.clozeterms import (
+    blank,
+    is_key_term,
+    named,
+    other_words,
+    repeated,
+    words,
+)
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.labels import Label, defines_subject, judge_label
 from flashgen.extract.prompts import comment_of, is_ignore
@@ -111,6 +118,8 @@ def _auto(
     for index, term in enumerate(terms):
         text = plain_text(term.children).strip()
         if named(text, names) or other_words(unit.inlines, text) < 3:
+            continue
+        if repeated(unit.inlines, text):
             continue
         yield _draft(note, unit, text, number_one(marked, index))
     if not syntax.cloze_bold or unit.asked or _closes_on_colon(unit.inlines):

@@ -59,7 +59,7 @@ _STATEMENT_VERB = re.compile(
     re.IGNORECASE,
 )
 _LIST_END = re.compile(r",[^,.;:]{1,40},\s*(?:and|or)\s+(?:\w+\s+)?$")
-_LIST_START = re.compile(r"\s*,\s*[^,.;:]{1,40},\s*(?:and\b|or\b)?")
+_LIST_START = re.compile(r"\s*,\s*[^,.;:]{1,40},\s*[^,.;:]{1,40}(?:,|\s+(?:and|or)\b)")
 _STRESSED_VERB = re.compile(
     r"^\s+(?:the|a|an|with|to|into|from|onto|upon|its|their|his|her|them|it)\b"
 )
@@ -126,13 +126,13 @@ def is_key_term(
         return False  # `**Cause:**` or `"**GPA**":` mid-line: a label; an aside
     if re.match(r"\w", head) or re.search(r"\w$", tail) or len(text) < 2:
         return False  # `**B**asophils`: the letters of a mnemonic, inside a word
-    if _in_list(tail, head):
+    if _in_list(plain_text(inlines[:index]), plain_text(inlines[index + 1 :])):
         return False  # `ulcers, **perforation**, strictures`: one of many, unasked
     if _STRESSED_VERB.match(head) and re.fullmatch(r"[a-z]+", text):
         return False  # `the client **initiates** the connection`: a stressed word
     if _spells(text, plain_text(inlines[:index])):
         return False  # `Growth hormone-releasing hormone (**GHRH**)`: given before
-    if other_words(inlines, text) < _MIN_OTHER_WORDS:
+    if other_words(inlines, text) < _MIN_OTHER_WORDS or repeated(inlines, text):
         return False
     bold_words = sum(
         len(plain_text(i.children).split()) for i in inlines if i.kind == "strong"
@@ -146,6 +146,15 @@ def is_key_term(
     # imperative (`**Right-click** the file`) does not.
     head = after.text if after is not None and after.kind == "text" else ""
     return bool(_STATEMENT_VERB.match(head))
+
+
+def repeated(inlines: tuple[Inline, ...], term: str) -> bool:
+    """The term's words stand elsewhere in its sentence too (`a **cardiomyopathy**
+    (catecholamine cardiomyopathy)`): the gap is filled before it is read."""
+    said = words(term)
+    return bool(said) and f" {said} " in f" {words(plain_text(inlines))} ".replace(
+        f" {said} ", " ", 1
+    )
 
 
 def words(text: str) -> str:
