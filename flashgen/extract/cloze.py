@@ -24,6 +24,7 @@ from flashgen.extract.clozemarks import (
 )
 from flashgen.extract.clozeterms import (
     blank,
+    given,
     is_key_term,
     named,
     other_words,
@@ -49,6 +50,11 @@ _SENTENCE_END = re.compile(
 _POINTER = re.compile(
     r"^\s*(?:the\s+)?(?:same|this|these|those|such|the latter|the former|thus"
     r"|therefore|hence|above|below)\b",
+    re.IGNORECASE,
+)
+_UI_STEP = re.compile(
+    r"^\s*(?:\d+\.\s*)?(?:click|choose|select|open|press|navigate|go to|type|enter|tap"
+    r"|right-click|double-click|check|uncheck)\b",
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(
@@ -104,8 +110,9 @@ def _cards(
         return
     names = excluded | {words(part) for part in unit.context}
     for piece in _pieces(unit):
-        if not piece.lead and _POINTER.match(plain_text(piece.inlines)):
-            continue
+        said = plain_text(piece.inlines)
+        if (not piece.lead and _POINTER.match(said)) or said.rstrip().endswith("?"):
+            continue  # pointing elsewhere, or asking: no fact to hide
         yield from _auto(note, piece, syntax, names)
 
 
@@ -119,11 +126,13 @@ def _auto(
         text = plain_text(term.children).strip()
         if named(text, names) or other_words(unit.inlines, text) < 3:
             continue
-        if repeated(unit.inlines, text):
+        if repeated(unit.inlines, text) or _given_in(marked, term, text):
             continue
         yield _draft(note, unit, text, number_one(marked, index))
     if not syntax.cloze_bold or unit.asked or _closes_on_colon(unit.inlines):
         return
+    if _UI_STEP.match(plain_text(unit.inlines)):
+        return  # `Click on the **Security** tab`: the bold names a button, not a fact
     label = unit.label
     if isinstance(label, Label) and (
         label.kind == "point" or defines_subject(label.rest)
@@ -137,6 +146,15 @@ def _auto(
             hidden = Inline(CLOZE, target="1", children=inline.children)
             question = (*marked[:index], hidden, *marked[index + 1 :])
             yield _draft(note, unit, text, number_one(question, -1))
+
+
+def _given_in(inlines: tuple[Inline, ...], term: Inline, text: str) -> bool:
+    """The highlighted term's acronym or spelled-out name stands beside it."""
+    index = next((i for i, inline in enumerate(inlines) if inline is term), None)
+    if index is None:
+        return False
+    before, after = plain_text(inlines[:index]), plain_text(inlines[index + 1 :])
+    return given(text, before, after)
 
 
 def _closes_on_colon(inlines: tuple[Inline, ...]) -> bool:

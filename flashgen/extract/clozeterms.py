@@ -130,8 +130,8 @@ def is_key_term(
         return False  # `ulcers, **perforation**, strictures`: one of many, unasked
     if _STRESSED_VERB.match(head) and re.fullmatch(r"[a-z]+", text):
         return False  # `the client **initiates** the connection`: a stressed word
-    if _spells(text, plain_text(inlines[:index])):
-        return False  # `Growth hormone-releasing hormone (**GHRH**)`: given before
+    if given(text, plain_text(inlines[:index]), plain_text(inlines[index + 1 :])):
+        return False  # `Growth hormone-releasing hormone (**GHRH**)`: spelled out
     if other_words(inlines, text) < _MIN_OTHER_WORDS or repeated(inlines, text):
         return False
     bold_words = sum(
@@ -163,8 +163,9 @@ def words(text: str) -> str:
 
 def named(term: str, names: set[str]) -> bool:
     """The term is the note's title or is said by a heading above it (`DHCP` under
-    *DHCP and DNS*): the context line shows the answer."""
-    said = words(term)
+    *DHCP and DNS*, `Operating System (OS)` under *What is an Operating System?*): the
+    context line shows the answer."""
+    said = words(re.sub(r"\s*\([^)]*\)\s*$", "", term))
     return bool(said) and any(f" {said} " in f" {name} " for name in names)
 
 
@@ -177,18 +178,29 @@ def _in_list(before: str, after: str) -> bool:
     return bool(_LIST_START.match(after))
 
 
-def _spells(term: str, before: str) -> bool:
-    """An acronym whose words stand just before it, or a name spelled out before its
-    acronym: hiding it hides nothing."""
-    if (
-        not re.fullmatch(r"[A-Z][A-Za-z0-9-]{1,7}", term)
-        or sum(c.isupper() for c in term) < 2
-    ):
+def given(term: str, before: str, after: str) -> bool:
+    """An acronym whose words stand just before it (`multiple endocrine neoplasia type 1
+    (**MEN 1**)`), or a name whose acronym follows it (`**insulin-like growth factor**
+    (IGF-1)`): the letters give the answer away."""
+    if _ACRONYM.fullmatch(term) and sum(c.isupper() for c in term) >= 2:
+        initials = _initials(before.split("(")[-2] if "(" in before else before)
+        return _letters(term) in initials[-12:]
+    found = re.match(r"\s*\(\s*(" + _ACRONYM.pattern + r")\s*\)", after)
+    if found is None or sum(c.isupper() for c in found.group(1)) < 2:
         return False
-    words = re.findall(r"[A-Za-z0-9]+", before)[-12:]
-    initials = "".join(word[0] for word in words).upper()
-    letters = "".join(c for c in term if c.isupper())
-    return letters in initials
+    letters, initials = iter(_initials(term)), _letters(found.group(1))
+    return all(letter in letters for letter in initials)  # in order, some left out
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Za-z0-9-]{1,7}(?: \d{1,2})?")
+
+
+def _initials(text: str) -> str:
+    return "".join(word[0] for word in re.findall(r"[A-Za-z0-9]+", text)).upper()
+
+
+def _letters(acronym: str) -> str:
+    return "".join(c for c in acronym if c.isupper())
 
 
 def other_words(inlines: tuple[Inline, ...], term: str) -> int:
