@@ -26,6 +26,7 @@ from flashgen.extract.clozeterms import (
     blank,
     given,
     is_key_term,
+    mostly,
     named,
     other_words,
     repeated,
@@ -125,6 +126,8 @@ def _auto(
     for index, term in enumerate(terms):
         text = plain_text(term.children).strip()
         if named(text, names) or other_words(unit.inlines, text) < 3:
+            continue
+        if mostly(len(text.split()), unit.inlines):
             continue
         if repeated(unit.inlines, text) or _given_in(marked, term, text):
             continue

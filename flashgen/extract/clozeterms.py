@@ -59,7 +59,10 @@ _STATEMENT_VERB = re.compile(
     re.IGNORECASE,
 )
 _LIST_END = re.compile(r",[^,.;:]{1,40},\s*(?:and|or)\s+(?:\w+\s+)?$")
-_LIST_START = re.compile(r"\s*,\s*[^,.;:]{1,40},\s*[^,.;:]{1,40}(?:,|\s+(?:and|or)\b)")
+# `**A**, B, and C` or `**A**, B, C`: the items after the term are short names.
+_LIST_START = re.compile(
+    r"\s*,\s*(?:[\w/-]+\s+){0,2}[\w/-]+\s*,\s*(?:(?:and|or)\b|(?:[\w/-]+\s+){0,2}[\w/-]+\s*,)"
+)
 _STRESSED_VERB = re.compile(
     r"^\s+(?:the|a|an|with|to|into|from|onto|upon|its|their|his|her|them|it)\b"
 )
@@ -137,7 +140,7 @@ def is_key_term(
     bold_words = sum(
         len(plain_text(i.children).split()) for i in inlines if i.kind == "strong"
     )
-    if bold_words * 5 > len(plain_text(inlines).split()) * 3:
+    if mostly(bold_words, inlines):
         return False  # mostly bold: emphasis of the whole, not a term
     if any(i.kind != "task" and not blank(i) for i in inlines[:index]):
         return True
@@ -165,8 +168,20 @@ def named(term: str, names: set[str]) -> bool:
     """The term is the note's title or is said by a heading above it (`DHCP` under
     *DHCP and DNS*, `Operating System (OS)` under *What is an Operating System?*): the
     context line shows the answer."""
-    said = words(re.sub(r"\s*\([^)]*\)\s*$", "", term))
-    return bool(said) and any(f" {said} " in f" {name} " for name in names)
+    said = _stems(re.sub(r"\s*\([^)]*\)\s*$", "", term))
+    return bool(said) and any(
+        f" {said} " in f" {_stems(name)} "
+        or said.replace(" ", "") in _stems(name).split()
+        for name in names
+    )
+
+
+def _stems(text: str) -> str:
+    """Words without a plural `s` (`interrupt` is said by *Interrupts*)."""
+    return " ".join(
+        word[:-1] if len(word) > 3 and word.endswith("s") else word
+        for word in words(text).split()
+    )
 
 
 def _in_list(before: str, after: str) -> bool:
@@ -201,6 +216,11 @@ def _initials(text: str) -> str:
 
 def _letters(acronym: str) -> str:
     return "".join(c for c in acronym if c.isupper())
+
+
+def mostly(hidden_words: int, inlines: tuple[Inline, ...]) -> bool:
+    """More than three fifths of the sentence: too little left to ask with."""
+    return hidden_words * 5 > len(plain_text(inlines).split()) * 3
 
 
 def other_words(inlines: tuple[Inline, ...], term: str) -> int:
