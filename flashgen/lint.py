@@ -36,7 +36,9 @@ def lint_note(
             )
         )
     for draft in drafts:
-        verdict = judge_draft(draft)
+        # The quality rubric's heuristics read a question and its answer; a cloze's
+        # text is a sentence with a gap, judged when it is made (extract/cloze.py).
+        verdict = judge_draft(draft) if draft.kind != "cloze" else None
         if verdict is not None:
             asked = plain_text(draft.question).strip()
             problems.append(

@@ -165,3 +165,13 @@ def test_a_removed_cloze_is_a_removed_card(tmp_path):
     second = build(Config(inputs=(vault,), output=out), clock=lambda: FIXED_TIME)
     assert len(second.cards) == len(first.cards) - 1
     assert second.report.changes.removed == 1
+
+
+def test_check_does_not_judge_a_cloze_by_the_rules_for_questions(tmp_path):
+    note = parse_text(
+        "N.md", "## Ulcers\nStage II represents **partial thickness loss** of skin.\n"
+    )
+    drafts = extract_cards(note)
+    assert [d.kind for d in drafts] == ["heading", "cloze"]
+    messages = [d.message for d in lint_note(note, drafts, NoteLibrary(tmp_path, ()))]
+    assert not [m for m in messages if "cloze" in m]
