@@ -161,10 +161,11 @@ def number_one(inlines: tuple[Inline, ...], chosen: int) -> tuple[Inline, ...]:
                 counter[0] += 1
                 if index == chosen:
                     out.append(Inline(CLOZE, target="1", children=inline.children))
-                else:
-                    out.extend(
-                        (Inline("text", "=="), *inline.children, Inline("text", "=="))
-                    )
+                elif all(child.kind == "text" for child in inline.children):
+                    text = "".join(child.text for child in inline.children)
+                    out.append(Inline("text", f"=={text}=="))
+                else:  # `==**x**==` is no highlight once split: shown as its text
+                    out.extend(inline.children)
             elif inline.children and inline.kind in _CONTAINERS:
                 out.append(
                     Inline(
