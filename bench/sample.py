@@ -36,6 +36,19 @@ def plain(fragment: str) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+def _shown(question: str, kind: str) -> str:
+    """The question as read: a cloze's hidden text as `[...]` and then the text."""
+    if kind != "cloze":
+        return plain(question)
+    front = re.sub(
+        r"\{\{c\d+::(.*?)(?:::(.*?))?\}\}",
+        lambda m: f"[{m.group(2) or '...'}]",
+        question,
+    )
+    back = re.sub(r"\{\{c\d+::(.*?)(?:::.*?)?\}\}", "[[\\1]]", question)
+    return f"{plain(front)}\n    hidden: {plain(back)}"
+
+
 def draw(
     cards: list[dict[str, Any]], seed: int, count: int, per_vault: int
 ) -> list[dict[str, Any]]:
@@ -60,6 +73,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=150)
     parser.add_argument("--per-vault", type=int, default=10)
     parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--kind", help="only cards of this kind (e.g. cloze)")
     options = parser.parse_args()
     flashgen = Path(sys.executable).with_name("flashgen")
     listed = subprocess.run(
@@ -69,6 +83,8 @@ def main() -> None:
         check=False,
     )
     cards = json.loads(listed.stdout)
+    if options.kind:
+        cards = [card for card in cards if card["kind"] == options.kind]
     sample = draw(cards, options.seed, options.count, options.per_vault)
     lines = [
         f"# {len(sample)} cards drawn with seed {options.seed} from {len(cards)}",
@@ -81,7 +97,7 @@ def main() -> None:
             f"## {number}. {card['note']}:{card['line']} [{card['kind']}]",
             "",
             f"- front, context: {plain(fields['Context'])}",
-            f"- front, question: {plain(fields['Question'])}",
+            f"- front, question: {_shown(fields['Question'], card['kind'])}",
             "- back:",
             "",
             f"    > {answer}",

@@ -17,6 +17,7 @@ from flashgen.extract import (
     Skipped,
     judge_label,
     read_explicit,
+    unbalanced_clozes,
 )
 from flashgen.extract.syntax import DEFAULT_SYNTAX
 from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
@@ -38,6 +39,7 @@ def lint_note(
     card_lines = {draft.line for draft in drafts}
     explicit = read_explicit(note, syntax)
     problems = _explicit_problems(note.path, explicit.skipped, syntax)
+    cloze_lines = {draft.line for draft in drafts if draft.kind == "cloze"}
     unread = any(d.severity is Severity.ERROR for d in note.diagnostics)
     if not drafts and not unread:  # a note that could not be read says so already
         problems.append(
@@ -46,7 +48,9 @@ def lint_note(
             )
         )
     for draft in drafts:
-        verdict = judge_draft(draft)
+        # The quality rubric's heuristics read a question and its answer; a cloze's
+        # text is a sentence with a gap, judged when it is made (extract/cloze.py).
+        verdict = judge_draft(draft) if draft.kind != "cloze" else None
         if verdict is not None:
             asked = plain_text(draft.question).strip()
             problems.append(
@@ -63,7 +67,7 @@ def lint_note(
             continue
         judged = judge_label(lead.inlines)
         bold = plain_text(lead.inlines[0].children).strip() if lead.inlines else ""
-        if isinstance(judged, str):
+        if isinstance(judged, str) and line not in cloze_lines:
             problems.append(
                 Diagnostic(
                     note.path,
@@ -83,6 +87,8 @@ def lint_note(
                     "it, or remove the bold)",
                 )
             )
+    if "{{" in note.source or "}}" in note.source:
+        problems.extend(_cloze_problems(note))
     for target, line in _wikilinks(note.blocks):
         name = target.partition("#")[0]
         if name and library.resolve(name, note.path) is None:
@@ -120,6 +126,20 @@ def _explicit_problems(
             )
         problems.append(Diagnostic(path, line.line, Severity.WARNING, message))
     return problems
+
+
+def _cloze_problems(note: ParsedNote) -> Iterator[Diagnostic]:
+    """`{{c1::` never closed, or a `}}` that closes nothing: Anki would show the marks."""
+    for block in walk_blocks(note.blocks):
+        if not block.inlines:
+            continue
+        for offset, problem in unbalanced_clozes(block.inlines):
+            yield Diagnostic(
+                note.path,
+                block.line + offset,
+                Severity.WARNING,
+                f"unbalanced cloze: {problem}",
+            )
 
 
 def _why_none(note: ParsedNote) -> str:

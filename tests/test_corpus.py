@@ -52,10 +52,12 @@ def test_corpus_builds_and_real_anki_imports_every_card(tmp_path, collection, co
         assert question, card.note()["Source"]
         assert len(answer) > len(question), card.note()["Source"]
     # Distinct cards never look like duplicates to Anki (the same first field).
+    from anki.notes import NoteFieldsCheckResult
+
     duplicates = [
         note["Question"]
         for note in map(collection.get_note, collection.find_notes(""))
-        if note.fields_check() != 0
+        if note.fields_check() == NoteFieldsCheckResult.DUPLICATE
     ]
     assert duplicates == []
     # Every embedded image that exists in the corpus made it into Anki's media folder.

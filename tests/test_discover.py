@@ -16,6 +16,7 @@ def test_examples_vault_skips_obsidian_templates_and_drawings(examples_vault):
     assert [n.rel for n in found.notes] == [
         "Biology/Cell Organelles.md",
         "Computing/Containers and Virtual Machines.md",
+        "Medicine/Pulmonary Embolism.md",
         "Programming/Python Comprehensions.md",
         "Security/Defence Concepts.md",
         "Storage/RAID Levels.md",

@@ -65,6 +65,7 @@ def test_there_are_cases_for_every_rule_file():
     assert files == {
         "answers",
         "blocks",
+        "cloze",
         "definitions",
         "headings",
         "labels",

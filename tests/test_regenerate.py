@@ -587,6 +587,10 @@ def test_a_change_of_deck_is_said_since_an_import_leaves_cards_where_they_were(
         "to deck 'vault', not 'vault::Computing'; importing does not move cards Anki "
         'already has (in Anki\'s Browser search "deck:vault::Computing", select them, '
         "then Cards > Change Deck)",
+        "Medicine/Pulmonary Embolism.md: warning: 19 cards now belong to deck "
+        "'vault', not 'vault::Medicine'; importing does not move cards Anki already "
+        'has (in Anki\'s Browser search "deck:vault::Medicine", select them, then '
+        "Cards > Change Deck)",
         "Programming/Python Comprehensions.md: warning: 8 cards now belong to deck "
         "'vault', not 'vault::Programming'; importing does not move cards Anki already "
         'has (in Anki\'s Browser search "deck:vault::Programming", select them, then '

@@ -109,6 +109,7 @@ def test_vault_settings_include_exclude_kinds_layout_css_and_link_template(
     notes = {item.card.draft.note_path for item in result.cards}
     assert notes == {
         "Computing/Containers and Virtual Machines.md",
+        "Medicine/Pulmonary Embolism.md",
         "Security/Defence Concepts.md",
     }
     assert {item.card.draft.kind for item in result.cards} == {"point", "definition"}

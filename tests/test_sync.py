@@ -22,8 +22,8 @@ from .conftest import FIXED_TIME, ROOT, import_deck
 from .test_regenerate import _edit, _history, _note, _review_everything
 
 PROFILE = "User 1"
-_NOTE_TYPES = ["flashgen Card (v1)", "flashgen Reversed (v1)"]
-"""The note types the example vault's cards take (one note has two-way cards)."""
+_NOTE_TYPES = ["flashgen Card (v1)", "flashgen Cloze (v1)", "flashgen Reversed (v1)"]
+"""The note types the example vault's cards take (by name, as Anki lists them)."""
 
 
 @pytest.fixture
@@ -123,11 +123,11 @@ def _edit_notes(vault: Path) -> None:
 
 def test_sync_applies_edits_and_keeps_history(examples_vault, base):
     first = _sync(examples_vault, base)
-    assert first.changes.added == len(first.build.cards) == 45
+    assert first.changes.added == len(first.build.cards) == 64
     assert first.backup is not None and first.backup.is_file()
     assert first.backup.parent == base / PROFILE / "backups"
     with _Opened(base) as col:
-        assert len(col.find_notes("")) == 45
+        assert len(col.find_notes("")) == 64
         _review_everything(col)
         before = _history(col)
         # The user's own edits in Anki, to cards whose notes will not change.
@@ -149,7 +149,7 @@ def test_sync_applies_edits_and_keeps_history(examples_vault, base):
         assert _snapshot(col, hand_made) == untouched
         after = _history(col)
         assert {guid: after[guid] for guid in before} == before
-        assert len(col.find_notes("")) == 45 + 1 + 2
+        assert len(col.find_notes("")) == 64 + 1 + 2
         assert _flashgen_note_types(col) == _NOTE_TYPES
 
         assert "30 days hot" in _note(col, '"Question:*Retention<*"')["Answer"]
@@ -179,9 +179,9 @@ def test_sync_applies_edits_and_keeps_history(examples_vault, base):
         )
 
     third = _sync(examples_vault, base)
-    assert third.changes.untouched == 45 and third.backup is None
+    assert third.changes.untouched == 64 and third.backup is None
     assert third.changes.format() == (
-        "0 added, 0 updated, 0 moved, 0 suspended, 0 restored, 45 untouched"
+        "0 added, 0 updated, 0 moved, 0 suspended, 0 restored, 64 untouched"
     )
 
 
@@ -200,7 +200,7 @@ def test_removed_delete_deletes_only_flashgen_notes(examples_vault, base):
     with _Opened(base) as col:
         assert not col.find_notes('"Question:*Retention<*"')
         assert _snapshot(col, hand_made) == untouched
-        assert len(col.find_notes("")) == 43 + 2
+        assert len(col.find_notes("")) == 62 + 2
 
 
 def test_removed_keep_tags_and_a_restored_point_comes_back(examples_vault, base):
@@ -239,7 +239,7 @@ def test_import_first_then_sync(examples_vault, base, tmp_path):
         import_deck(col, tmp_path / "v1.apkg")
         _review_everything(col)
         before = _history(col)
-    assert _sync(examples_vault, base).changes.untouched == 45
+    assert _sync(examples_vault, base).changes.untouched == 64
 
     _edit_notes(examples_vault)
     # A build and its import leave the removed card tagged but in review, and the moved
@@ -312,12 +312,12 @@ def test_a_shared_deck_stays_importable(examples_vault, base, tmp_path):
 
     other = Collection(str(tmp_path / "other.anki2"))
     try:
-        assert len(import_deck(other, shared).new) == 45
+        assert len(import_deck(other, shared).new) == 64
     finally:
         other.close()
     # Synced into the author's collection beside their own cards, without clashes.
     with _Opened(base) as col:
-        assert len(import_deck(col, shared).new) == 45
+        assert len(import_deck(col, shared).new) == 64
 
 
 def replace_share(config: Config, output: Path) -> Config:
@@ -334,9 +334,9 @@ def test_dry_run_changes_nothing(examples_vault, base, runner):
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("dry run, nothing changed: 45 cards from 5 notes")
+    assert lines[0].startswith("dry run, nothing changed: 64 cards from 6 notes")
     assert lines[1] == (
-        "dry run, nothing changed: in Anki: 45 added, 0 updated, 0 moved, "
+        "dry run, nothing changed: in Anki: 64 added, 0 updated, 0 moved, "
         "0 suspended, 0 restored, 0 untouched"
     )
     assert not (examples_vault / STATE_FILE).exists()
@@ -356,7 +356,7 @@ def test_json_summary(examples_vault, base, runner):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["anki"] == {
-        "added": 45,
+        "added": 64,
         "updated": 0,
         "moved": 0,
         "retired": 0,
@@ -364,7 +364,7 @@ def test_json_summary(examples_vault, base, runner):
         "untouched": 0,
         "removed": "suspend",
     }
-    assert payload["added"] == 45 and payload["collection"] == str(_path(base))
+    assert payload["added"] == 64 and payload["collection"] == str(_path(base))
     assert Path(payload["backup"]).is_file()
 
 
@@ -400,7 +400,7 @@ def test_sync_refuses_while_anki_has_the_collection_open(examples_vault, base):
         assert holder.stdout.readline() == "open\n"
         result = _run_cli("sync", str(examples_vault), "--base", str(base))
     finally:
-        holder.communicate("", timeout=60)
+        holder.communicate("", timeout=62)
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines()[-1] == (
         f"{_path(base)}: error: the collection is open in Anki, so nothing was changed "
@@ -409,7 +409,7 @@ def test_sync_refuses_while_anki_has_the_collection_open(examples_vault, base):
     assert "Traceback" not in result.stderr
     assert (examples_vault / STATE_FILE).read_bytes() == state
     with _Opened(base) as col:
-        assert len(col.find_notes("")) == 45
+        assert len(col.find_notes("")) == 64
         assert not col.find_notes(f"tag:{REMOVED_TAG}")
         assert not col.find_cards('"deck:vault::Hardware"')
 
@@ -452,7 +452,7 @@ def test_a_killed_sync_leaves_a_collection_that_opens_and_the_next_completes(
     shutil.copytree(base, reference_base)
     reference_vault = tmp_path / "reference" / "vault"
     shutil.copytree(examples_vault, reference_vault)
-    _sync(reference_vault, reference_base, now=FIXED_TIME + 60)
+    _sync(reference_vault, reference_base, now=FIXED_TIME + 62)
 
     killed = _run_cli(
         "sync",
@@ -463,7 +463,7 @@ def test_a_killed_sync_leaves_a_collection_that_opens_and_the_next_completes(
     )
     assert killed.returncode == -9, killed.stderr
     _contents(base)  # opens, and SQLite finds it whole
-    _sync(examples_vault, base, now=FIXED_TIME + 60)
+    _sync(examples_vault, base, now=FIXED_TIME + 62)
     finished = _contents(base)
     expected = _contents(reference_base)
     # Times may differ where the killed run had already written a note (its clock).
@@ -532,7 +532,7 @@ def test_the_collection_option_and_no_backup(examples_vault, base, runner):
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1] == (
-        "in Anki: 45 added, 0 updated, 0 moved, 0 suspended, 0 restored, 0 untouched"
+        "in Anki: 64 added, 0 updated, 0 moved, 0 suspended, 0 restored, 0 untouched"
     )
     assert not (base / PROFILE / "backups").exists()
     result = runner.invoke(
@@ -555,7 +555,7 @@ def test_the_note_type_is_updated_in_place(examples_vault, base):
     (examples_vault / "cards.css").write_text(".fg-question { color: teal; }\n")
     (examples_vault / ".flashgen.toml").write_text('css = "cards.css"\n')
     result = sync(load_config((examples_vault,)), Target(base=base), lambda: FIXED_TIME)
-    assert result.changes.untouched == 45
+    assert result.changes.untouched == 64
     with _Opened(base) as col:
         models = [m for m in col.models.all() if m["name"].startswith("flashgen")]
         assert [m["name"] for m in models] == _NOTE_TYPES

@@ -9,6 +9,7 @@ from flashgen.extract.cards import (
     left_out_because,
     makes_cards,
 )
+from flashgen.extract.clozemarks import unbalanced as unbalanced_clozes
 from flashgen.extract.draft import base_kind, card_form
 from flashgen.extract.explicit import Skipped, read_explicit
 from flashgen.extract.labels import judge_label
@@ -29,4 +30,5 @@ __all__ = [
     "note_tags",
     "read_explicit",
     "tag_deck",
+    "unbalanced_clozes",
 ]

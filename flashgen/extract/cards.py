@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from flashgen.extract.cloze import cloze_cards
+from flashgen.extract.clozemarks import anki_clozes as anki_free
+from flashgen.extract.clozemarks import unmarked, without_anki_marks
 from flashgen.extract.draft import REVERSED, CardDraft, one_per_number
 from flashgen.extract.explicit import split_explicit
+from flashgen.extract.labels import defines_subject
 from flashgen.extract.questions import ask
 from flashgen.extract.sections import merge_exercises, section_cards
 from flashgen.extract.syntax import DEFAULT_SYNTAX, CardSyntax
@@ -56,6 +60,7 @@ def extract_cards(
     drafts = explicit.merged(
         merge_exercises([_worded(d, note.title) for d in section_cards(note)])
     )
+    drafts = _with_clozes(note, drafts, syntax)
     reversed_kinds = _reversed_kinds(note.front_matter.get("reverse"))
     if reversed_kinds:
         drafts = [
@@ -84,6 +89,46 @@ def _reversed_kinds(setting: object) -> frozenset[str]:
     }:
         return frozenset({"definition"})
     return frozenset()
+
+
+def _with_clozes(
+    note: ParsedNote, drafts: list[CardDraft], syntax: CardSyntax
+) -> list[CardDraft]:
+    """The note's cloze cards among its others, by line. With bold clozes on, a
+    definition that does not say what its term is (`**X** is found in ...`) gives way
+    to the cloze of its sentence; `{{c1::text}}` in other cards reads as its text."""
+    if syntax.cloze_bold:
+        drafts = [d for d in drafts if d.kind != "definition" or _defines(d)]
+    if "{{" in note.source:
+        drafts = [_unmarked(draft) for draft in drafts]
+    clozes = cloze_cards(note, syntax)
+    if not clozes:
+        return drafts
+    merged: list[CardDraft] = []
+    pending = iter(clozes)
+    waiting = next(pending, None)
+    for draft in drafts:
+        while waiting is not None and waiting.line < draft.line:
+            merged.append(waiting)
+            waiting = next(pending, None)
+        merged.append(draft)
+    if waiting is not None:
+        merged.append(waiting)
+    merged.extend(pending)
+    return merged
+
+
+def _defines(draft: CardDraft) -> bool:
+    lead = draft.answer[0] if draft.answer else None
+    return lead is None or defines_subject(lead.inlines)
+
+
+def _unmarked(draft: CardDraft) -> CardDraft:
+    question = unmarked(anki_free(draft.question))
+    answer = without_anki_marks(draft.answer)
+    if question == draft.question and answer is draft.answer:
+        return draft
+    return draft.with_(question=question, answer=answer)
 
 
 def makes_cards(note: ParsedNote) -> bool:

@@ -48,6 +48,26 @@ _NOT_DEFINING = re.compile(
     r"|effective|(?!defined\b|called\b|known\b|composed\b)[a-z]+ed)\b",
     re.IGNORECASE,
 )
+# What a definition says when it says what its term is: `is a/an/the <noun phrase>`,
+# `means`, `refers to`, `is defined as`, `is called`, `is when ...`, `is assigning ...`;
+# not a fact phrased with an article
+# (`is a common cause of Y`, `is the drug of choice`).
+_SAYS_WHAT = re.compile(
+    r"^\s+(?:(?:is|are|was|were)\s+(?:(?:essentially|basically|simply|just|also)\s+)?"
+    r"(?:(?:a|an|the|one|any)\b|(?:called|known as|defined as|composed of|made up of"
+    r"|when|where|how)\b|[a-z]+ing\b)|refers? to|means?|describes"
+    r"|represents|stands for|denotes|defines|consists of|can be defined as)",
+    re.IGNORECASE,
+)
+_FACT_NOUN = re.compile(
+    r"^\s+\w+\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){0,3}?(?:causes?|complications?"
+    r"|findings?|signs?|symptoms?|features?|manifestations?|presentations?|treatments?"
+    r"|therapy|drugs?|tests?|markers?|risk factors?|side effects?|consequences?"
+    r"|results?)\s+(?:of|for|in|to)\b",
+    re.IGNORECASE,
+)
+
+
 # Bold words that flag a remark rather than name something to learn.
 NOT_LABELS = frozenset(
     {
@@ -180,6 +200,14 @@ def _defines(after_verb: str) -> bool:
     fact about it (`is the most common cause`, `is diagnosed when`)."""
     sentence = after_verb.partition(". ")[0]
     return not _NOT_DEFINING.match(after_verb) and " of choice" not in sentence
+
+
+def defines_subject(rest: tuple[Inline, ...]) -> bool:
+    """A definition's paragraph (its bold term first) says what the term is: `**X** is a
+    strategy that ...`, `**X** means ...`; not `**X** is found in ...` or `**X** is a
+    common cause of ...`, facts about X that a cloze asks better."""
+    head = rest[1].text if len(rest) > 1 and rest[1].kind == "text" else ""
+    return bool(_SAYS_WHAT.match(head)) and not _FACT_NOUN.match(head)
 
 
 def _is_line_end(rest: tuple[Inline, ...]) -> bool:

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from flashgen.extract import CardDraft
 from flashgen.parse import Block, Inline, plain_text
 from flashgen.records import quick_init
+from flashgen.render.cloze import cloze_marks, code_braces, finish
 from flashgen.render.highlight import CODE_CLASS, highlight_code
 from flashgen.render.macros import NO_MACROS, MacroTable, expand_maths
 from flashgen.render.media import AUDIO_SUFFIXES, IMAGE_SUFFIXES, MediaFile, MediaIndex
@@ -80,6 +81,7 @@ def render_card(
     """
     writer = _HtmlWriter(draft.note_path, draft.line, media, library)
     writer.macros = macros
+    writer.cloze = draft.kind == "cloze"
     question = writer.inlines(draft.question)
     if draft.kind == "list":
         count = len(draft.answer[0].children) if draft.answer else 0
@@ -87,7 +89,8 @@ def render_card(
     # A question worded apart from its label (numbering left off, a subject added) has
     # the label in its place, so `Example 1` and `Example 2` stay two fields for Anki.
     place = draft.context
-    if plain_text(draft.question).strip() != draft.label:
+    # A cloze's label is what it hides: never in its place.
+    if draft.kind != "cloze" and plain_text(draft.question).strip() != draft.label:
         place = (*place, draft.label)
     question += place_of(draft.note_title, place, draft.occurrence)
     answer = writer.blocks(draft.answer)
@@ -95,6 +98,7 @@ def render_card(
         answer += f'<div class="fg-footnotes">{writer.blocks(draft.footnotes)}</div>'
     if writer.has_raw_html:
         question, answer = sanitise(question), sanitise(answer)
+    question, answer = finish(question), finish(answer)
     card = RenderedCard(
         draft=draft.with_(question=(), answer=(), footnotes=()),
         deck=deck,
@@ -124,6 +128,8 @@ class _HtmlWriter:
         """Names (in the deck) of the audio files embedded: their `[sound:]` tags."""
         self.diagnostics: list[Diagnostic] = []
         self.macros = NO_MACROS
+        self.cloze = False
+        """A cloze card: `{{` in code must not read as a cloze."""
         # Everything else is escaped here; only HTML from the note needs the sanitiser.
         self.has_raw_html = False
 
@@ -213,7 +219,8 @@ class _HtmlWriter:
                     _HIGHLIGHT.sub(r"<mark>\1</mark>", text) if "==" in text else text
                 )
             case "code":
-                return f"<code>{html.escape(inline.text, quote=False)}</code>"
+                code = html.escape(inline.text, quote=False)
+                return f"<code>{code_braces(code) if self.cloze else code}</code>"
             case "math":
                 # Anki's MathJax reads \( \) and \[ \]; Obsidian writes $ and $$.
                 return f"\\({self._maths(inline)}\\)"
@@ -241,6 +248,9 @@ class _HtmlWriter:
                 return f"<sup>[{html.escape(inline.text)}]</sup>"
             case "task":
                 return "\u2611 " if inline.text else "\u2610 "
+            case "cloze":
+                inner = self.inlines(inline.children)
+                return cloze_marks(inline.target, inner, inline.text)
         return self.inlines(inline.children)
 
     def _maths(self, inline: Inline) -> str:

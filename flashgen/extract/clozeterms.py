@@ -1,0 +1,231 @@
+"""Key terms: which bold in a sentence is worth a cloze (a fact to recall), and which is a
+label, a stress, a remark, an aside or a giveaway. Pure: a sentence's inlines in, a verdict
+out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flashgen.extract.labels import NOT_LABELS
+from flashgen.parse import Inline, plain_text
+
+_MIN_OTHER_WORDS = 4
+"""Words a bold term's sentence needs besides the term, to say which fact is asked."""
+_MAX_TERM_WORDS = 8
+_MAX_TERM_CHARS = 80
+# Bold that stresses a word rather than names a fact to learn.
+_EMPHASIS = frozenset(
+    {
+        *NOT_LABELS,
+        "not",
+        "no",
+        "never",
+        "always",
+        "only",
+        "all",
+        "must",
+        "do not",
+        "don't",
+        "cannot",
+        "can't",
+        "and",
+        "or",
+        "but",
+        "very",
+        "also",
+        "except",
+        "both",
+        "none",
+        "any",
+        "every",
+        "yes",
+        "key",
+        "example",
+        "e.g.",
+    }
+)
+# After a sentence's leading bold, a verb makes it a statement about the term
+# (`**Warfarin** inhibits ...`, `**X** is the most common ...`); a bold imperative
+# (`**Right-click** the file`) is followed by its object instead.
+_STATEMENT_VERB = re.compile(
+    r"^\s*(?:\([^)]{1,60}\)\s*)?(?:,[^,]{1,60},\s*)?"
+    r"(?:is|are|was|were|has|have|had|can|may|might|must|should|will|would|does|do"
+    r"|did|remains?|occurs?|causes?|presents?|affects?|involves?|leads?|results?"
+    r"|requires?|inhibits?|blocks?|binds?|increases?|decreases?|reduces?|produces?"
+    r"|activates?|appears?|develops?|forms?|contains?|includes?|uses?|works?|acts?"
+    r"|(?!(?:this|his|its|as|us|was|thus|plus|yes|less|across|unless|always)\b)"
+    r"[a-z]{3,}s)\b",
+    re.IGNORECASE,
+)
+_LIST_END = re.compile(r",[^,.;:]{1,40},\s*(?:and|or)\s+(?:\w+\s+)?$")
+# `**A**, B, and C` or `**A**, B, C`: the items after the term are short names.
+_LIST_START = re.compile(
+    r"\s*,\s*(?:[\w/-]+\s+){0,2}[\w/-]+\s*,\s*(?:(?:and|or)\b|(?:[\w/-]+\s+){0,2}[\w/-]+\s*,)"
+)
+_STRESSED_VERB = re.compile(
+    r"^\s+(?:the|a|an|with|to|into|from|onto|upon|its|their|his|her|them|it)\b"
+)
+# Words that name nothing to recall on their own.
+_VAGUE = frozenset(
+    [
+        "something",
+        "else",
+        "anything",
+        "everything",
+        "nothing",
+        "thing",
+        "things",
+        "stuff",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "one",
+        "ones",
+        "same",
+        "other",
+        "others",
+        "more",
+        "less",
+        "very",
+        "all",
+        "some",
+        "any",
+        "etc",
+        "the",
+        "a",
+        "an",
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "on",
+    ]
+)
+
+
+def is_key_term(
+    inlines: tuple[Inline, ...], index: int, text: str, names: set[str]
+) -> bool:
+    """Bold that names a fact to learn in its sentence, not a label, a stress or a
+    whole sentence in bold."""
+    folded = text.casefold().strip(" :")
+    if not text or folded in _EMPHASIS or named(text, names) or "==" in text:
+        return False
+    if all(word in _VAGUE for word in words(text).split()):
+        return False  # `something else`: nothing to recall
+    if len(text) > _MAX_TERM_CHARS or len(text.split()) > _MAX_TERM_WORDS:
+        return False
+    if text.endswith((".", "!", "?", ":")):
+        return False
+    after = inlines[index + 1] if index + 1 < len(inlines) else None
+    before = inlines[index - 1] if index else None
+    head = after.text if after is not None and after.kind == "text" else ""
+    tail = before.text if before is not None and before.kind == "text" else ""
+    if head.lstrip("\"'\u201d\u2019)").startswith(":") or text.startswith("("):
+        return False  # `**Cause:**` or `"**GPA**":` mid-line: a label; an aside
+    if re.match(r"\w", head) or re.search(r"\w$", tail) or len(text) < 2:
+        return False  # `**B**asophils`: the letters of a mnemonic, inside a word
+    if _in_list(plain_text(inlines[:index]), plain_text(inlines[index + 1 :])):
+        return False  # `ulcers, **perforation**, strictures`: one of many, unasked
+    if _STRESSED_VERB.match(head) and re.fullmatch(r"[a-z]+", text):
+        return False  # `the client **initiates** the connection`: a stressed word
+    if given(text, plain_text(inlines[:index]), plain_text(inlines[index + 1 :])):
+        return False  # `Growth hormone-releasing hormone (**GHRH**)`: spelled out
+    if other_words(inlines, text) < _MIN_OTHER_WORDS or repeated(inlines, text):
+        return False
+    bold_words = sum(
+        len(plain_text(i.children).split()) for i in inlines if i.kind == "strong"
+    )
+    if mostly(bold_words, inlines):
+        return False  # mostly bold: emphasis of the whole, not a term
+    if any(i.kind != "task" and not blank(i) for i in inlines[:index]):
+        return True
+    # A sentence's leading bold: a fact about the term (`**X** is the most common
+    # cause of Y`, a definition that does not say what X is) hides it; a bold
+    # imperative (`**Right-click** the file`) does not.
+    head = after.text if after is not None and after.kind == "text" else ""
+    return bool(_STATEMENT_VERB.match(head))
+
+
+def repeated(inlines: tuple[Inline, ...], term: str) -> bool:
+    """The term's words stand elsewhere in its sentence too (`a **cardiomyopathy**
+    (catecholamine cardiomyopathy)`): the gap is filled before it is read."""
+    said = words(term)
+    return bool(said) and f" {said} " in f" {words(plain_text(inlines))} ".replace(
+        f" {said} ", " ", 1
+    )
+
+
+def words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def named(term: str, names: set[str]) -> bool:
+    """The term is the note's title or is said by a heading above it (`DHCP` under
+    *DHCP and DNS*, `Operating System (OS)` under *What is an Operating System?*): the
+    context line shows the answer."""
+    said = _stems(re.sub(r"\s*\([^)]*\)\s*$", "", term))
+    return bool(said) and any(
+        f" {said} " in f" {_stems(name)} "
+        or said.replace(" ", "") in _stems(name).split()
+        for name in names
+    )
+
+
+def _stems(text: str) -> str:
+    """Words without a plural `s` (`interrupt` is said by *Interrupts*)."""
+    return " ".join(
+        word[:-1] if len(word) > 3 and word.endswith("s") else word
+        for word in words(text).split()
+    )
+
+
+def _in_list(before: str, after: str) -> bool:
+    """The term is one item of a list of three or more written in the sentence."""
+    if _LIST_END.search(before):
+        return True
+    if re.search(r",\s*$", before) and re.match(r"\s*(?:,|(?:and|or)\b)", after):
+        return True
+    return bool(_LIST_START.match(after))
+
+
+def given(term: str, before: str, after: str) -> bool:
+    """An acronym whose words stand just before it (`multiple endocrine neoplasia type 1
+    (**MEN 1**)`), or a name whose acronym follows it (`**insulin-like growth factor**
+    (IGF-1)`): the letters give the answer away."""
+    if _ACRONYM.fullmatch(term) and sum(c.isupper() for c in term) >= 2:
+        initials = _initials(before.split("(")[-2] if "(" in before else before)
+        return _letters(term) in initials[-12:]
+    found = re.match(r"\s*\(\s*(" + _ACRONYM.pattern + r")\s*\)", after)
+    if found is None or sum(c.isupper() for c in found.group(1)) < 2:
+        return False
+    letters, initials = iter(_initials(term)), _letters(found.group(1))
+    return all(letter in letters for letter in initials)  # in order, some left out
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Za-z0-9-]{1,7}(?: \d{1,2})?")
+
+
+def _initials(text: str) -> str:
+    return "".join(word[0] for word in re.findall(r"[A-Za-z0-9]+", text)).upper()
+
+
+def _letters(acronym: str) -> str:
+    return "".join(c for c in acronym if c.isupper())
+
+
+def mostly(hidden_words: int, inlines: tuple[Inline, ...]) -> bool:
+    """More than three fifths of the sentence: too little left to ask with."""
+    return hidden_words * 5 > len(plain_text(inlines).split()) * 3
+
+
+def other_words(inlines: tuple[Inline, ...], term: str) -> int:
+    return max(0, len(plain_text(inlines).split()) - len(term.split()))
+
+
+def blank(inline: Inline) -> bool:
+    return inline.kind == "text" and not inline.text.strip()
