@@ -203,3 +203,80 @@ def test_a_cloze_draft_is_one_draft_per_number():
     assert second.question[2].children == (cloze("2", "vitamin K"),)
     point = CardDraft("point", "N.md", "N", (), "X", (Inline("text", "X"),), (), 1, 1)
     assert one_per_number(point) == [point]
+
+
+_CLOZE_NOTE = """\
+# Pulmonary Embolism
+
+## Risk factors
+
+Three things make a thrombus form: {{c1::stasis of blood}}, \
+{{c2::injury to the vessel wall}} and {{c3::hypercoagulability}}.
+
+## Treatment
+
+**Warfarin** is the drug of choice for long-term anticoagulation after a PE.
+
+Patients present with **pleuritic chest pain** and ==tachycardia== on arrival at hospital.
+"""
+
+
+def test_regenerating_cloze_cards_keeps_every_history(tmp_path, collection):
+    from .test_regenerate import _edit, _history, _review_everything
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "PE.md"
+    note.write_text(_CLOZE_NOTE, encoding="utf-8")
+
+    def build_cloze(name: str, now: float):
+        config = Config(inputs=(vault,), output=tmp_path / name, cards=("cloze",))
+        return build(config, clock=lambda: now)
+
+    first = build_cloze("v1.apkg", FIXED_TIME)
+    labels = sorted(item.card.draft.label for item in first.cards)
+    assert labels == [
+        "Warfarin",
+        "hypercoagulability",
+        "injury to the vessel wall",
+        "pleuritic chest pain",
+        "stasis of blood",
+        "tachycardia",
+    ]
+    import_deck(collection, tmp_path / "v1.apkg")
+    _review_everything(collection)
+    before = _history(collection)
+    assert len(before) == 6 and all(cards[0][4] for cards in before.values())
+
+    # A new cloze number in the sentence, a new bold term, the sentence around a
+    # deletion re-worded, and one highlight removed.
+    _edit(
+        note,
+        "and {{c3::hypercoagulability}}",
+        "and {{c3::hypercoagulability}}, as with {{c4::a high platelet count}}",
+    )
+    _edit(
+        note,
+        "on arrival at hospital.\n",
+        "on arrival at hospital.\n\nA **CT pulmonary angiogram** confirms the "
+        "diagnosis in most patients who can have one.\n",
+    )
+    _edit(note, "is the drug of choice", "remains the usual drug")
+    _edit(note, "==tachycardia==", "tachycardia")
+    second = build_cloze("v2.apkg", FIXED_TIME + 60)
+    changes = second.report.changes
+    assert (changes.added, changes.removed) == (2, 1)
+    log = import_deck(collection, tmp_path / "v2.apkg")
+    assert len(log.new) == 2 and not log.conflicting
+    after = _history(collection)
+    gone = {c.guid for c in second.retired}
+    assert {c.label for c in second.retired} == {"tachycardia"}
+    assert {c.label for c in second.retired} == {"tachycardia"}
+    assert {guid: after[guid] for guid in before} == before
+    (removed,) = collection.find_notes("tag:flashgen::removed")
+    assert collection.get_note(removed).guid in gone
+    # What Anki shows: the re-worded sentence, each card its own gap.
+    (warfarin,) = collection.find_cards("Warfarin")
+    card = collection.get_card(warfarin)
+    assert "remains the usual drug" in _text(card.question())
+    assert "[...]" in _text(card.question()) and "Warfarin" in _text(card.answer())
