@@ -150,3 +150,38 @@ def test_the_known_commands_are_those_of_anki_mathjax(tmp_path, update_goldens):
     if update_goldens:
         COMMANDS_MODULE.write_text(commands_module(names), encoding="utf-8")
     assert sorted(MATHJAX_COMMANDS) == names
+
+
+@needs_mathjax
+def test_maths_inside_a_cloze_renders_in_anki_whole_and_without_errors(
+    tmp_path, collection
+):
+    from flashgen.config import Config
+    from flashgen.pipeline import build
+
+    from .conftest import FIXED_TIME, import_deck
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "preamble.sty").write_text("\\newcommand{\\R}{\\mathbb{R}}\n")
+    (vault / "Maths.md").write_text(
+        "## Fractions\n\nThe ratio {{c1::$\\frac{a}{b^{2}}$}} is defined on "
+        "{{c2::$\\R^{n}$::a space}} here.\n",
+        encoding="utf-8",
+    )
+    config = Config(inputs=(vault,), output=tmp_path / "d.apkg", cards=("cloze",))
+    build(config, clock=lambda: FIXED_TIME)
+    import_deck(collection, tmp_path / "d.apkg")
+    cards = [collection.get_card(c) for c in collection.find_cards("")]
+    assert sorted(card.ord for card in cards) == [0, 1]
+    sides = [card.question() for card in cards] + [card.answer() for card in cards]
+    with anki_mathjax(tmp_path) as page:
+        rendered = [typeset(page, side.split("</style>")[-1]) for side in sides]
+    fronts, backs = rendered[:2], rendered[2:]
+    # Each front hides its own maths and shows the other's; each back shows both.
+    assert sorted(len(mathml) for mathml in fronts) == [1, 1]
+    assert [len(mathml) for mathml in backs] == [2, 2]
+    for mathml in (m for side in rendered for m in side):
+        assert "merror" not in mathml and not _RED.search(mathml), mathml
+    back = "".join(backs[0])
+    assert "<mfrac>" in back and "<msup>" in back and "\u211d" in back
