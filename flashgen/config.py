@@ -119,6 +119,7 @@ SYNTAX_KEYS = {
     "cloze_highlights": "cloze_highlights",
     "cloze_bold": "cloze_bold",
     "cloze_curly": "cloze_curly",
+    "reverse": "reverse",
 }
 """The keys that set CardSyntax, and the field each sets."""
 _SEPARATOR_KEYS = {key for key in SYNTAX_KEYS if key.endswith("_separator")}
@@ -218,6 +219,8 @@ def _from_table(config: Config, name: str, data: dict[str, Any], vault: Path) ->
 
 
 def _syntax_value(key: str, value: Any) -> Any:
+    if key == "reverse":
+        return "all" if value is True else "" if value is False else value
     if key == "flashcard_tags":
         return tuple(tag.strip().lstrip("#") for tag in value if tag.strip("# "))
     if key.startswith("multi_line"):
@@ -265,6 +268,8 @@ def _is_safe_link(template: str) -> bool:
 
 def _check(key: str, value: Any, known: list[str]) -> str | None:
     """What is wrong with one setting, or None."""
+    if key == "reverse" and value not in (True, False, "definitions"):
+        return "'reverse' must be true, false or \"definitions\" (write reverse = true)"
     if key not in known:
         close = difflib.get_close_matches(key, known, n=1)
         hint = (

@@ -280,3 +280,41 @@ def test_regenerating_cloze_cards_keeps_every_history(tmp_path, collection):
     card = collection.get_card(warfarin)
     assert "remains the usual drug" in _text(card.question())
     assert "[...]" in _text(card.question()) and "Warfarin" in _text(card.answer())
+
+
+def test_the_vaults_reverse_setting_and_a_notes_own(tmp_path):
+    import pytest
+
+    from flashgen.config import load_config
+    from flashgen.errors import ConfigError
+    from flashgen.pipeline import plan_build
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    text = (
+        "# Cells\n\n**Mitochondrion**: makes ATP.\n\n"
+        "**Osmosis** is the movement of water across a membrane.\n"
+    )
+    (vault / "A.md").write_text(text, encoding="utf-8")
+    (vault / "B.md").write_text("---\nreverse: false\n---\n" + text, encoding="utf-8")
+
+    def kinds(setting: str) -> dict[str, list[str]]:
+        (vault / ".flashgen.toml").write_text(setting, encoding="utf-8")
+        result = plan_build(load_config((vault,)), clock=lambda: FIXED_TIME)
+        found: dict[str, list[str]] = {}
+        for item in result.cards:
+            draft = item.card.draft
+            found.setdefault(draft.note_path, []).append(draft.kind)
+        return found
+
+    assert kinds("reverse = true\n")["A.md"] == [
+        "point-reversed",
+        "definition-reversed",
+    ]
+    assert kinds('reverse = "definitions"\n')["A.md"] == [
+        "point",
+        "definition-reversed",
+    ]
+    assert kinds("reverse = true\n")["B.md"] == ["point", "definition"]
+    with pytest.raises(ConfigError, match="'reverse' must be true, false or"):
+        kinds('reverse = "points"\n')

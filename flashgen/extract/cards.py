@@ -61,7 +61,7 @@ def extract_cards(
         merge_exercises([_worded(d, note.title) for d in section_cards(note)])
     )
     drafts = _with_clozes(note, drafts, syntax)
-    reversed_kinds = _reversed_kinds(note.front_matter.get("reverse"))
+    reversed_kinds = _reversed_kinds(note.front_matter.get("reverse", syntax.reverse))
     if reversed_kinds:
         drafts = [
             d.with_(kind=d.kind + REVERSED) if d.kind in reversed_kinds else d
@@ -79,9 +79,9 @@ def extract_cards(
 
 
 def _reversed_kinds(setting: object) -> frozenset[str]:
-    """The kinds a note's `reverse:` front matter asks both ways: `true` its points and
-    definitions, `definitions` its definitions alone."""
-    if setting is True:
+    """The kinds a note's `reverse:` front matter (or the vault's setting) asks both
+    ways: `true` its points and definitions, `definitions` its definitions alone."""
+    if setting is True or setting == "all":
         return frozenset({"point", "definition"})
     if isinstance(setting, str) and setting.strip().lower() in {
         "definition",

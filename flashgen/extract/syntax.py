@@ -28,6 +28,9 @@ class CardSyntax:
     """A bold term inside a sentence is a cloze deletion."""
     cloze_curly: bool = False
     """`{{text}}` is a cloze deletion (Anki's own `{{c1::text}}` always is)."""
+    reverse: str = ""
+    """Which cards are asked both ways: "" none, "all" points and definitions,
+    "definitions" definitions alone; a note's `reverse:` front matter overrides it."""
 
 
 DEFAULT_SYNTAX = CardSyntax()
