@@ -31,6 +31,7 @@ from flashgen.extract.tables import row_cards
 from flashgen.parse import Block, Inline, ParsedNote, plain_text
 
 _METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
 _DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
 # Keys whose value is never an answer, whatever it holds (`related: ...`, `tags: ...`).
 _METADATA_KEY = re.compile(
@@ -287,9 +288,29 @@ def _heading_text(block: Block) -> str:
     return plain_text(block.inlines).strip().rstrip(":\uff1a").strip()
 
 
+def _is_metadata_item(item: Block, lines: list[str]) -> bool:
+    """A list item that is one template line (`- tags: #icu`, `- related: [[ICU]]`): a
+    key that never holds an answer; other keys in a list are the note's own points."""
+    if len(item.children) != 1 or item.children[0].kind != "paragraph":
+        return False
+    paragraph = item.children[0]
+    for line in lines[paragraph.line - 1 : paragraph.end_line]:
+        found = _METADATA_LINE.match(_LIST_MARK.sub("", line, count=1))
+        if not found:
+            return False
+        key = found.group(1).strip()
+        if not (_METADATA_KEY.match(key) or _DATE_KEY.fullmatch(key)):
+            return False
+    return True
+
+
 def _is_metadata(block: Block, lines: list[str]) -> bool:
     """Template header and footer lines (`Links: [[]]`, `Created Date: ...`, `related:`)
-    are not content."""
+    are not content, written as lines or as a list (`- related: [[ICU]]`)."""
+    if block.kind == "list":
+        return bool(block.children) and all(
+            _is_metadata_item(item, lines) for item in block.children
+        )
     if block.kind != "paragraph":
         return False
     for line in lines[block.line - 1 : block.end_line]:
