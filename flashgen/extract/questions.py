@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from flashgen.parse import Inline
+from flashgen.parse import Inline, plain_text
 
 # Words that name a part of a topic rather than a topic: a label made only of these (and
 # the small words below) needs its subject beside it.
@@ -124,6 +124,9 @@ _ID = re.compile(
     re.DOTALL,
 )
 _NAME_IN_PARENS = re.compile(r"^\((?P<name>[^()]+)\)\s*[.:]?\s*$")
+# `Prop 3 IMPORTANT (Subgroup)`: a word the author shouts to mark a point is no part of
+# its name.
+_SHOUTED = re.compile(r"^(?:IMPORTANT|NOTE|NB|KEY|REMEMBER|WARNING|TIP)\b[!:.]*\s*")
 
 
 def strip_numbering(text: str) -> str:
@@ -132,12 +135,42 @@ def strip_numbering(text: str) -> str:
         text = text[found.end() :]
     if (found := _ID.match(text)) and found.group("word").casefold() in _ID_WORDS:
         word = _ID_WORDS[found.group("word").casefold()]
-        rest = found.group("rest").strip()
+        rest = _SHOUTED.sub("", found.group("rest").strip())
         if named := _NAME_IN_PARENS.match(rest):
             return named.group("name").strip()
         rest = re.sub(r"^[-:.\u2013\u2014)]+\s*", "", rest).strip()
         return rest or word
     return text
+
+
+def label_number(text: str) -> str:
+    """The id or number that strip_numbering leaves off, as a front may show it when it
+    is all that tells two cards apart (`Theo 2` -> "Theorem 2", `3. Example` -> "3");
+    "" when there is none."""
+    rest = text
+    number = ""
+    if found := _NUMBERING.match(text):
+        number = re.sub(r"[^\w.]|\.$", "", found.group(0)).strip(".")
+        rest = text[found.end() :]
+    if (found := _ID.match(rest)) and found.group("word").casefold() in _ID_WORDS:
+        return f"{_ID_WORDS[found.group('word').casefold()]} {found.group('number')}"
+    return number
+
+
+def numbered(question: tuple[Inline, ...], text: str) -> tuple[Inline, ...]:
+    """A question that reads the same as another card's, told apart by its label's id:
+    *Eulerian Graphs - Theorem* -> *Eulerian Graphs - Theorem 2*, *Algebra - Subgroup* ->
+    *Algebra - Subgroup (Proposition 3)*."""
+    number = label_number(text)
+    if not number:
+        return question
+    shown = plain_text(question).rstrip()
+    if " " not in number:  # `3. Example` -> *Example 3*
+        return (*question, Inline("text", f" {number.lstrip('0') or number}"))
+    word = number.split()[0]
+    if shown.casefold().endswith(word.casefold()):
+        return (Inline("text", shown[: len(shown) - len(word)] + number),)
+    return (*question, Inline("text", f" ({number})"))
 
 
 def is_generic(text: str) -> bool:

@@ -26,7 +26,7 @@ from flashgen.extract.enumerations import enumeration, name_key
 from flashgen.extract.labels import NOT_LABELS, split_label_lines
 from flashgen.extract.points import make_draft, points_in, starts_with_label
 from flashgen.extract.prompts import split_prompts
-from flashgen.extract.questions import strip_numbering
+from flashgen.extract.questions import numbered, strip_numbering
 from flashgen.extract.tables import row_cards
 from flashgen.parse import Block, Inline, ParsedNote, plain_text
 
@@ -53,6 +53,7 @@ _GIVEN = frozenset({"given", "problem", "question", "exercise", "task"})
 _SOLUTION = frozenset({"solution", "answer", "solutions"})
 _MAX_ANNOUNCED_WORDS = 120
 _BREAKS = frozenset({"softbreak", "hardbreak"})
+_WORDED = frozenset({"point", "heading", "list", "definition"})
 
 
 def section_cards(note: ParsedNote) -> list[CardDraft]:
@@ -77,7 +78,8 @@ def merge_exercises(drafts: list[CardDraft]) -> list[CardDraft]:
     """*Given* then *Solution* in one place: one card, the given asks, the solution answers.
 
     The *Given* card alone has nothing to learn and the *Solution* card does not show the
-    problem. The merged card keeps the solution's identity."""
+    problem. The merged card keeps the solution's identity. Worded questions that read
+    the same in one place are then told apart by their labels' ids (see _told_apart)."""
     given: dict[tuple[str, ...], int] = {}
     dropped: set[int] = set()
     merged = list(drafts)
@@ -91,7 +93,29 @@ def merge_exercises(drafts: list[CardDraft]) -> list[CardDraft]:
             if found is not None and asked:
                 dropped.add(found)
                 merged[index] = _with_question(draft, asked)
-    return [draft for index, draft in enumerate(merged) if index not in dropped]
+    return _told_apart([d for index, d in enumerate(merged) if index not in dropped])
+
+
+def _told_apart(drafts: list[CardDraft]) -> list[CardDraft]:
+    """Two cards under one heading whose questions read the same once their ids were
+    left off (`Theo 1`, `Theo 2` both asked *Graphs - Theorem*) keep their ids: *Graphs -
+    Theorem 1*, *Graphs - Theorem 2*. Only the wording changes, never the identity."""
+    seen: dict[tuple[tuple[str, ...], str], list[int]] = {}
+    for index, draft in enumerate(drafts):
+        if draft.kind in _WORDED:
+            asked = plain_text(draft.question).strip().casefold()
+            seen.setdefault((draft.context, asked), []).append(index)
+    told = list(drafts)
+    for indices in seen.values():
+        labels = {drafts[i].label for i in indices}
+        if len(indices) < 2 or len(labels) < len(indices):
+            continue
+        for index in indices:
+            draft = drafts[index]
+            question = numbered(draft.question, draft.label)
+            if question is not draft.question:
+                told[index] = draft.with_(question=question)
+    return told
 
 
 def _one_paragraph(blocks: tuple[Block, ...]) -> tuple[Inline, ...] | None:
