@@ -42,7 +42,8 @@ GENRE_WORDS = frozenset(
     responsibilities responsibility capabilities capability considerations consideration
     precautions precaution contrast flaw flaws priority defaults default rule rules
     glossary terms terminology vocabulary abbreviations acronyms keywords propositions
-    lemmas corollaries axioms works work matters happens
+    lemmas corollaries axioms works work matters happens conclusion conclusions point
+    points remember things important recap
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SMALL_WORDS = frozenset(
