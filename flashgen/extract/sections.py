@@ -26,7 +26,7 @@ from flashgen.extract.enumerations import enumeration, name_key
 from flashgen.extract.labels import NOT_LABELS, split_label_lines
 from flashgen.extract.points import make_draft, points_in, starts_with_label
 from flashgen.extract.prompts import split_prompts
-from flashgen.extract.questions import numbered, strip_numbering
+from flashgen.extract.questions import label_number, numbered, strip_numbering
 from flashgen.extract.tables import row_cards
 from flashgen.parse import Block, Inline, ParsedNote, plain_text
 
@@ -107,9 +107,9 @@ def _told_apart(drafts: list[CardDraft]) -> list[CardDraft]:
             seen.setdefault((draft.context, asked), []).append(index)
     told = list(drafts)
     for indices in seen.values():
-        labels = {drafts[i].label for i in indices}
-        if len(indices) < 2 or len(labels) < len(indices):
-            continue
+        numbers = {label_number(drafts[i].label) for i in indices}
+        if len(indices) < 2 or "" in numbers or len(numbers) < len(indices):
+            continue  # only ids that tell every one of them apart
         for index in indices:
             draft = drafts[index]
             question = numbered(draft.question, draft.label)
