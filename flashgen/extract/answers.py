@@ -53,6 +53,13 @@ _OPENER = re.compile(
     r"results?|demo)(?:\s+\w+)?\s*[:\uff1a]$",
     re.IGNORECASE,
 )
+# `Check out the PowerUp notes.`, `See more in my PNPT notes.`: a pointer to elsewhere.
+_POINTER = re.compile(
+    r"^(?:see|check\s+out|refer\s+to|look\s+at|read|for\s+more)\b[^.!?]*\b(?:notes?|page|"
+    r"section|docs?|documentation|article|video|link|here|below|above)\b[^.!?]*[.!]?$",
+    re.IGNORECASE,
+)
+_LONGEST_POINTER = 12
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])")
 
 
@@ -170,11 +177,28 @@ def is_placeholder(block: Block) -> bool:
     return len(text) < _LONGEST_PLACEHOLDER and bool(_PLACEHOLDER.fullmatch(text))
 
 
+def is_pointer(block: Block) -> bool:
+    """A short line that only sends the reader elsewhere (`Check out the PowerUp notes.`)."""
+    if block.kind != "paragraph":
+        return False
+    text = plain_text(block.inlines).strip()
+    return len(text.split()) <= _LONGEST_POINTER and bool(_POINTER.match(text))
+
+
+def is_long_code(blocks: tuple[Block, ...]) -> bool:
+    """Only code, longer than an answer: a whole program or listing nobody recalls."""
+    return (
+        bool(blocks)
+        and all(block.kind == "code" for block in blocks)
+        and words_of(blocks) > MAX_WORDS
+    )
+
+
 def has_substance(blocks: Iterable[Block]) -> bool:
     """Something to learn: text that is not only links, or code, math or a local image;
-    not a placeholder (`Init`, `TBD`)."""
+    not a placeholder (`Init`, `TBD`) nor a pointer to other notes (`See my X notes`)."""
     blocks = tuple(blocks)
-    if len(blocks) == 1 and is_placeholder(blocks[0]):
+    if len(blocks) == 1 and (is_placeholder(blocks[0]) or is_pointer(blocks[0])):
         return False
     for block in walk_blocks(blocks):
         if block.kind in {"code", "html"} and block.text.strip():

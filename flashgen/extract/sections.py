@@ -16,6 +16,7 @@ from flashgen.extract.answers import (
     ends_with_colon,
     fit,
     has_substance,
+    is_long_code,
     is_placeholder,
     is_resources,
     is_resources_title,
@@ -190,7 +191,8 @@ def _section_cards(
             answer = (*intro, *items, *closing)
         elif announces:
             answer = (*intro, *_announced(opening, intro, below))
-        if answer and has_substance(answer):
+        # A whole program or listing under a heading is no answer anyone recalls.
+        if answer and has_substance(answer) and not is_long_code(answer):
             yield make_draft(note, "heading", context, label, answer, heading.line)
         if items and not announced:
             answer = items + (closing if intro else ())
@@ -203,7 +205,12 @@ def _section_cards(
         # The author's answer, sized for recall like any other: later paragraphs (a
         # vignette, an aside) go.
         answer = fit(tuple(b for b in segment.blocks if b.kind != "rule"))
-        if segment.ignored or not segment.prompt or not has_substance(answer):
+        if (
+            segment.ignored
+            or not segment.prompt
+            or not has_substance(answer)
+            or is_long_code(answer)
+        ):
             continue
         question = (Inline("text", segment.prompt),)
         yield make_draft(
