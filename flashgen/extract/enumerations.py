@@ -13,7 +13,7 @@ import re
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.labels import label_of
 from flashgen.extract.points import lead_of, starts_with_label
-from flashgen.extract.questions import is_generic, strip_numbering
+from flashgen.extract.questions import is_generic, label_number, strip_numbering
 from flashgen.parse import Block, Inline, plain_text, split_block_id
 
 _MAX_ITEM_WORDS = 6
@@ -30,6 +30,7 @@ def enumeration(
     direct: list[CardDraft],
     asked: str,
     titles: frozenset[str],
+    heading: str = "",
 ) -> tuple[Block, ...]:
     """A list of the section's named points, as the note lists them, or ().
 
@@ -38,8 +39,9 @@ def enumeration(
     `**Defining formula**` on its own line over its answer), ids (*Theo 1*), questions (an
     FAQ's), the names of the note's own sections (a recap's *SPF, DKIM*) and names the
     heading path already says (`asked`: *Batch vs Online* -> *Batch*, *Online*) are the
-    note's structure, not facts to list."""
-    if len(direct) < 2:
+    note's structure, not facts to list; so are the points under a `heading` that names
+    a kind of statement (*Definitions*, *Theorems*)."""
+    if len(direct) < 2 or lists_statements(heading):
         return ()
     groups: list[list[tuple[int, tuple[Inline, ...] | None]]] = []
     in_run = False
@@ -71,10 +73,8 @@ def enumeration(
         return ()
     # Mostly genre words (Description, Location, Analysis) or ids (Theo 1, Theo 2):
     # the note's structure. One genre word among named points (Management) is a point.
-    generic = sum(
-        is_generic(strip_numbering(plain_text(name or ()).strip())) for _, name in names
-    )
-    if generic * 2 > len(names):
+    generic = sum(_is_structure(plain_text(name or ()).strip()) for _, name in names)
+    if generic * 2 > len(names) or (generic and len(names) == 2):
         return ()
     items = tuple(
         Block(
@@ -86,6 +86,27 @@ def enumeration(
         for line, name in names
     )
     return (Block("list", items[0].line, items[-1].end_line, children=items, start=1),)
+
+
+def _is_structure(text: str) -> bool:
+    """A genre word (*Description*) or an id (*Prop 2 (Subgroup)*, *Step 3*)."""
+    return is_generic(strip_numbering(text)) or " " in label_number(text)
+
+
+# Headings over statements of a kind: their points are the note's results or remarks,
+# and "list the theorems" asks for the note's layout, not a fact.
+_STATEMENT_KINDS = frozenset(
+    """
+    definitions theorems propositions lemmas corollaries axioms remarks notes reminders
+    examples and main results basic key important
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def lists_statements(heading: str) -> bool:
+    """A heading such as *Definitions* or *Theorems and Lemmas*."""
+    words = re.findall(r"\w+", strip_numbering(heading).casefold())
+    return bool(words) and all(word in _STATEMENT_KINDS for word in words)
 
 
 _QUESTION = re.compile(

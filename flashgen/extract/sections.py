@@ -179,7 +179,7 @@ def _section_cards(
     intro = _intro(opening)
     points = list(points_in(note, opening, path))
     direct = [card for card, depth in points if depth == 0]
-    items = enumeration(opening, direct, " ".join(path), titles)
+    items = enumeration(opening, direct, " ".join(path), titles, label if path else "")
     closing = _closing(opening) if direct else ()
     if heading is not None and not is_remark:
         answer = intro or closing
