@@ -74,7 +74,7 @@ def enumeration(
     # Mostly genre words (Description, Location, Analysis) or ids (Theo 1, Theo 2):
     # the note's structure. One genre word among named points (Management) is a point.
     generic = sum(_is_structure(plain_text(name or ()).strip()) for _, name in names)
-    if generic * 2 > len(names) or (generic and len(names) == 2):
+    if generic * 2 > len(names):
         return ()
     items = tuple(
         Block(
