@@ -55,8 +55,8 @@ _OPENER = re.compile(
 )
 # `Check out the PowerUp notes.`, `See more in my PNPT notes.`: a pointer to elsewhere.
 _POINTER = re.compile(
-    r"^(?:see|check\s+out|refer\s+to|look\s+at|read|for\s+more)\b[^.!?]*\b(?:notes?|page|"
-    r"section|docs?|documentation|article|video|link|here|below|above)\b[^.!?]*[.!]?$",
+    r"^(?:see|check\s+out|refer\s+to|look\s+at|read|for\s+more)\b.*\b(?:notes?|page|"
+    r"section|docs?|documentation|article|video|link|here|below|above)\b\W*$",
     re.IGNORECASE,
 )
 _LONGEST_POINTER = 12
@@ -88,7 +88,8 @@ def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]
         if taken and has_substance(taken) and opener and (long or opener == "output"):
             break
         size = words_of((block,))
-        if not taken and size > budget and block.kind == "paragraph":
+        # Only images so far (no words): the paragraph after them is the opening.
+        if used == 0 and size > budget and block.kind == "paragraph":
             block = first_sentences(block, budget)
             size = words_of((block,))
         announced = index > 0 and ends_with_colon(blocks[index - 1])

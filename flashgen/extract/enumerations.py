@@ -93,12 +93,12 @@ def _is_structure(text: str) -> bool:
     return is_generic(strip_numbering(text)) or " " in label_number(text)
 
 
-# Headings over statements of a kind: their points are the note's results or remarks,
-# and "list the theorems" asks for the note's layout, not a fact.
+# Headings over statements of a kind, or over code: their points are the note's results,
+# remarks or notes on the code, and "list the theorems" asks for the note's layout.
 _STATEMENT_KINDS = frozenset(
     """
     definitions theorems propositions lemmas corollaries axioms remarks notes reminders
-    examples and main results basic key important
+    examples and main results basic key important code syntax usage output demo
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
