@@ -229,7 +229,7 @@ def ask(
         label = _replace_text(label, text, stripped)
     generic = is_generic(stripped)
     # Under *Glossary* or *Definitions* a label is a term, asked as it stands.
-    in_glossary = bool(context) and _is_glossary(context[-1])
+    in_glossary = bool(context) and is_glossary(context[-1])
     short = short_needs_subject and not in_glossary
     if generic or (short and _reads_only_in_place(label, stripped)):
         # A short label right under the note's title reads as the note's own term; under
@@ -247,7 +247,8 @@ def ask(
     return label
 
 
-def _is_glossary(heading: str) -> bool:
+def is_glossary(heading: str) -> bool:
+    """A heading such as *Glossary*, *Terms* or *Key Definitions*: its labels are terms."""
     words = re.findall(r"\w+", strip_numbering(heading).casefold())
     return bool(words) and all(word in _GLOSSARY_WORDS | _SMALL_WORDS for word in words)
 
