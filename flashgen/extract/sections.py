@@ -54,6 +54,12 @@ _GIVEN = frozenset({"given", "problem", "question", "exercise", "task"})
 _SOLUTION = frozenset({"solution", "answer", "solutions"})
 _MAX_ANNOUNCED_WORDS = 120
 _BREAKS = frozenset({"softbreak", "hardbreak"})
+# `Based on the output, ...:`, `In the output above ...:`, `For example, ... means:`.
+_READS_OUTPUT = re.compile(
+    r"\b(?:based on (?:the|this) (?:output|result)|(?:in|from) the (?:output|result)s?"
+    r"|the (?:output|result)s? (?:above|below|shows?)|for example|as an example)\b",
+    re.IGNORECASE,
+)
 _WORDED = frozenset({"point", "heading", "list", "definition"})
 
 
@@ -177,7 +183,12 @@ def _section_cards(
     opening = () if segments[0].ignored else segments[0].blocks
     is_remark = bool(path) and label.casefold() in NOT_LABELS  # `## NOTE`
     intro = _intro(opening)
-    points = list(points_in(note, opening, path))
+    shown = _read_from_output(opening)
+    points = [
+        (card, depth)
+        for card, depth in points_in(note, opening, path)
+        if not any(first <= card.line <= last for first, last in shown)
+    ]
     direct = [card for card, depth in points if depth == 0]
     items = enumeration(opening, direct, " ".join(path), titles, label if path else "")
     closing = _closing(opening) if direct else ()
@@ -216,6 +227,21 @@ def _section_cards(
         yield make_draft(
             note, "prompt", path, segment.prompt, answer, segment.line, question
         )
+
+
+def _read_from_output(opening: tuple[Block, ...]) -> list[tuple[int, int]]:
+    """The lines of each list that reads one run's output or an example (`Based on the
+    output, the permissions are:` over `- SYSTEM: Full access`): example data, not facts."""
+    spans = []
+    for before, block in zip(opening, opening[1:], strict=False):
+        if (
+            block.kind == "list"
+            and before.kind == "paragraph"
+            and ends_with_colon(before)
+        ):
+            if _READS_OUTPUT.search(plain_text(before.inlines)):
+                spans.append((block.line, block.end_line))
+    return spans
 
 
 def _row_cards(
