@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from itertools import pairwise
 
 from flashgen.extract.answers import (
     ends_with_colon,
@@ -232,16 +233,13 @@ def _section_cards(
 def _read_from_output(opening: tuple[Block, ...]) -> list[tuple[int, int]]:
     """The lines of each list that reads one run's output or an example (`Based on the
     output, the permissions are:` over `- SYSTEM: Full access`): example data, not facts."""
-    spans = []
-    for before, block in zip(opening, opening[1:], strict=False):
-        if (
-            block.kind == "list"
-            and before.kind == "paragraph"
-            and ends_with_colon(before)
-        ):
-            if _READS_OUTPUT.search(plain_text(before.inlines)):
-                spans.append((block.line, block.end_line))
-    return spans
+    return [
+        (block.line, block.end_line)
+        for before, block in pairwise(opening)
+        if block.kind == "list"
+        and ends_with_colon(before)
+        and bool(_READS_OUTPUT.search(plain_text(before.inlines)))
+    ]
 
 
 def _row_cards(
