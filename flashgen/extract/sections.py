@@ -350,6 +350,8 @@ def _is_metadata_item(item: Block, lines: list[str]) -> bool:
         return False
     paragraph = item.children[0]
     for line in lines[paragraph.line - 1 : paragraph.end_line]:
+        if not line.strip():
+            continue  # the blank line after the list's last item
         found = _METADATA_LINE.match(_LIST_MARK.sub("", line, count=1))
         if not found:
             return False
