@@ -65,7 +65,7 @@ def test_config_errors_are_listed_together_and_exit_2(runner, examples_vault, tm
         "cloze_curly, cloze_highlights, css, deck_layout, deck_name, description, "
         "exclude, flashcard_tags, flashcards_in_every_note, folder_tags, include, "
         "multi_line_reversed_separator, multi_line_separator, namespace, output, "
-        "preamble, single_line_reversed_separator, single_line_separator, source_link, "
+        "preamble, reverse, single_line_reversed_separator, single_line_separator, source_link, "
         "vault_name)",
     ]
     assert not out.exists()

@@ -185,3 +185,41 @@ def test_maths_inside_a_cloze_renders_in_anki_whole_and_without_errors(
         assert "merror" not in mathml and not _RED.search(mathml), mathml
     back = "".join(backs[0])
     assert "<mfrac>" in back and "<msup>" in back and "double-struck" in back
+
+
+_TEXT_WITH_COMMANDS = (
+    "# Cases\n\n"
+    "Defined by cases:\n\n"
+    "$$\n"
+    "f(i) = \\begin{cases} 1 & \\textrm{\\hspace{0.5in}\\textit{if \\,}}i=s\\\\\n"
+    "0 & \\textrm{\\textit{else.}} \\end{cases}\n"
+    "$$\n\n"
+    "Then $a\\ \\ \\textrm{\\textit{and}}\\ \\ b$ hold.\n"
+)
+
+
+@needs_mathjax
+def test_commands_inside_text_render_as_anki_mathjax_shows_them(runner, tmp_path):
+    # Anki's MathJax lacks the textmacros package: inside \textrm{} it would show
+    # `\textit{and}` as text. The cards carry maths forms it renders.
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "Cases.md").write_text(_TEXT_WITH_COMMANDS, encoding="utf-8")
+    cards, _ = _cards(runner, vault)
+    html = "".join(card["fields"]["Answer"] for card in cards)
+    raw = (
+        "<p>\\("
+        + "\\)</p><p>\\(".join(
+            ["\\textrm{\\hspace{0.5in}\\textit{if \\,}}i=s", "\\textrm{\\textit{and}}"]
+        )
+        + "\\)</p>"
+    )
+    with anki_mathjax(tmp_path) as page:
+        rendered = typeset(page, html)
+        control = typeset(page, raw)
+    assert len(rendered) == 2
+    for mathml in rendered:
+        assert "merror" not in mathml and not _RED.search(mathml), mathml
+        assert not re.search(r"<mtext[^>]*>[^<]*\\", mathml), mathml
+        assert 'mathvariant="italic"' in mathml
+    assert all(re.search(r"<mtext[^>]*>[^<]*\\", mathml) for mathml in control)

@@ -1,15 +1,18 @@
 """Answers: how much of a section a card takes, and what never joins an answer.
 
 An answer is sized for recall: a long opening keeps its first blocks up to about 80 words
-(an opening that ends with a colon keeps what it announces), *Resources* blocks and link
-lists stay out, and an answer must hold something to learn (not only links, a remote image
-or a drawing's file name).
+(an opening that ends with a colon keeps what it announces), a paragraph longer than that
+keeps its first sentences, and what a line such as *Example:* or *Output:* opens stays out
+of an answer that would be too long with it (output always: it is one run of a tool, not a
+fact). *Resources* blocks and link lists stay out, and an answer must hold something to
+learn (not only links, a remote image or a drawing's file name).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from flashgen.extract.transcripts import trim_transcripts
 from flashgen.parse import Block, Inline, plain_text, walk_blocks
@@ -42,6 +45,22 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _LONGEST_PLACEHOLDER = 24
+# `*Example:*`, `For example:`, `Sample output:`, `Output:` alone on a line: what follows
+# shows one case of what the answer already said.
+_OPENER = re.compile(
+    r"^(?:for\s+)?(?:an?\s+|the\s+|some\s+)?(?:(?:real[- ]life|practical|simple|"
+    r"basic|quick|sample|example)\s+)?(?P<what>examples?|e\.?g\.?|usage|outputs?|"
+    r"results?|demo)(?:\s+\w+)?\s*[:\uff1a]$",
+    re.IGNORECASE,
+)
+# `Check out the PowerUp notes.`, `See more in my PNPT notes.`: a pointer to elsewhere.
+_POINTER = re.compile(
+    r"^(?:see|check\s+out|refer\s+to|look\s+at|read|for\s+more)\b.*\b(?:notes?|page|"
+    r"section|docs?|documentation|article|video|link|here|below|above)\b\W*$",
+    re.IGNORECASE,
+)
+_LONGEST_POINTER = 12
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])")
 
 
 def words_of(blocks: Iterable[Block]) -> int:
@@ -63,8 +82,16 @@ def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]
     blocks = trim_transcripts(blocks)
     taken: list[Block] = []
     used = 0
+    long = words_of(blocks) > budget
     for index, block in enumerate(blocks):
+        opener = opens_example(block)
+        if taken and has_substance(taken) and opener and (long or opener == "output"):
+            break
         size = words_of((block,))
+        # Only images so far (no words): the paragraph after them is the opening.
+        if used == 0 and size > budget and block.kind == "paragraph":
+            block = first_sentences(block, budget)
+            size = words_of((block,))
         announced = index > 0 and ends_with_colon(blocks[index - 1])
         # An image link or a heading line alone is no answer yet: the block after it fits.
         if taken and used + size > budget and not announced and has_substance(taken):
@@ -74,6 +101,42 @@ def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]
         if used > budget and not ends_with_colon(block):
             break
     return tuple(taken)
+
+
+def opens_example(block: Block) -> str:
+    """ "output" for a line that opens a tool's output (`Output:`), "example" for one that
+    opens an example (`*Example:*`, `For example:`), else ""."""
+    if block.kind != "paragraph" or len(block.inlines) > 3:
+        return ""
+    found = _OPENER.match(plain_text(block.inlines).strip().strip("*_ ").strip())
+    if not found:
+        return ""
+    return (
+        "output" if found.group("what").casefold().startswith("output") else "example"
+    )
+
+
+def first_sentences(block: Block, budget: int) -> Block:
+    """A long paragraph cut after its last whole sentence within `budget` words (its
+    first sentence at least); the paragraph as it is when it has no sentence break."""
+    inlines = block.inlines
+    used = 0
+    cut: tuple[int, int] | None = None  # (inline index, end in its text)
+    for index, inline in enumerate(inlines):
+        if inline.kind == "text":
+            for found in _SENTENCE_END.finditer(inline.text):
+                before = used + len(inline.text[: found.end()].split())
+                if cut is not None and before > budget:
+                    break
+                cut = (index, found.end())
+        used += len(plain_text((inline,)).split())
+        if cut is not None and used > budget:
+            break
+    if cut is None:
+        return block
+    index, end = cut
+    kept = (*inlines[:index], Inline("text", inlines[index].text[:end]))
+    return replace(block, inlines=kept)
 
 
 def ends_with_colon(block: Block) -> bool:
@@ -115,11 +178,28 @@ def is_placeholder(block: Block) -> bool:
     return len(text) < _LONGEST_PLACEHOLDER and bool(_PLACEHOLDER.fullmatch(text))
 
 
+def is_pointer(block: Block) -> bool:
+    """A short line that only sends the reader elsewhere (`Check out the PowerUp notes.`)."""
+    if block.kind != "paragraph":
+        return False
+    text = plain_text(block.inlines).strip()
+    return len(text.split()) <= _LONGEST_POINTER and bool(_POINTER.match(text))
+
+
+def is_long_code(blocks: tuple[Block, ...]) -> bool:
+    """Only code, longer than an answer: a whole program or listing nobody recalls."""
+    return (
+        bool(blocks)
+        and all(block.kind == "code" for block in blocks)
+        and words_of(blocks) > MAX_WORDS
+    )
+
+
 def has_substance(blocks: Iterable[Block]) -> bool:
     """Something to learn: text that is not only links, or code, math or a local image;
-    not a placeholder (`Init`, `TBD`)."""
+    not a placeholder (`Init`, `TBD`) nor a pointer to other notes (`See my X notes`)."""
     blocks = tuple(blocks)
-    if len(blocks) == 1 and is_placeholder(blocks[0]):
+    if len(blocks) == 1 and (is_placeholder(blocks[0]) or is_pointer(blocks[0])):
         return False
     for block in walk_blocks(blocks):
         if block.kind in {"code", "html"} and block.text.strip():

@@ -13,7 +13,12 @@ import re
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.labels import label_of
 from flashgen.extract.points import lead_of, starts_with_label
-from flashgen.extract.questions import is_generic, strip_numbering
+from flashgen.extract.questions import (
+    is_generic,
+    is_glossary,
+    label_number,
+    strip_numbering,
+)
 from flashgen.parse import Block, Inline, plain_text, split_block_id
 
 _MAX_ITEM_WORDS = 6
@@ -30,6 +35,7 @@ def enumeration(
     direct: list[CardDraft],
     asked: str,
     titles: frozenset[str],
+    heading: str = "",
 ) -> tuple[Block, ...]:
     """A list of the section's named points, as the note lists them, or ().
 
@@ -38,8 +44,10 @@ def enumeration(
     `**Defining formula**` on its own line over its answer), ids (*Theo 1*), questions (an
     FAQ's), the names of the note's own sections (a recap's *SPF, DKIM*) and names the
     heading path already says (`asked`: *Batch vs Online* -> *Batch*, *Online*) are the
-    note's structure, not facts to list."""
-    if len(direct) < 2:
+    note's structure, not facts to list; so are the points under a `heading` that names
+    a kind of statement (*Definitions*, *Theorems*), and values or settings written as
+    one word of code (`5w`, `$CHANNEL`) outside a glossary."""
+    if len(direct) < 2 or lists_statements(heading):
         return ()
     groups: list[list[tuple[int, tuple[Inline, ...] | None]]] = []
     in_run = False
@@ -69,11 +77,11 @@ def enumeration(
     texts = [plain_text(name or ()).strip() for _, name in names]
     if not _lists_facts(texts, asked, titles):
         return ()
+    if not is_glossary(heading) and all(_is_literal(name) for _, name in names):
+        return ()
     # Mostly genre words (Description, Location, Analysis) or ids (Theo 1, Theo 2):
     # the note's structure. One genre word among named points (Management) is a point.
-    generic = sum(
-        is_generic(strip_numbering(plain_text(name or ()).strip())) for _, name in names
-    )
+    generic = sum(_is_structure(plain_text(name or ()).strip()) for _, name in names)
     if generic * 2 > len(names):
         return ()
     items = tuple(
@@ -86,6 +94,39 @@ def enumeration(
         for line, name in names
     )
     return (Block("list", items[0].line, items[-1].end_line, children=items, start=1),)
+
+
+def _is_literal(name: tuple[Inline, ...] | None) -> bool:
+    """A name written only as one word of code (`5w`, `$CHANNEL`, `ssid`): a value or a
+    setting that its own card explains; a list of them asks the note's layout."""
+    shown = [
+        inline for inline in name or () if inline.kind != "text" or inline.text.strip()
+    ]
+    if len(shown) != 1 or shown[0].kind != "code":
+        return False
+    code = shown[0].text.strip()
+    return len(code.split()) == 1 and not code.endswith(":")  # `Erosion:` is a label
+
+
+def _is_structure(text: str) -> bool:
+    """A genre word (*Description*) or an id (*Prop 2 (Subgroup)*, *Step 3*)."""
+    return is_generic(strip_numbering(text)) or " " in label_number(text)
+
+
+# Headings over statements of a kind, or over code: their points are the note's results,
+# remarks or notes on the code, and "list the theorems" asks for the note's layout.
+_STATEMENT_KINDS = frozenset(
+    """
+    definitions theorems propositions lemmas corollaries axioms remarks notes reminders
+    examples and main results basic key important code syntax usage output demo
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def lists_statements(heading: str) -> bool:
+    """A heading such as *Definitions* or *Theorems and Lemmas*."""
+    words = re.findall(r"\w+", strip_numbering(heading).casefold())
+    return bool(words) and all(word in _STATEMENT_KINDS for word in words)
 
 
 _QUESTION = re.compile(

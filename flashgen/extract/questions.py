@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from flashgen.parse import Inline
+from flashgen.parse import Inline, plain_text
 
 # Words that name a part of a topic rather than a topic: a label made only of these (and
 # the small words below) needs its subject beside it.
@@ -42,7 +42,8 @@ GENRE_WORDS = frozenset(
     responsibilities responsibility capabilities capability considerations consideration
     precautions precaution contrast flaw flaws priority defaults default rule rules
     glossary terms terminology vocabulary abbreviations acronyms keywords propositions
-    lemmas corollaries axioms works work matters happens
+    lemmas corollaries axioms works work matters happens conclusion conclusions point
+    points remember things important recap
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SMALL_WORDS = frozenset(
@@ -124,6 +125,9 @@ _ID = re.compile(
     re.DOTALL,
 )
 _NAME_IN_PARENS = re.compile(r"^\((?P<name>[^()]+)\)\s*[.:]?\s*$")
+# `Prop 3 IMPORTANT (Subgroup)`: a word the author shouts to mark a point is no part of
+# its name.
+_SHOUTED = re.compile(r"^(?:IMPORTANT|NOTE|NB|KEY|REMEMBER|WARNING|TIP)\b[!:.]*\s*")
 
 
 def strip_numbering(text: str) -> str:
@@ -132,12 +136,42 @@ def strip_numbering(text: str) -> str:
         text = text[found.end() :]
     if (found := _ID.match(text)) and found.group("word").casefold() in _ID_WORDS:
         word = _ID_WORDS[found.group("word").casefold()]
-        rest = found.group("rest").strip()
+        rest = _SHOUTED.sub("", found.group("rest").strip())
         if named := _NAME_IN_PARENS.match(rest):
             return named.group("name").strip()
         rest = re.sub(r"^[-:.\u2013\u2014)]+\s*", "", rest).strip()
         return rest or word
     return text
+
+
+def label_number(text: str) -> str:
+    """The id or number that strip_numbering leaves off, as a front may show it when it
+    is all that tells two cards apart (`Theo 2` -> "Theorem 2", `3. Example` -> "3");
+    "" when there is none."""
+    rest = text
+    number = ""
+    if found := _NUMBERING.match(text):
+        number = re.sub(r"[^\w.]|\.$", "", found.group(0)).strip(".")
+        rest = text[found.end() :]
+    if (found := _ID.match(rest)) and found.group("word").casefold() in _ID_WORDS:
+        return f"{_ID_WORDS[found.group('word').casefold()]} {found.group('number')}"
+    return number
+
+
+def numbered(question: tuple[Inline, ...], text: str) -> tuple[Inline, ...]:
+    """A question that reads the same as another card's, told apart by its label's id:
+    *Eulerian Graphs - Theorem* -> *Eulerian Graphs - Theorem 2*, *Algebra - Subgroup* ->
+    *Algebra - Subgroup (Proposition 3)*."""
+    number = label_number(text)
+    if not number:
+        return question
+    shown = plain_text(question).rstrip()
+    if " " not in number:  # `3. Example` -> *Example 3*
+        return (*question, Inline("text", f" {number.lstrip('0') or number}"))
+    word = number.split()[0]
+    if shown.casefold().endswith(word.casefold()):
+        return (Inline("text", shown[: len(shown) - len(word)] + number),)
+    return (*question, Inline("text", f" ({number})"))
 
 
 def is_generic(text: str) -> bool:
@@ -195,7 +229,7 @@ def ask(
         label = _replace_text(label, text, stripped)
     generic = is_generic(stripped)
     # Under *Glossary* or *Definitions* a label is a term, asked as it stands.
-    in_glossary = bool(context) and _is_glossary(context[-1])
+    in_glossary = bool(context) and is_glossary(context[-1])
     short = short_needs_subject and not in_glossary
     if generic or (short and _reads_only_in_place(label, stripped)):
         # A short label right under the note's title reads as the note's own term; under
@@ -213,7 +247,8 @@ def ask(
     return label
 
 
-def _is_glossary(heading: str) -> bool:
+def is_glossary(heading: str) -> bool:
+    """A heading such as *Glossary*, *Terms* or *Key Definitions*: its labels are terms."""
     words = re.findall(r"\w+", strip_numbering(heading).casefold())
     return bool(words) and all(word in _GLOSSARY_WORDS | _SMALL_WORDS for word in words)
 

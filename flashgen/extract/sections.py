@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from itertools import pairwise
 
 from flashgen.extract.answers import (
     ends_with_colon,
     fit,
     has_substance,
+    is_long_code,
     is_placeholder,
     is_resources,
     is_resources_title,
@@ -26,11 +28,12 @@ from flashgen.extract.enumerations import enumeration, name_key
 from flashgen.extract.labels import NOT_LABELS, split_label_lines
 from flashgen.extract.points import make_draft, points_in, starts_with_label
 from flashgen.extract.prompts import split_prompts
-from flashgen.extract.questions import strip_numbering
+from flashgen.extract.questions import label_number, numbered, strip_numbering
 from flashgen.extract.tables import row_cards
 from flashgen.parse import Block, Inline, ParsedNote, plain_text
 
 _METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
 _DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
 # Keys whose value is never an answer, whatever it holds (`related: ...`, `tags: ...`).
 _METADATA_KEY = re.compile(
@@ -52,6 +55,13 @@ _GIVEN = frozenset({"given", "problem", "question", "exercise", "task"})
 _SOLUTION = frozenset({"solution", "answer", "solutions"})
 _MAX_ANNOUNCED_WORDS = 120
 _BREAKS = frozenset({"softbreak", "hardbreak"})
+# `Based on the output, ...:`, `In the output above ...:`, `For example, ... means:`.
+_READS_OUTPUT = re.compile(
+    r"\b(?:based on (?:the|this) (?:output|result)|(?:in|from) the (?:output|result)s?"
+    r"|the (?:output|result)s? (?:above|below|shows?)|for example|as an example)\b",
+    re.IGNORECASE,
+)
+_WORDED = frozenset({"point", "heading", "list", "definition"})
 
 
 def section_cards(note: ParsedNote) -> list[CardDraft]:
@@ -76,7 +86,8 @@ def merge_exercises(drafts: list[CardDraft]) -> list[CardDraft]:
     """*Given* then *Solution* in one place: one card, the given asks, the solution answers.
 
     The *Given* card alone has nothing to learn and the *Solution* card does not show the
-    problem. The merged card keeps the solution's identity."""
+    problem. The merged card keeps the solution's identity. Worded questions that read
+    the same in one place are then told apart by their labels' ids (see _told_apart)."""
     given: dict[tuple[str, ...], int] = {}
     dropped: set[int] = set()
     merged = list(drafts)
@@ -90,7 +101,29 @@ def merge_exercises(drafts: list[CardDraft]) -> list[CardDraft]:
             if found is not None and asked:
                 dropped.add(found)
                 merged[index] = _with_question(draft, asked)
-    return [draft for index, draft in enumerate(merged) if index not in dropped]
+    return _told_apart([d for index, d in enumerate(merged) if index not in dropped])
+
+
+def _told_apart(drafts: list[CardDraft]) -> list[CardDraft]:
+    """Two cards under one heading whose questions read the same once their ids were
+    left off (`Theo 1`, `Theo 2` both asked *Graphs - Theorem*) keep their ids: *Graphs -
+    Theorem 1*, *Graphs - Theorem 2*. Only the wording changes, never the identity."""
+    seen: dict[tuple[tuple[str, ...], str], list[int]] = {}
+    for index, draft in enumerate(drafts):
+        if draft.kind in _WORDED:
+            asked = plain_text(draft.question).strip().casefold()
+            seen.setdefault((draft.context, asked), []).append(index)
+    told = list(drafts)
+    for indices in seen.values():
+        numbers = {label_number(drafts[i].label) for i in indices}
+        if len(indices) < 2 or "" in numbers or len(numbers) < len(indices):
+            continue  # only ids that tell every one of them apart
+        for index in indices:
+            draft = drafts[index]
+            question = numbered(draft.question, draft.label)
+            if question is not draft.question:
+                told[index] = draft.with_(question=question)
+    return told
 
 
 def _one_paragraph(blocks: tuple[Block, ...]) -> tuple[Inline, ...] | None:
@@ -151,9 +184,14 @@ def _section_cards(
     opening = () if segments[0].ignored else segments[0].blocks
     is_remark = bool(path) and label.casefold() in NOT_LABELS  # `## NOTE`
     intro = _intro(opening)
-    points = list(points_in(note, opening, path))
+    shown = _read_from_output(opening)
+    points = [
+        (card, depth)
+        for card, depth in points_in(note, opening, path)
+        if not any(first <= card.line <= last for first, last in shown)
+    ]
     direct = [card for card, depth in points if depth == 0]
-    items = enumeration(opening, direct, " ".join(path), titles)
+    items = enumeration(opening, direct, " ".join(path), titles, label if path else "")
     closing = _closing(opening) if direct else ()
     if heading is not None and not is_remark:
         answer = intro or closing
@@ -165,7 +203,8 @@ def _section_cards(
             answer = (*intro, *items, *closing)
         elif announces:
             answer = (*intro, *_announced(opening, intro, below))
-        if answer and has_substance(answer):
+        # A whole program or listing under a heading is no answer anyone recalls.
+        if answer and has_substance(answer) and not is_long_code(answer):
             yield make_draft(note, "heading", context, label, answer, heading.line)
         if items and not announced:
             answer = items + (closing if intro else ())
@@ -178,12 +217,29 @@ def _section_cards(
         # The author's answer, sized for recall like any other: later paragraphs (a
         # vignette, an aside) go.
         answer = fit(tuple(b for b in segment.blocks if b.kind != "rule"))
-        if segment.ignored or not segment.prompt or not has_substance(answer):
+        if (
+            segment.ignored
+            or not segment.prompt
+            or not has_substance(answer)
+            or is_long_code(answer)
+        ):
             continue
         question = (Inline("text", segment.prompt),)
         yield make_draft(
             note, "prompt", path, segment.prompt, answer, segment.line, question
         )
+
+
+def _read_from_output(opening: tuple[Block, ...]) -> list[tuple[int, int]]:
+    """The lines of each list that reads one run's output or an example (`Based on the
+    output, the permissions are:` over `- SYSTEM: Full access`): example data, not facts."""
+    return [
+        (block.line, block.end_line)
+        for before, block in pairwise(opening)
+        if block.kind == "list"
+        and ends_with_colon(before)
+        and bool(_READS_OUTPUT.search(plain_text(before.inlines)))
+    ]
 
 
 def _row_cards(
@@ -287,9 +343,31 @@ def _heading_text(block: Block) -> str:
     return plain_text(block.inlines).strip().rstrip(":\uff1a").strip()
 
 
+def _is_metadata_item(item: Block, lines: list[str]) -> bool:
+    """A list item that is one template line (`- tags: #icu`, `- related: [[ICU]]`): a
+    key that never holds an answer; other keys in a list are the note's own points."""
+    if len(item.children) != 1 or item.children[0].kind != "paragraph":
+        return False
+    paragraph = item.children[0]
+    for line in lines[paragraph.line - 1 : paragraph.end_line]:
+        if not line.strip():
+            continue  # the blank line after the list's last item
+        found = _METADATA_LINE.match(_LIST_MARK.sub("", line, count=1))
+        if not found:
+            return False
+        key = found.group(1).strip()
+        if not (_METADATA_KEY.match(key) or _DATE_KEY.fullmatch(key)):
+            return False
+    return True
+
+
 def _is_metadata(block: Block, lines: list[str]) -> bool:
     """Template header and footer lines (`Links: [[]]`, `Created Date: ...`, `related:`)
-    are not content."""
+    are not content, written as lines or as a list (`- related: [[ICU]]`)."""
+    if block.kind == "list":
+        return bool(block.children) and all(
+            _is_metadata_item(item, lines) for item in block.children
+        )
     if block.kind != "paragraph":
         return False
     for line in lines[block.line - 1 : block.end_line]:

@@ -4,7 +4,9 @@ People paste a whole session into a code block: the prompt line with the command
 banner, a scan log, a directory listing. The command is what a card teaches; the output is
 an example of one run. A run of output longer than a few lines keeps its first lines and
 an ellipsis; banners (ASCII art) and prompt decoration go. Code without a prompt is kept as
-written unless nearly all of it is tool output (log markers, listings, aligned columns).
+written unless nearly all of it is tool output (log markers, listings, aligned columns),
+or it is one command written without a prompt and then only what it printed (lines set in,
+elisions, log markers).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ _OUTPUT_LINE = re.compile(
     r")"
 )
 # The first line of Kali's two-line prompt: `┌──(kali㉿kali)-[~]`, `┌─[time]:(user@host)`.
+# A command at the start of a line: a program run by path (`./x`, `.\\x.exe`), with sudo,
+# or a word given options (`nmap -sV host`).
+_RUN = re.compile(r"^(?:\.{1,2}[\\/]\S|sudo\s+\S|[\w.-]+(?:\.exe)?\s+(?:\S+\s+)?--?\w)")
+_ELISIONS = frozenset({"...", "\u2026", "[...]", "[\u2026]"})
 _DECORATION = re.compile(r"^\s*\u250c\u2500")
 _KEPT_OUTPUT = 3
 """An output run of up to this many lines is kept whole (`whoami` -> `root`)."""
@@ -81,6 +87,11 @@ def trim_session(text: str) -> str:
     written = [line for line in lines if line.strip()]
     if len(written) < _MIN_DUMP_LINES:
         return text
+    if _is_run_then_output(written):
+        first = next(index for index, line in enumerate(lines) if line.strip())
+        return _cut(
+            lines, [index == first for index in range(len(lines))], leading=True
+        )
     # No prompt: a dump when nearly all of it is output; a first line that is not
     # output is the command that printed it.
     output = [_is_output(line) for line in written]
@@ -88,6 +99,20 @@ def trim_session(text: str) -> str:
         return text
     first = 0 if output[0] else 1
     return _cut(lines, [index < first for index in range(len(lines))], leading=True)
+
+
+def _is_run_then_output(written: list[str]) -> bool:
+    """A command without a prompt (`./tool -a x`, `.\\tool.exe scan`), then only what it
+    printed: lines set in, elisions (`...`) and log markers."""
+    head, rest = written[0], written[1:]
+    # A command that goes on over the next lines (an open quote, a `\\`) has no output.
+    open_quote = head.count("'") % 2 or head.count('"') % 2
+    if not _RUN.match(head) or open_quote or head.rstrip().endswith(("\\", "`", "^")):
+        return False
+    return all(
+        line[:1].isspace() or line.strip() in _ELISIONS or _is_output(line)
+        for line in rest
+    )
 
 
 def _command(line: str) -> str:

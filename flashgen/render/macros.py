@@ -2,7 +2,10 @@
 with the vault's macros expanded, and the names in it that Anki's MathJax would not know.
 
 Expanded at build time, the cards need no preamble: they render the same on every Anki
-client, whatever its MathJax set-up, and the note type stays as it is.
+client, whatever its MathJax set-up, and the note type stays as it is. Anki's MathJax has no
+textmacros package, so it shows commands inside text (`\\textrm{\\hspace{1in}\\textit{if}}`)
+as they are written: such text is rewritten into the maths forms it stands for (see
+flatten_text).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def expand_maths(tex: str, table: MacroTable) -> Expanded:
     macros = table.macros
     if macros and not macros.keys().isdisjoint(_CONTROL.findall(tex)):
         tex = _expand(tex, macros, problems, table.path)
+    tex = flatten_text(tex)
     unknown = [name for name in _undefined(tex) if name not in macros]
     if unknown:
         names = ", ".join(unknown)
@@ -245,3 +249,108 @@ def _undefined(tex: str) -> list[str]:
         defined = set(_DEFINERS.findall(tex))
         unknown = [name for name in unknown if name not in defined]
     return unknown
+
+
+# Text commands, and the font each gives its text (None: the font around it).
+_TEXT_FONTS: dict[str, str | None] = {
+    "\\text": None,
+    "\\mbox": None,
+    "\\textnormal": "\\textrm",
+    "\\textup": "\\textrm",
+    "\\textrm": "\\textrm",
+    "\\textit": "\\textit",
+    "\\textbf": "\\textbf",
+    "\\textsf": "\\textsf",
+    "\\texttt": "\\texttt",
+}
+# What maths mode has too: spacing, and a space of a given width.
+_SPACES = frozenset({"\\,", "\\;", "\\:", "\\!", "\\ ", "\\quad", "\\qquad"})
+_SIZED = frozenset({"\\hspace", "\\hskip", "\\kern"})
+
+
+def flatten_text(tex: str) -> str:
+    """The span with each text command that holds commands (`\\textrm{\\hspace{1in}
+    \\textit{if \\,}}`) written as maths: its plain runs in a text command of their font,
+    its spaces as maths spaces (`{\\hspace{1in}\\textit{if }\\,}`). MathJax without the
+    textmacros package would show the commands as text. Text it cannot rewrite (another
+    command inside) is left as written."""
+    if "\\" not in tex or not any(name in tex for name in _TEXT_FONTS):
+        return tex
+    tokens = TOKEN.findall(tex)
+    out: list[str] = []
+    at = 0
+    while at < len(tokens):
+        token = tokens[at]
+        group = _braced(tokens, at + 1) if token in _TEXT_FONTS else None
+        if group is not None:
+            inner, end = group
+            flat = (
+                _flat(inner, _TEXT_FONTS[token] or "\\textrm")
+                if any(_is_command(t) or t in _SPACES for t in inner)
+                else None
+            )
+            if flat is not None:
+                out += ["{", *flat, "}"]
+                at = end
+                continue
+        out.append(token)
+        at += 1
+    return _joined(out)
+
+
+def _braced(tokens: list[str], at: int) -> tuple[list[str], int] | None:
+    """The tokens inside the group that opens at `at`, and the index after it."""
+    if at >= len(tokens) or tokens[at] != "{":
+        return None
+    depth = 0
+    for index in range(at, len(tokens)):
+        depth += (tokens[index] == "{") - (tokens[index] == "}")
+        if depth == 0:
+            return tokens[at + 1 : index], index + 1
+    return None
+
+
+def _flat(tokens: list[str], font: str) -> list[str] | None:
+    """Text in `font` as maths tokens, or None when it holds a command with no maths form."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if "".join(run).strip():
+            out.extend([font, "{", *run, "}"])
+        elif run:
+            out.append("\\ ")
+        run.clear()
+
+    at = 0
+    while at < len(tokens):
+        token = tokens[at]
+        if token in _TEXT_FONTS or token == "{" or token in _SIZED:
+            start = at + 1 if token != "{" else at
+            group = _braced(tokens, start)
+            if group is None:
+                return None
+            inner, at = group
+            close_run()
+            if token in _SIZED:
+                out.extend([token, "{", *inner, "}"])
+                continue
+            nested = _flat(inner, _TEXT_FONTS.get(token) or font)
+            if nested is None:
+                return None
+            out.extend(nested)
+            continue
+        if token in _SPACES:
+            close_run()
+            out.append(token)
+        elif _is_command(token) or token == "}":
+            return None
+        else:
+            run.append(token)
+        at += 1
+    close_run()
+    return out
+
+
+def _is_command(token: str) -> bool:
+    return len(token) > 1 and token[0] == "\\" and token[1] in ascii_letters
