@@ -48,9 +48,7 @@ def lint_note(
             )
         )
     for draft in drafts:
-        # The quality rubric's heuristics read a question and its answer; a cloze's
-        # text is a sentence with a gap, judged when it is made (extract/cloze.py).
-        verdict = judge_draft(draft) if draft.kind != "cloze" else None
+        verdict = judge_draft(draft)
         if verdict is not None:
             asked = plain_text(draft.question).strip()
             problems.append(

@@ -68,7 +68,11 @@ class Verdict:
 
 
 def judge_draft(draft: CardDraft) -> Verdict | None:
-    """The first weakness these heuristics see in a card, or None."""
+    """The first weakness these heuristics see in a card, or None. They read a question
+    and its answer: a cloze's text is a sentence with a gap, judged where it is made
+    (extract/cloze.py), so a cloze is never judged here."""
+    if draft.kind == "cloze":
+        return None
     question = plain_text(draft.question).strip()
     answer_text = " ".join(_texts(draft.answer))
     words = words_of(draft.answer)

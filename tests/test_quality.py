@@ -56,3 +56,21 @@ def test_check_says_why_a_note_makes_no_cards(tmp_path, markdown, why):
     note = parse_text("Note.md", markdown)
     messages = [d.message for d in lint_note(note, (), NoteLibrary(tmp_path, ()))]
     assert any(m.startswith(f"note makes no cards: {why}") for m in messages)
+
+
+def test_a_genus_is_no_numbering_and_a_cloze_is_not_judged_as_a_question():
+    from flashgen.extract.questions import strip_numbering
+
+    assert strip_numbering("G. vaginalis symptoms") == "G. vaginalis symptoms"
+    assert strip_numbering("E. coli") == "E. coli"
+    assert strip_numbering("A. Introduction") == "Introduction"
+    assert strip_numbering("b) second step") == "second step"
+    note = parse_text(
+        "N.md",
+        "# Vaginosis\n\n## G. vaginalis symptoms\n\nA thin grey discharge with a fishy "
+        "odour.\n\n## Stages\n\nStage II ulcers are treated with **occlusive dressings** "
+        "in most patients.\n",
+    )
+    drafts = extract_cards(note)
+    assert {d.kind for d in drafts} >= {"heading", "cloze"}
+    assert [judge_draft(d) for d in drafts] == [None] * len(drafts)

@@ -83,7 +83,10 @@ _WHAT_IS = re.compile(r"^(?:what|who)\s+(?:is|are)\s+(?:(?:a|an|the)\s+)?", re.I
 _NUMBERING = re.compile(
     r"^[^\w\s(\[]{0,3}\s*(?:"
     r"\d{1,3}(?:\.\d{1,3})+\.?\s+"
-    r"|(?:\d{1,2}|0\d\d|[A-Za-z]|[ivxlcdmIVXLCDM]{1,5})[.)]\s*(?:[-:\u2013\u2014@]\s*)?"
+    # A capital and a full stop before a word in lower case is a genus (`E. coli`,
+    # `G. vaginalis`), not a numbering.
+    r"|(?![A-Z]\.\s*[a-z])"
+    r"(?:\d{1,2}|0\d\d|[A-Za-z]|[ivxlcdmIVXLCDM]{1,5})[.)]\s*(?:[-:\u2013\u2014@]\s*)?"
     r"|\(\w{1,3}\)\s*"
     r"|(?:\d{1,2}|0\d\d)(?:\.\d{1,3})*\s*[-:\u2013\u2014@]\s+"
     r"|0\d\s+"
