@@ -153,27 +153,50 @@ def is_key_term(
 
 def repeated(inlines: tuple[Inline, ...], term: str) -> bool:
     """The term's words stand elsewhere in its sentence too (`a **cardiomyopathy**
-    (catecholamine cardiomyopathy)`): the gap is filled before it is read."""
+    (catecholamine cardiomyopathy)`), or a word of it inside another word there, or
+    the other way round (`supervised and **unsupervised** learning`): the gap is filled
+    before it is read."""
     said = words(term)
-    return bool(said) and f" {said} " in f" {words(plain_text(inlines))} ".replace(
-        f" {said} ", " ", 1
-    )
+    if not said:
+        return False
+    rest = f" {words(plain_text(inlines))} ".replace(f" {said} ", " ", 1)
+    if f" {said} " in rest:
+        return True
+    hidden = {word for word in said.split() if len(word) >= _STEM}
+    shown = {word for word in rest.split() if len(word) >= _STEM} - hidden
+    return any(h in v or v in h for h in hidden for v in shown)
+
+
+_STEM = 5
+"""Letters a word needs before one inside another counts as the same word."""
 
 
 def words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    """The text's words in lower case; `_` parts words (`Online_Machine_Learning`)."""
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
 def named(term: str, names: set[str]) -> bool:
     """The term is the note's title or is said by a heading above it (`DHCP` under
     *DHCP and DNS*, `Operating System (OS)` under *What is an Operating System?*): the
     context line shows the answer."""
-    said = _stems(re.sub(r"\s*\([^)]*\)\s*$", "", term))
-    return bool(said) and any(
+    aside = re.search(r"\(\s*([^()]+?)\s*\)?\s*$", term)
+    if aside and aside.start() and named(aside.group(1), names):
+        return True  # `File Transfer Protocol (FTP` under *FTP Enumeration*
+    said = _stems(re.sub(r"\s*\([^)]*\)?\s*$", "", term))
+    if not said:
+        return False
+    if any(
         f" {said} " in f" {_stems(name)} "
         or said.replace(" ", "") in _stems(name).split()
         for name in names
-    )
+    ):
+        return True
+    # Every word of a term of several words said by the context line, apart
+    # (`machine learning` under *Batch_vs_Online_Machine_Learning*).
+    content = [w for w in said.split() if len(w) > 3 and w not in _VAGUE]
+    shown = {w for name in names for w in _stems(name).split()}
+    return len(content) > 1 and all(w in shown for w in content)
 
 
 def _stems(text: str) -> str:
@@ -200,6 +223,11 @@ def given(term: str, before: str, after: str) -> bool:
     if _ACRONYM.fullmatch(term) and sum(c.isupper() for c in term) >= 2:
         initials = _initials(before.split("(")[-2] if "(" in before else before)
         return _letters(term) in initials[-12:]
+    aside = re.match(r"\s*\(([^()]{1,60})\)", after)
+    if aside and _is_alias(term, aside.group(1)):
+        return (
+            True  # `**group A strep** (S. pyogenes)`, `**hCG** (human chorionic ...)`
+        )
     found = re.match(r"\s*\(\s*(" + _ACRONYM.pattern + r")\s*\)", after)
     if found is None or sum(c.isupper() for c in found.group(1)) < 2:
         return False
@@ -208,6 +236,28 @@ def given(term: str, before: str, after: str) -> bool:
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9-]{1,7}(?: \d{1,2})?")
+
+
+def _is_alias(term: str, aside: str) -> bool:
+    """What a parenthesis right after a term says is another name for it: an acronym's
+    words (their initials hold its letters, in order), or a short name of three words
+    or fewer with no verb in it (`(S. pyogenes)`)."""
+    letters = [c for c in term if c.isupper()]
+    if _ACRONYM.fullmatch(term) and len(letters) >= 2:
+        initials = iter(_initials(aside))
+        if all(letter in initials for letter in letters):
+            return True
+    said = aside.split()
+    return 0 < len(said) <= 3 and not any(w.casefold() in _VERBS for w in said)
+
+
+_VERBS = frozenset(
+    [
+        *("is", "are", "was", "were", "be", "been", "has", "have", "had", "can"),
+        *("may", "must", "will", "does", "do", "see", "e.g.", "i.e.", "eg", "ie"),
+        *("which", "that", "who"),
+    ]
+)
 
 
 def _initials(text: str) -> str:

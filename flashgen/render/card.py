@@ -32,7 +32,8 @@ from flashgen.render.transclude import (
 )
 from flashgen.report import Diagnostic, Severity
 
-_HIGHLIGHT = re.compile(r"==(?=\S)([^=\n]*?\S)==")
+# A single `=` may stand inside (`==degree >= k-1==`), as Obsidian reads it.
+_HIGHLIGHT = re.compile(r"==(?=\S)((?:[^=\n]|=(?!=))*?\S)==")
 # `\*\*term\*\*` (bold escaped on its way into the note) and `**term **` (a space before
 # the closing stars, which Markdown does not close) arrive as text; both mean bold. Stars
 # inside a word (`x**2`) stay.
