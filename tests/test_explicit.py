@@ -128,7 +128,8 @@ def test_context_is_the_heading_path_and_the_label_the_plain_question(tmp_path):
 
 def test_separators_in_code_make_no_card(tmp_path):
     cards = _cards(
-        TAGGED + "## Code\n\nUse `std::vector` here.\n\n```cpp\nstd::cout << x;\n```\n",
+        TAGGED
+        + "## Vectors\n\nUse `std::vector` here.\n\n```cpp\nstd::cout << x;\n```\n",
         tmp_path,
     )
     assert [kind for kind, *_ in cards] == ["heading"]

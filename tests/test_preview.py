@@ -34,7 +34,7 @@ def test_preview_page_loads_cleanly_searches_and_switches_to_night(
     page_file = tmp_path / "cards.html"
     result = runner.invoke(main, ["preview", str(examples_vault), "-o", str(page_file)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"64 cards -> {page_file}"
+    assert result.stdout.strip() == f"63 cards -> {page_file}"
 
     problems: list[str] = []
     requests: list[str] = []
@@ -47,15 +47,15 @@ def test_preview_page_loads_cleanly_searches_and_switches_to_night(
         page.on("pageerror", lambda error: problems.append(str(error)))
         page.on("request", lambda request: requests.append(request.url))
         page.goto(page_file.as_uri())
-        assert page.text_content("#fg-count") == "64 of 64 cards"
+        assert page.text_content("#fg-count") == "63 of 63 cards"
 
         page.fill("#fg-search", "90 days")
-        assert page.text_content("#fg-count") == "1 of 64 cards"
+        assert page.text_content("#fg-count") == "1 of 63 cards"
         visible = page.locator(".fg-preview:visible")
         assert visible.count() == 1
         assert "90 days hot" in visible.inner_text()
         page.fill("#fg-search", "")
-        assert page.locator(".fg-preview:visible").count() == 64
+        assert page.locator(".fg-preview:visible").count() == 63
 
         image_width = page.evaluate(
             "() => document.querySelector('img[src^=\"data:image/png\"]').naturalWidth"

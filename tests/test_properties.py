@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flashgen.extract import extract_cards
+from flashgen.extract.answers import is_placeholder
 from flashgen.identity import card_key
-from flashgen.parse import decode_note, parse_text
+from flashgen.parse import Block, Inline, decode_note, parse_text
 from flashgen.reconcile.assign import reconcile
 from flashgen.render.card import render_card
 from flashgen.render.media import MediaIndex
@@ -89,6 +90,11 @@ ANSWER = st.text(
 ).filter(lambda text: re.search(r"\w", text) is not None)
 # Text that ftfy would take for mojibake (`Ë¦`) is repaired first: a different property.
 ANSWER = ANSWER.filter(lambda text: ftfy.fix_encoding(text) == text)
+# An answer that only marks the note unfinished (`TODO`, `WIP`) is no answer and makes
+# no card, on purpose: a different property.
+ANSWER = ANSWER.filter(
+    lambda text: not is_placeholder(Block("paragraph", 1, 1, (Inline("text", text),)))
+)
 
 
 @SETTINGS

@@ -123,11 +123,11 @@ def _edit_notes(vault: Path) -> None:
 
 def test_sync_applies_edits_and_keeps_history(examples_vault, base):
     first = _sync(examples_vault, base)
-    assert first.changes.added == len(first.build.cards) == 64
+    assert first.changes.added == len(first.build.cards) == 63
     assert first.backup is not None and first.backup.is_file()
     assert first.backup.parent == base / PROFILE / "backups"
     with _Opened(base) as col:
-        assert len(col.find_notes("")) == 64
+        assert len(col.find_notes("")) == 63
         _review_everything(col)
         before = _history(col)
         # The user's own edits in Anki, to cards whose notes will not change.
@@ -149,7 +149,7 @@ def test_sync_applies_edits_and_keeps_history(examples_vault, base):
         assert _snapshot(col, hand_made) == untouched
         after = _history(col)
         assert {guid: after[guid] for guid in before} == before
-        assert len(col.find_notes("")) == 64 + 1 + 2
+        assert len(col.find_notes("")) == 63 + 1 + 2
         assert _flashgen_note_types(col) == _NOTE_TYPES
 
         assert "30 days hot" in _note(col, '"Question:*Retention<*"')["Answer"]
@@ -179,9 +179,9 @@ def test_sync_applies_edits_and_keeps_history(examples_vault, base):
         )
 
     third = _sync(examples_vault, base)
-    assert third.changes.untouched == 64 and third.backup is None
+    assert third.changes.untouched == 63 and third.backup is None
     assert third.changes.format() == (
-        "0 added, 0 updated, 0 moved, 0 suspended, 0 restored, 64 untouched"
+        "0 added, 0 updated, 0 moved, 0 suspended, 0 restored, 63 untouched"
     )
 
 
@@ -200,7 +200,7 @@ def test_removed_delete_deletes_only_flashgen_notes(examples_vault, base):
     with _Opened(base) as col:
         assert not col.find_notes('"Question:*Retention<*"')
         assert _snapshot(col, hand_made) == untouched
-        assert len(col.find_notes("")) == 62 + 2
+        assert len(col.find_notes("")) == 61 + 2
 
 
 def test_removed_keep_tags_and_a_restored_point_comes_back(examples_vault, base):
@@ -239,7 +239,7 @@ def test_import_first_then_sync(examples_vault, base, tmp_path):
         import_deck(col, tmp_path / "v1.apkg")
         _review_everything(col)
         before = _history(col)
-    assert _sync(examples_vault, base).changes.untouched == 64
+    assert _sync(examples_vault, base).changes.untouched == 63
 
     _edit_notes(examples_vault)
     # A build and its import leave the removed card tagged but in review, and the moved
@@ -312,12 +312,12 @@ def test_a_shared_deck_stays_importable(examples_vault, base, tmp_path):
 
     other = Collection(str(tmp_path / "other.anki2"))
     try:
-        assert len(import_deck(other, shared).new) == 64
+        assert len(import_deck(other, shared).new) == 63
     finally:
         other.close()
     # Synced into the author's collection beside their own cards, without clashes.
     with _Opened(base) as col:
-        assert len(import_deck(col, shared).new) == 64
+        assert len(import_deck(col, shared).new) == 63
 
 
 def replace_share(config: Config, output: Path) -> Config:
@@ -334,9 +334,9 @@ def test_dry_run_changes_nothing(examples_vault, base, runner):
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("dry run, nothing changed: 64 cards from 6 notes")
+    assert lines[0].startswith("dry run, nothing changed: 63 cards from 6 notes")
     assert lines[1] == (
-        "dry run, nothing changed: in Anki: 64 added, 0 updated, 0 moved, "
+        "dry run, nothing changed: in Anki: 63 added, 0 updated, 0 moved, "
         "0 suspended, 0 restored, 0 untouched"
     )
     assert not (examples_vault / STATE_FILE).exists()
@@ -356,7 +356,7 @@ def test_json_summary(examples_vault, base, runner):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["anki"] == {
-        "added": 64,
+        "added": 63,
         "updated": 0,
         "moved": 0,
         "retired": 0,
@@ -364,7 +364,7 @@ def test_json_summary(examples_vault, base, runner):
         "untouched": 0,
         "removed": "suspend",
     }
-    assert payload["added"] == 64 and payload["collection"] == str(_path(base))
+    assert payload["added"] == 63 and payload["collection"] == str(_path(base))
     assert Path(payload["backup"]).is_file()
 
 
@@ -409,7 +409,7 @@ def test_sync_refuses_while_anki_has_the_collection_open(examples_vault, base):
     assert "Traceback" not in result.stderr
     assert (examples_vault / STATE_FILE).read_bytes() == state
     with _Opened(base) as col:
-        assert len(col.find_notes("")) == 64
+        assert len(col.find_notes("")) == 63
         assert not col.find_notes(f"tag:{REMOVED_TAG}")
         assert not col.find_cards('"deck:vault::Hardware"')
 
@@ -532,7 +532,7 @@ def test_the_collection_option_and_no_backup(examples_vault, base, runner):
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1] == (
-        "in Anki: 64 added, 0 updated, 0 moved, 0 suspended, 0 restored, 0 untouched"
+        "in Anki: 63 added, 0 updated, 0 moved, 0 suspended, 0 restored, 0 untouched"
     )
     assert not (base / PROFILE / "backups").exists()
     result = runner.invoke(
@@ -555,7 +555,7 @@ def test_the_note_type_is_updated_in_place(examples_vault, base):
     (examples_vault / "cards.css").write_text(".fg-question { color: teal; }\n")
     (examples_vault / ".flashgen.toml").write_text('css = "cards.css"\n')
     result = sync(load_config((examples_vault,)), Target(base=base), lambda: FIXED_TIME)
-    assert result.changes.untouched == 64
+    assert result.changes.untouched == 63
     with _Opened(base) as col:
         models = [m for m in col.models.all() if m["name"].startswith("flashgen")]
         assert [m["name"] for m in models] == _NOTE_TYPES

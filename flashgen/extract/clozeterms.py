@@ -240,15 +240,17 @@ _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9-]{1,7}(?: \d{1,2})?")
 
 def _is_alias(term: str, aside: str) -> bool:
     """What a parenthesis right after a term says is another name for it: an acronym's
-    words (their initials hold its letters, in order), or a short name of three words
-    or fewer with no verb in it (`(S. pyogenes)`)."""
+    words (their initials hold its letters, in order), or a short name, capitalised, of
+    three words or fewer with no verb or number in it (`(S. pyogenes)`)."""
     letters = [c for c in term if c.isupper()]
-    if _ACRONYM.fullmatch(term) and len(letters) >= 2:
+    if re.fullmatch(r"[A-Za-z0-9-]{2,8}", term) and len(letters) >= 2:
         initials = iter(_initials(aside))
         if all(letter in initials for letter in letters):
             return True
     said = aside.split()
-    return 0 < len(said) <= 3 and not any(w.casefold() in _VERBS for w in said)
+    if not said or not said[0][:1].isupper() or any(c.isdigit() for c in aside):
+        return False  # `(a somatostatin analogue)`, `(55% of cases)`: said of it
+    return len(said) <= 3 and not any(w.casefold() in _VERBS for w in said)
 
 
 _VERBS = frozenset(

@@ -135,11 +135,50 @@ def judge_label(inlines: tuple[Inline, ...]) -> Label | str | None:
         return "the bold is empty"
     if len(text) > _MAX_LABEL:
         return f"the bold is longer than {_MAX_LABEL} characters"
-    if text.endswith((".", "!")):
+    if text.endswith((".", "!")) or (
+        alone and kind == "point" and _is_statement(label)
+    ):
         return "the bold is a whole sentence"
     if text.casefold().rstrip(":") in NOT_LABELS:
         return f"'{text}' marks a remark"
     return Label(label, tuple(rest), kind, alone)
+
+
+_FINITE = frozenset(
+    [
+        *("is", "are", "was", "were", "has", "have", "had", "must", "should", "can"),
+        *("cannot", "will", "would", "does", "do", "results", "becomes", "means"),
+        "requires",
+    ]
+)
+_STATEMENT_WORDS = 6
+
+
+def _is_statement(label: tuple[Inline, ...]) -> bool:
+    """A bold line alone that says something (`**All rows are normalized by their
+    pivots**`) is a stressed sentence, not a label over its answer: six words or more
+    with a verb, and no colon."""
+    text = plain_text(label).strip()
+    if text.endswith(("?", ":", "\uff1a")):
+        return False
+    said = re.findall(r"[\w'-]+", text.casefold())
+    if said and said[0] in _ASKING:
+        return False  # `**What are the costs of X**?`: a question over its answer
+    # The verb near the start, as a statement has it (`Checking if a set is minimal`
+    # names a procedure: its verb is in a clause).
+    return (
+        len(said) >= _STATEMENT_WORDS
+        and not said[0].endswith("ing")
+        and any(word in _FINITE for word in said[:4])
+    )
+
+
+_ASKING = frozenset(
+    [
+        *("what", "why", "how", "when", "where", "which", "who", "whom", "whose"),
+        *("is", "are", "do", "does", "can", "should", "name", "list", "describe"),
+    ]
+)
 
 
 def _code_label(inlines: tuple[Inline, ...]) -> Label | None:

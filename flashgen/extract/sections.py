@@ -28,7 +28,18 @@ from flashgen.extract.enumerations import enumeration, name_key
 from flashgen.extract.labels import NOT_LABELS, split_label_lines
 from flashgen.extract.points import make_draft, points_in, starts_with_label
 from flashgen.extract.prompts import split_prompts
-from flashgen.extract.questions import label_number, numbered, strip_numbering
+from flashgen.extract.questions import (
+    label_number,
+    numbered,
+    strip_numbering,
+)
+from flashgen.extract.restated import (
+    is_generic_code,
+    is_recap,
+    only_code,
+    restates_label,
+    shows_code,
+)
 from flashgen.extract.tables import row_cards
 from flashgen.parse import Block, Inline, ParsedNote, plain_text
 
@@ -193,8 +204,15 @@ def _section_cards(
     direct = [card for card, depth in points if depth == 0]
     items = enumeration(opening, direct, " ".join(path), titles, label if path else "")
     closing = _closing(opening) if direct else ()
+    if is_recap(label) and path:
+        # `## Things to Remember`, `## Key Takeaways`: the note's facts said again; its
+        # labelled points are cards, the heading and its list are not.
+        is_remark = True
+        items = ()
     if heading is not None and not is_remark:
-        answer = intro or closing
+        # Without an opening, what follows the points (`Remember that ...`) goes with
+        # their list, never alone under the heading.
+        answer = intro or (closing if not items else ())
         announces = bool(intro and ends_with_colon(intro[-1]))
         announced = announces and bool(items)
         if announced:
@@ -203,13 +221,27 @@ def _section_cards(
             answer = (*intro, *items, *closing)
         elif announces:
             answer = (*intro, *_announced(opening, intro, below))
-        # A whole program or listing under a heading is no answer anyone recalls.
-        if answer and has_substance(answer) and not is_long_code(answer):
+        # A whole program or listing under a heading is no answer anyone recalls, nor
+        # is bare code under a genre word (`## Example`, `## Code`).
+        if (
+            answer
+            and has_substance(answer)
+            and not is_long_code(answer)
+            and not (shows_code(label) and only_code(answer))
+        ):
             yield make_draft(note, "heading", context, label, answer, heading.line)
         if items and not announced:
-            answer = items + (closing if intro else ())
+            answer = items + closing
             yield make_draft(note, "list", context, label, answer, heading.line)
-    yield from (card for card, _ in points)
+            # A point whose answer only says its label again (`Faster Boot Time`: "boot
+            # time is faster") asks nothing the list does not: the list asks it.
+            said = {id(card) for card in direct if restates_label(card)}
+            points = [(card, depth) for card, depth in points if id(card) not in said]
+    yield from (
+        card
+        for card, _ in points
+        if not (is_generic_code(card) and card.kind == "point")
+    )
     for block in opening:
         if block.kind == "table":
             yield from _row_cards(note, path, block)

@@ -1,0 +1,92 @@
+"""What a section's cards would only say again or only show: recap sections (*Things to
+Remember*), points whose answer repeats their label, and code under a label of what the
+note shows (*Example*, *Output*) rather than states."""
+
+from __future__ import annotations
+
+import re
+
+from flashgen.extract.answers import words_of
+from flashgen.extract.draft import CardDraft
+from flashgen.extract.questions import strip_numbering
+from flashgen.parse import Block, plain_text
+
+_RECAP = re.compile(
+    r"^(?:things to (?:remember|know|note)|key (?:takeaways?|points?|facts)|summary|"
+    r"in summary|recap|tl;?dr|to sum up)\W*$"
+)
+
+
+def is_recap(label: str) -> bool:
+    return bool(_RECAP.match(strip_numbering(label).strip().casefold()))
+
+
+def only_code(blocks: tuple[Block, ...]) -> bool:
+    """Code, with at most a line of text: nothing to recall but the code itself."""
+    code = [block for block in blocks if block.kind == "code"]
+    prose = [block for block in blocks if block.kind != "code"]
+    return bool(code) and len(prose) <= 1 and words_of(tuple(prose)) <= _CODE_CAPTION
+
+
+_CODE_CAPTION = 12
+"""Words of text beside a code block that still leave the code all there is to recall."""
+
+
+_SHOWN = re.compile(
+    r"^(?:examples?|sample|samples|output|outputs|results?|code|demo|snippets?|"
+    r"illustration)\W*$"
+)
+"""Labels of what a note shows rather than states (unlike *Syntax* or *Usage*, whose
+code is the thing to learn)."""
+
+
+def shows_code(label: str) -> bool:
+    return bool(_SHOWN.match(strip_numbering(label).strip().casefold()))
+
+
+def is_generic_code(card: CardDraft) -> bool:
+    """A point under a label of what the note shows (`**Example:**`, `**Output:**`)
+    answered by code or output alone: the card shows what it asks nobody to recall."""
+    return shows_code(card.label) and only_code(card.answer)
+
+
+_STOP = frozenset(
+    [
+        *("the", "and", "for", "with", "from", "into", "over", "than", "that", "this"),
+        *("its", "their", "your", "our", "a", "an", "of", "to", "in", "on", "by"),
+        *("or", "as", "at", "be", "is", "are", "it", "can", "may", "more", "less"),
+        *("generally", "usually", "often", "very", "also", "much", "s"),
+    ]
+)
+
+
+def restates_label(card: CardDraft) -> bool:
+    """The answer is the label said again: every word of a label of two or more says
+    itself in a short answer with no number in it, which adds at most two words of
+    its own beyond the label and the headings (`Faster Boot Time` under *Advantages of
+    UEFI over BIOS*: "UEFI's boot time is generally faster than BIOS")."""
+    label = _content(card.label)
+    if len(label) < 2:
+        return False
+    text = " ".join(plain_text(block.inlines) for block in card.answer)
+    said = re.findall(r"[a-z0-9]+", text.casefold())
+    if len(said) > _RESTATED_WORDS or any(c.isdigit() for c in text):
+        return False
+    stems = {w[:_STEM] for w in said}
+    if not all(w[:_STEM] in stems for w in label):
+        return False
+    known = {w[:_STEM] for w in label}
+    known |= {
+        w[:_STEM] for part in (card.note_title, *card.context) for w in _content(part)
+    }
+    added = {w[:_STEM] for w in _content(text)} - known
+    return len(added) <= _ADDED_WORDS
+
+
+def _content(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP]
+
+
+_ADDED_WORDS = 2
+_STEM = 5
+_RESTATED_WORDS = 25
