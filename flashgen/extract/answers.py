@@ -100,7 +100,24 @@ def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]
         used += size
         if used > budget and not ends_with_colon(block):
             break
+    # `Example`, `Key insight:` last: the opener of what the answer leaves out.
+    while len(taken) > 1 and _dangles(taken[-1]):
+        taken.pop()
     return tuple(taken)
+
+
+def _dangles(block: Block) -> bool:
+    """A line that opens what should follow it: an example's or output's opener, or a
+    short label ending with a colon."""
+    if block.kind != "paragraph":
+        return False
+    if opens_example(block):
+        return True
+    text = plain_text(block.inlines).strip().strip("*_ ")
+    return text.endswith((":", "\uff1a")) and len(text.split()) <= _DANGLING_WORDS
+
+
+_DANGLING_WORDS = 4
 
 
 def opens_example(block: Block) -> str:
