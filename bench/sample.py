@@ -29,6 +29,10 @@ _WHERE = re.compile(r'<span class="fg-where">.*?</span>', re.DOTALL)
 def plain(fragment: str) -> str:
     """A card field as the reader sees it: no tags, entities decoded, lines kept."""
     fragment = _WHERE.sub("", fragment)
+    # What the card shows that is not text, as the reader would see it: an image, and
+    # a table's cells apart.
+    fragment = re.sub(r'<img[^>]*\bsrc="([^"]*)"[^>]*>', r" [image: \1] ", fragment)
+    fragment = re.sub(r"</t[dh]>\s*<t[dh][^>]*>", " | ", fragment)
     fragment = re.sub(r"<br\s*/?>|</p>|</li>|</tr>|</h\d>|</pre>", "\n", fragment)
     fragment = re.sub(r"<li>", "- ", fragment)
     text = html.unescape(_TAG.sub("", fragment))
