@@ -26,7 +26,9 @@ def row_cards(
         return []
     headers = [plain_text(cell.inlines).strip() for cell in head.children]
     names = [_name(row, headers[0]) for row in rows]
-    if any(name is None for name in names):
+    # A row or two that names nothing (`!` in a table of commands) is left out; a
+    # table whose first column mostly names nothing is no table of named things.
+    if sum(name is None for name in names) * _NAMELESS > len(names):
         return []
     texts = [plain_text(name).strip().casefold() for name in names if name]
     if len(set(texts)) != len(texts):
@@ -34,7 +36,8 @@ def row_cards(
     asked = [header for header in headers[1:] if header]
     cards = []
     for row, name in zip(rows, names, strict=True):
-        assert name is not None
+        if name is None:
+            continue
         answer = _answer(row, headers)
         if not answer:
             continue
@@ -43,6 +46,10 @@ def row_cards(
             question = (*name, Inline("text", f" - {', '.join(asked)}"))
         cards.append((plain_text(name).strip(), row, question, answer))
     return cards
+
+
+_NAMELESS = 10
+"""At most one row in this many may name nothing."""
 
 
 def _name(row: Block, header: str) -> tuple[Inline, ...] | None:
