@@ -144,7 +144,7 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}")
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "flashgen.cli", "--help"],
+        [sys.executable, "-m", "flashgen", "--help"],
         check=True,
         capture_output=True,
     )
