@@ -58,6 +58,13 @@ _UI_STEP = re.compile(
     r"|right-click|double-click|check|uncheck)\b",
     re.IGNORECASE,
 )
+# A line that opens on what it does not say (a pronoun, a connective) has lost its
+# subject when shown alone.
+_DANGLING = re.compile(
+    r"^\s*(?:they|their|them|he|she|his|her|rather|instead|however|also|"
+    r"both|here|there|so|then|but|and|or|which|whereas|while)\b",
+    re.IGNORECASE,
+)
 _ANAPHOR = re.compile(
     r"^\s*(?:it|its|this|these|those|they|their|them|such|thus|therefore|hence|he|she"
     r"|the latter|the former|in this|in these|both|however|also|here)\b",
@@ -112,8 +119,10 @@ def _cards(
     names = excluded | {words(part) for part in unit.context}
     for piece in _pieces(unit):
         said = plain_text(piece.inlines)
-        if (not piece.lead and _POINTER.match(said)) or said.rstrip().endswith("?"):
-            continue  # pointing elsewhere, or asking: no fact to hide
+        if not piece.lead and (_POINTER.match(said) or _DANGLING.match(said)):
+            continue  # pointing elsewhere (`They are ...`, `Rather, ...`): its subject
+        if said.rstrip().endswith("?"):
+            continue  # asking: no fact to hide
         yield from _auto(note, piece, syntax, names)
 
 

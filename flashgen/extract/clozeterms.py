@@ -133,8 +133,12 @@ def is_key_term(
         return False  # `ulcers, **perforation**, strictures`: one of many, unasked
     if _STRESSED_VERB.match(head) and re.fullmatch(r"[a-z]+", text):
         return False  # `the client **initiates** the connection`: a stressed word
-    if given(text, plain_text(inlines[:index]), plain_text(inlines[index + 1 :])):
+    said_before = plain_text(inlines[:index])
+    said_after = plain_text(inlines[index + 1 :])
+    if given(text, said_before, said_after):
         return False  # `Growth hormone-releasing hormone (**GHRH**)`: spelled out
+    if slot(said_before):
+        return False  # `like Administrators and **Users**`: one of many
     if other_words(inlines, text) < _MIN_OTHER_WORDS or repeated(inlines, text):
         return False
     bold_words = sum(
@@ -196,7 +200,18 @@ def named(term: str, names: set[str]) -> bool:
     # (`machine learning` under *Batch_vs_Online_Machine_Learning*).
     content = [w for w in said.split() if len(w) > 3 and w not in _VAGUE]
     shown = {w for name in names for w in _stems(name).split()}
-    return len(content) > 1 and all(w in shown for w in content)
+    if len(content) > 1 and all(w in shown for w in content):
+        return True
+    # Each word one the context line says with another ending (`trichomoniasis` under
+    # *Trichomonas vaginalis*, `process` under *Understanding Processes*).
+    prefixes = {w[:_PREFIX] for w in shown if len(w) >= _PREFIX}
+    return bool(content) and all(
+        len(w) >= _PREFIX and w[:_PREFIX] in prefixes for w in content
+    )
+
+
+_PREFIX = 6
+"""Letters two words share at their start to be one word with two endings."""
 
 
 def _stems(text: str) -> str:
@@ -214,6 +229,19 @@ def _in_list(before: str, after: str) -> bool:
     if re.search(r",\s*$", before) and re.match(r"\s*(?:,|(?:and|or)\b)", after):
         return True
     return bool(_LIST_START.match(after))
+
+
+def slot(before: str) -> bool:
+    """A gap any of several words would fill: an item of examples (`groups like
+    Administrators and **Users**`)."""
+    return bool(_EXAMPLES.search(before))
+
+
+_EXAMPLES = re.compile(
+    r"\b(?:like|such as|e\.g\.|eg|including|for example|for instance)\b[^.;:]*"
+    r"\b(?:and|or)\s+$",
+    re.IGNORECASE,
+)
 
 
 def given(term: str, before: str, after: str) -> bool:

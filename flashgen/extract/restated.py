@@ -60,13 +60,14 @@ _STOP = frozenset(
 )
 
 
-def restates_label(card: CardDraft) -> bool:
+def restates_label(card: CardDraft, *, least: int = 2, added: int = 2) -> bool:
     """The answer is the label said again: every word of a label of two or more says
     itself in a short answer with no number in it, which adds at most two words of
     its own beyond the label and the headings (`Faster Boot Time` under *Advantages of
     UEFI over BIOS*: "UEFI's boot time is generally faster than BIOS")."""
-    label = _content(card.label)
-    if len(label) < 2:
+    # A code in the label (`235`) names the point; its words are what it says.
+    label = [w for w in _content(card.label) if not w.isdigit()]
+    if len(label) < least:
         return False
     text = " ".join(plain_text(block.inlines) for block in card.answer)
     said = re.findall(r"[a-z0-9]+", text.casefold())
@@ -79,14 +80,20 @@ def restates_label(card: CardDraft) -> bool:
     known |= {
         w[:_STEM] for part in (card.note_title, *card.context) for w in _content(part)
     }
-    added = {w[:_STEM] for w in _content(text)} - known
-    return len(added) <= _ADDED_WORDS
+    own = {w[:_STEM] for w in _content(text)} - known
+    return len(own) <= added
 
 
 def _content(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP]
 
 
-_ADDED_WORDS = 2
 _STEM = 5
 _RESTATED_WORDS = 25
+
+
+def says_only_its_label(card: CardDraft) -> bool:
+    """A point of three words or more whose answer adds at most one word of its own
+    (`**235: Authentication succeeded**`: "authentication is successful"): there is
+    nothing to recall, list or no list."""
+    return card.kind == "point" and restates_label(card, least=3, added=1)

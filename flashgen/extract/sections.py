@@ -38,6 +38,7 @@ from flashgen.extract.restated import (
     is_recap,
     only_code,
     restates_label,
+    says_only_its_label,
     shows_code,
 )
 from flashgen.extract.tables import row_cards
@@ -240,7 +241,8 @@ def _section_cards(
     yield from (
         card
         for card, _ in points
-        if not (is_generic_code(card) and card.kind == "point")
+        if not (card.kind == "point" and is_generic_code(card))
+        and not says_only_its_label(card)
     )
     for block in opening:
         if block.kind == "table":
