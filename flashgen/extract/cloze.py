@@ -297,7 +297,7 @@ def _block_units(
     block: Block, context: tuple[str, ...]
 ) -> Iterator[tuple[_Unit, bool]]:
     if block.kind == "paragraph":
-        if not _is_link_list(block.inlines):
+        if _marked(block.inlines) and not _is_link_list(block.inlines):
             yield _unit(block, context), False
     elif block.kind == "list":
         for item in block.children:
@@ -321,6 +321,19 @@ def _block_units(
             for cell in row.children:
                 if any(i.kind == "text" and "{{" in i.text for i in cell.inlines):
                     yield _unit(cell, context), True
+
+
+def _marked(inlines: tuple[Inline, ...]) -> bool:
+    """Bold, or text that may hold `==` or `{{`: what any cloze needs (most paragraphs
+    have none, and are passed over at once)."""
+    for inline in inlines:
+        if inline.kind == "strong":
+            return True
+        if inline.kind == "text" and ("==" in inline.text or "{{" in inline.text):
+            return True
+        if inline.children and _marked(inline.children):
+            return True
+    return False
 
 
 def _unit(block: Block, context: tuple[str, ...]) -> _Unit:

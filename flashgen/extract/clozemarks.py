@@ -72,8 +72,8 @@ def wrap(
     this level) made into one inline by `make` (None: left as written); the children of
     bold, italics and strikethrough are read the same way. An opener never closed stays
     text."""
-    if not any(_has_text(inline) for inline in inlines):
-        return inlines
+    if not any(_opens(inline, opener) for inline in inlines):
+        return inlines  # most text holds no mark: nothing to make
     out: list[Inline] = []
     opened: re.Match[str] | None = None
     inside: list[Inline] = []
@@ -116,10 +116,13 @@ def wrap(
     return inlines if merged == inlines else merged
 
 
-def _has_text(inline: Inline) -> bool:
+def _opens(inline: Inline, opener: re.Pattern[str]) -> bool:
+    """An opener in this inline's text, or in its children's (bold, italics, ...)."""
     if inline.kind == "text":
-        return bool(inline.text)
-    return inline.kind in _CONTAINERS and any(_has_text(c) for c in inline.children)
+        return opener.search(inline.text) is not None
+    return inline.kind in _CONTAINERS and any(
+        _opens(c, opener) for c in inline.children
+    )
 
 
 def _merged(inlines: Iterable[Inline]) -> tuple[Inline, ...]:

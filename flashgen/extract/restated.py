@@ -65,11 +65,13 @@ def restates_label(card: CardDraft, *, least: int = 2, added: int = 2) -> bool:
     itself in a short answer with no number in it, which adds at most two words of
     its own beyond the label and the headings (`Faster Boot Time` under *Advantages of
     UEFI over BIOS*: "UEFI's boot time is generally faster than BIOS")."""
+    if len(card.label.split()) < least or len(card.answer) != 1:
+        return False  # a short answer is one block
     # A code in the label (`235`) names the point; its words are what it says.
     label = [w for w in _content(card.label) if not w.isdigit()]
     if len(label) < least:
         return False
-    text = " ".join(plain_text(block.inlines) for block in card.answer)
+    text = plain_text(card.answer[0].inlines)
     said = re.findall(r"[a-z0-9]+", text.casefold())
     if len(said) > _RESTATED_WORDS or any(c.isdigit() for c in text):
         return False
