@@ -112,6 +112,13 @@ def test_corpus_cards_show_no_raw_obsidian_syntax_and_report_the_missing_embeds(
             118,
             "embedded file '../../OSCP/enum-and-info-gathering/active/SMTP-enum.md#`EXPN`'",
         ),
+        # An image of the book the note was copied from (a path outside the vault),
+        # closing the section of FTP commands, whose points are now cards.
+        (
+            "03 - FTP Enumeration.md",
+            165,
+            "embedded file '../../.gitbook/assets/image (227).png'",
+        ),
     ]
     embedded = sum(len(item.card.media) for item in result.cards)
     assert embedded >= 50

@@ -127,6 +127,11 @@ def judge_label(inlines: tuple[Inline, ...]) -> Label | str | None:
                 False,
                 (Inline("strong", children=label), *rest),
             )
+        elif _only_code(label) and (head[:1].isspace() or head[:1].isalpha()):
+            # `**`HELP`** The server lists its commands`: a command and what it does,
+            # as cheat sheets write them.
+            kind, alone = "point", False
+            rest = _trim_start(rest, 0)
         else:
             # `**Right-click** the file`: bold that starts a sentence.
             return "no ':' or ' - ' after the bold"
@@ -152,6 +157,10 @@ _FINITE = frozenset(
     ]
 )
 _STATEMENT_WORDS = 6
+
+
+def _only_code(label: tuple[Inline, ...]) -> bool:
+    return len(label) == 1 and label[0].kind == "code" and bool(label[0].text.strip())
 
 
 def _is_statement(label: tuple[Inline, ...]) -> bool:
