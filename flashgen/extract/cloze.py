@@ -276,6 +276,7 @@ def _units(note: ParsedNote) -> Iterator[tuple[_Unit, bool]]:
     table cell). Resources and the parts the author marked to skip are left out."""
     stack: list[tuple[int, str]] = []
     skipping = False
+    previous: Block | None = None
     for block in note.blocks:
         if block.kind == "heading":
             text = plain_text(block.inlines).strip().rstrip(":").strip()
@@ -284,13 +285,31 @@ def _units(note: ParsedNote) -> Iterator[tuple[_Unit, bool]]:
             if not (block.level == 1 and text.casefold() == note.title.casefold()):
                 stack.append((block.level, text))
             skipping = any(is_resources_title(part) for _, part in stack)
+            previous = None
             continue
         comment = comment_of(block)
         if comment is not None:
             skipping = skipping or is_ignore(comment)
+            previous = None
             continue
         if not skipping:
-            yield from _block_units(block, tuple(text for _, text in stack))
+            context = tuple(text for _, text in stack)
+            stem = _stem(previous) if block.kind == "list" else None
+            if stem is None or len(stem.split()) <= _MAX_PARENT_WORDS:
+                # `A predicate formula contains:` over its list: its items read with it
+                # (short, in the context line); a longer one leaves them no subject.
+                yield from _block_units(block, (*context, stem) if stem else context)
+        previous = block
+
+
+def _stem(block: Block | None) -> str | None:
+    """The words a paragraph ending with a colon says of the list under it."""
+    if block is None or block.kind != "paragraph":
+        return None
+    text = plain_text(block.inlines).strip()
+    if not text.endswith((":", "\uff1a")):
+        return None
+    return text.rstrip(":\uff1a").strip() or None
 
 
 def _block_units(
