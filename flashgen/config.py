@@ -268,7 +268,7 @@ def _is_safe_link(template: str) -> bool:
 
 def _check(key: str, value: Any, known: list[str]) -> str | None:
     """What is wrong with one setting, or None."""
-    if key == "reverse" and value not in (True, False, "definitions"):
+    if key == "reverse" and not (isinstance(value, bool) or value == "definitions"):
         return "'reverse' must be true, false or \"definitions\" (write reverse = true)"
     if key not in known:
         close = difflib.get_close_matches(key, known, n=1)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from flashgen.extract import CardDraft
+from flashgen.extract import CardDraft, card_form
 
 # Bump only with a migration: a new namespace gives every card a new GUID (lost history).
 _GUID_NAMESPACE = "flashgen/card/v1"
@@ -47,7 +47,14 @@ def card_key(draft: CardDraft, note: str) -> tuple[str, ...]:
     the id alone, whatever the label or heading becomes.
     """
     if draft.pin:
-        return (note, f"^{draft.pin}")
+        # A pinned card of another note type than the basic one is another note: Anki
+        # skips a note whose GUID it knows under another note type.
+        form = card_form(draft.kind)
+        return (
+            (note, f"^{draft.pin}")
+            if form == "basic"
+            else (note, f"^{draft.pin}", form)
+        )
     return (note, draft.kind, *draft.context, draft.label, str(draft.occurrence))
 
 

@@ -99,10 +99,11 @@ def test_braces_and_colons_inside_a_cloze_never_end_it_even_through_the_sanitise
     note = "## Maths\nThe {{c1::ratio $\\frac{a}{b^{2}}$ a::b}} holds {{c2::x}}.<br>\n"
     field = _question(note, tmp_path, "ratio \\frac{a}{b^{2}} a")
     text = bare_question(field)
-    # A card per number: c2's deletion reads as its text on c1's card, and its own.
+    # A card per number, each its note's first: c2's deletion reads as its text on
+    # c1's card, and is c1 on its own.
     assert text == "The {{c1::ratio \\(\\frac{a}{b^{2&#125;}\\) a::b}} holds x.<br>"
     assert bare_question(_question(note, tmp_path, "x")) == (
-        "The ratio \\(\\frac{a}{b^{2}}\\) a holds {{c2::x}}.<br>"
+        "The ratio \\(\\frac{a}{b^{2}}\\) a holds {{c1::x}}.<br>"
     )
     # The place that every question ends with, without the hidden term.
     assert field.endswith('<span class="fg-where"> (Note › Maths)</span>')
@@ -138,9 +139,13 @@ def test_anki_shows_the_gap_the_hint_and_the_maths_whole(tmp_path, collection):
     assert len(notes) == 2
     assert {note.note_type()["name"] for note in notes} == {"flashgen Cloze (v1)"}
     assert all(note.fields_check() == 0 for note in notes)
-    cards = {card.ord: card for note in notes for card in note.cards()}
-    assert sorted(cards) == [0, 1]  # c1 and c2, each its own note's card
-    first, second = cards[0], cards[1]
+    cards = [card for note in notes for card in note.cards()]
+    # A note per number, each one card (the first): the author's c2 is its note's c1.
+    assert sorted(card.ord for card in cards) == [0, 0]
+    # The author's c1 (two deletions) and c2 (bold), each on its own note.
+    first, second = sorted(
+        cards, key=lambda card: "{{c1::ratio" not in card.note()["Text"]
+    )
     front = html.unescape(first.question())
     # Both c1 deletions hidden on one card, the first with its hint.
     visible = re.sub(r"<[^>]+>", " ", front.split("</style>")[-1])

@@ -200,7 +200,8 @@ def test_a_cloze_draft_is_one_draft_per_number():
         "strong", children=(Inline("text", "vitamin K"),)
     )
     assert [i.kind for i in second.question] == ["text"] * 2 + ["strong"] + ["text"] * 3
-    assert second.question[2].children == (cloze("2", "vitamin K"),)
+    # Each note's cloze is its first card, whatever number the author wrote.
+    assert second.question[2].children == (cloze("1", "vitamin K"),)
     point = CardDraft("point", "N.md", "N", (), "X", (Inline("text", "X"),), (), 1, 1)
     assert one_per_number(point) == [point]
 
@@ -318,3 +319,78 @@ def test_the_vaults_reverse_setting_and_a_notes_own(tmp_path):
     assert kinds("reverse = true\n")["B.md"] == ["point", "definition"]
     with pytest.raises(ConfigError, match="'reverse' must be true, false or"):
         kinds('reverse = "points"\n')
+
+
+def test_sync_updates_reversed_and_cloze_notes_in_place(tmp_path):
+    from anki.collection import Collection
+
+    from flashgen.anki.sync import Target, sync
+
+    base = tmp_path / "Anki2"
+    (base / "User 1").mkdir(parents=True)
+    path = base / "User 1" / "collection.anki2"
+    Collection(str(path)).close()
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Cells.md"
+    text = _REVERSED_NOTE + "\nCells make {{c1::ATP}} in {{c2::mitochondria}} mostly.\n"
+    note.write_text(text, encoding="utf-8")
+
+    def run(now: float):
+        config = Config(inputs=(vault,), cards=("point", "cloze"))
+        return sync(config, Target(base=base), clock=lambda: now)
+
+    run(FIXED_TIME)
+    edited = text.replace("most of the cell's ATP", "most ATP").replace(
+        "mostly", "above all"
+    )
+    note.write_text(edited, encoding="utf-8")
+    second = run(FIXED_TIME + 60)
+    assert second.changes.updated == 3  # a reversed note and both cloze notes
+    col = Collection(str(path))
+    try:
+        (mito,) = col.find_notes('"Question:*Mitochondrion<*"')
+        assert "most ATP" in col.get_note(mito)["Answer"]
+        clozes = [col.get_note(n) for n in col.find_notes("Text:_*")]
+        assert len(clozes) == 2 and all("above all" in n["Text"] for n in clozes)
+        assert {n.note_type()["name"] for n in clozes} == {"flashgen Cloze (v1)"}
+    finally:
+        col.close()
+
+
+def test_a_pinned_point_asked_both_ways_is_a_new_note(tmp_path, collection):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "Cells.md"
+    pinned = "# Cells\n\n**Mitochondrion**: makes most of the ATP. ^mito\n"
+    note.write_text(pinned, encoding="utf-8")
+    first = _build(vault, tmp_path / "a.apkg")
+    import_deck(collection, tmp_path / "a.apkg")
+    note.write_text("---\nreverse: true\n---\n" + pinned, encoding="utf-8")
+    second = _build(vault, tmp_path / "b.apkg", FIXED_TIME + 60)
+    assert {i.guid for i in first.cards}.isdisjoint(i.guid for i in second.cards)
+    log = import_deck(collection, tmp_path / "b.apkg")
+    assert not log.conflicting and len(log.new) == 1
+
+
+def test_a_removed_cloze_number_retires_its_own_card_and_adds_none(
+    tmp_path, collection
+):
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    note = vault / "PE.md"
+    note.write_text(_CLOZE_NOTE, encoding="utf-8")
+    config = Config(inputs=(vault,), output=tmp_path / "a.apkg", cards=("cloze",))
+    build(config, clock=lambda: FIXED_TIME)
+    import_deck(collection, tmp_path / "a.apkg")
+    cards_before = len(collection.find_cards(""))
+    note.write_text(
+        _CLOZE_NOTE.replace(" and {{c3::hypercoagulability}}", ""), encoding="utf-8"
+    )
+    config = Config(inputs=(vault,), output=tmp_path / "b.apkg", cards=("cloze",))
+    build(config, clock=lambda: FIXED_TIME + 60)
+    log = import_deck(collection, tmp_path / "b.apkg")
+    assert not log.new and len(collection.find_cards("")) == cards_before
+    (retired,) = collection.find_cards("tag:flashgen::removed")
+    card = collection.get_card(retired)
+    assert card.ord == 0 and "hypercoagulability" in _text(card.answer())

@@ -200,8 +200,8 @@ def _told(
         yield row
         done += 1
         if done % _TELL_EVERY == 0:
-            progress(done, total)
-    progress(done, total)
+            progress(min(done, total), total)
+    progress(min(done, total), total)
 
 
 def note_type_for(settings: DeckSettings, form: str = "basic") -> NoteType:
@@ -350,6 +350,9 @@ def _retired_fields(old: CardState, form: str = "basic") -> tuple[str, ...]:
     question = f'{html.escape(old.label)}<span class="fg-where"> ({context})</span>'
     if form == "cloze":
         # A cloze note needs a cloze to keep a card: the label, shown on the back.
-        text = f"{{{{c1::{html.escape(old.label) or '…'}}}}}{answer}"
+        hidden = html.escape(old.label) or "…"
+        # As render protects a cloze's text: a `}}` or `::` in it never ends it early.
+        hidden = re.sub(r"\}(?=\})", "&#125;", hidden).replace("::", ":&#58;")
+        text = f"{{{{c1::{hidden}}}}}{answer}"
         return (text, context, html.escape(old.note), "")
     return (question, answer, context, html.escape(old.note), "")

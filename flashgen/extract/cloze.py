@@ -53,6 +53,11 @@ _POINTER = re.compile(
     r"|therefore|hence|above|below)\b",
     re.IGNORECASE,
 )
+_REFERENCE = re.compile(
+    r"^(?:fig(?:ure)?|table|eq(?:uation)?|chapter|section|slide|page|appendix)\.?\s*"
+    r"[\dIVX]",
+    re.IGNORECASE,
+)
 _UI_STEP = re.compile(
     r"^\s*(?:\d+\.\s*)?(?:click|choose|select|open|press|navigate|go to|type|enter|tap"
     r"|right-click|double-click|check|uncheck)\b",
@@ -136,6 +141,8 @@ def _auto(
         text = plain_text(term.children).strip()
         if named(text, names) or other_words(unit.inlines, text) < 3:
             continue
+        if _REFERENCE.match(text):
+            continue  # `Figure 6`: where the note points, not what it says
         if mostly(len(text.split()), unit.inlines):
             continue
         if repeated(unit.inlines, text) or _given_in(marked, term, text):

@@ -117,6 +117,8 @@ def is_key_term(
         return False
     if all(word in _VAGUE for word in words(text).split()):
         return False  # `something else`: nothing to recall
+    if _REFERENCE.match(text):
+        return False  # `**Figure 6**`: where the note points, not what it says
     if len(text) > _MAX_TERM_CHARS or len(text.split()) > _MAX_TERM_WORDS:
         return False
     if text.endswith((".", "!", "?", ":")):
@@ -263,6 +265,11 @@ def given(term: str, before: str, after: str) -> bool:
     return all(letter in letters for letter in initials)  # in order, some left out
 
 
+_REFERENCE = re.compile(
+    r"^(?:fig(?:ure)?|table|eq(?:uation)?|chapter|section|slide|page|appendix)\.?\s*"
+    r"[\dIVX]",
+    re.IGNORECASE,
+)
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9-]{1,7}(?: \d{1,2})?")
 
 

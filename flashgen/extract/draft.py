@@ -92,20 +92,37 @@ def base_kind(kind: str) -> str:
 
 def one_per_number(draft: CardDraft) -> list[CardDraft]:
     """A cloze draft as one draft per cloze number: each keeps that number's deletions
-    and shows the others' text, and is labelled by that number's first deletion. So a
-    cloze's history is its own note's: a number added, removed or edited leaves the
-    others' cards as they were, and a removed number is a removed card."""
+    (as number 1: its note's one card) and shows the others' text, and is labelled by
+    that number's first deletion. So a cloze's history is its own note's: a number
+    added, removed, renumbered or edited leaves the others' cards as they were, and a
+    removed number is a removed card."""
     if draft.kind != CLOZE:
         return [draft]
     numbers = sorted(set(_numbers(draft.question)), key=_number_order)
     if len(numbers) < 2:
-        return [draft]
+        return [draft.with_(question=_first_number(draft.question))]
     return [
         draft.with_(
-            question=_only(draft.question, number), label=_first(draft.question, number)
+            question=_first_number(_only(draft.question, number)),
+            label=_first(draft.question, number),
         )
         for number in numbers
     ]
+
+
+def _first_number(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Each cloze as number 1: a note of one number is one card, the first, whatever
+    number the author wrote (renumbering keeps its history; a retired note's card is
+    the card it had)."""
+    out: list[Inline] = []
+    for inline in inlines:
+        children = _first_number(inline.children) if inline.children else ()
+        target = "1" if inline.kind == "cloze" else inline.target
+        if children == inline.children and target == inline.target:
+            out.append(inline)
+        else:
+            out.append(Inline(inline.kind, inline.text, target, children, inline.line))
+    return tuple(out)
 
 
 def _number_order(number: str) -> tuple[int, str]:

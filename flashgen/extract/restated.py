@@ -22,10 +22,42 @@ def is_recap(label: str) -> bool:
 
 
 def only_code(blocks: tuple[Block, ...]) -> bool:
-    """Code, with at most a line of text: nothing to recall but the code itself."""
-    code = [block for block in blocks if block.kind == "code"]
-    prose = [block for block in blocks if block.kind != "code"]
-    return bool(code) and len(prose) <= 1 and words_of(tuple(prose)) <= _CODE_CAPTION
+    """Code or images, with at most a line of text: nothing to recall but what is
+    shown."""
+    shown = [block for block in blocks if _shown(block)]
+    prose = [block for block in blocks if not _shown(block)]
+    return bool(shown) and len(prose) <= 1 and words_of(tuple(prose)) <= _CODE_CAPTION
+
+
+def _shown(block: Block) -> bool:
+    if block.kind == "code":
+        return True
+    return (
+        block.kind == "paragraph"
+        and bool(block.inlines)
+        and all(
+            inline.kind in {"image", "embed", "softbreak", "hardbreak"}
+            or (inline.kind == "text" and not inline.text.strip())
+            for inline in block.inlines
+        )
+    )
+
+
+_EXAMPLE_VALUE = re.compile(
+    r"^(?:e\.?g\.?,?|for example,?|example:?)?\s*[\"'`]?"
+    r"(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?"
+    r"|[0-9a-f]{16,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+    r"[\"'`]?\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_example_value(card: CardDraft) -> bool:
+    """An answer that is one sample value (an e-mail address, a URL, an IP address, a
+    hash or id), maybe after `e.g.`: data of an example, nothing to recall."""
+    if len(card.answer) != 1 or card.answer[0].kind != "paragraph":
+        return False
+    return bool(_EXAMPLE_VALUE.match(plain_text(card.answer[0].inlines).strip()))
 
 
 _CODE_CAPTION = 12

@@ -34,6 +34,7 @@ from flashgen.extract.questions import (
     strip_numbering,
 )
 from flashgen.extract.restated import (
+    is_example_value,
     is_generic_code,
     is_recap,
     only_code,
@@ -241,7 +242,9 @@ def _section_cards(
     yield from (
         card
         for card, _ in points
-        if not (card.kind == "point" and is_generic_code(card))
+        if not (
+            card.kind == "point" and (is_generic_code(card) or is_example_value(card))
+        )
         and not says_only_its_label(card)
     )
     for block in opening:

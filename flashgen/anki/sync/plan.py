@@ -8,6 +8,7 @@ the note's and its content differs (an edit made in Anki since is newer, and kep
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -65,7 +66,8 @@ class SyncPlan:
             return note
         fields = (*note.fields[:_EXTRA], kept.extra)
         tags = (*note.tags, *(tag for tag in kept.tags if tag not in note.tags))
-        return AnkiNote(note.guid, note.deck, fields, tags, note.modified, note.id)
+        # As the note is, its note type and suspension too: only Extra and tags change.
+        return dataclasses.replace(note, fields=fields, tags=tags)
 
 
 def plan_sync(
