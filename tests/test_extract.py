@@ -114,3 +114,15 @@ def test_card_lines_point_at_the_source():
 )
 def test_tags(markdown: str, tags: tuple[str, ...]):
     assert note_tags(parse_text("Note.md", markdown)) == tags
+
+
+def test_a_block_titled_with_the_start_of_the_notes_name_is_asked_by_that_name():
+    from flashgen.parse import parse_text, plain_text
+
+    note = parse_text(
+        "Axiom Schema of Replacement.md",
+        "``` ad-Axiom\ntitle: Axiom Schema.\n\nThe image of a set under a class "
+        "function is a set.\n```\n",
+    )
+    (card,) = [d for d in extract_cards(note) if d.kind == "callout"]
+    assert plain_text(card.question) == "Axiom: Axiom Schema of Replacement"

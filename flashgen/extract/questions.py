@@ -73,6 +73,8 @@ _GLOSSARY_WORDS = frozenset(
 )
 _ACRONYMS = re.compile(r"[A-Z][A-Z0-9]+(?:[\s,/&-]+[A-Z][A-Z0-9]+)*")
 _LONGEST_SUBJECT_WORDS = 8
+_TITLE_TAIL_WORDS = 5
+"""Words of a long note title a question takes as its subject: the last ones."""
 # `What is the Kernel?` names the Kernel.
 _WHAT_IS = re.compile(r"^(?:what|who)\s+(?:is|are)\s+(?:(?:a|an|the)\s+)?", re.I)
 
@@ -242,6 +244,13 @@ def ask(
         )
         if not subject or subject.casefold() == stripped.casefold():
             return label
+        if "_" in subject:
+            # A file name names its topic last (`DSA_Arrays_Binary_Search_Questions_
+            # peak_index_in_mountain_array`): a long one's last words are the subject.
+            named = subject.replace("_", " ").split()
+            if len(named) > _LONGEST_SUBJECT_WORDS:
+                named = named[-_TITLE_TAIL_WORDS:]
+            subject = " ".join(named)
         if generic or (
             len(subject.split()) <= _LONGEST_SUBJECT_WORDS
             and not _shares_word(stripped, subject)
