@@ -33,7 +33,9 @@ def plain(fragment: str) -> str:
     # a table's cells apart.
     fragment = re.sub(r'<img[^>]*\bsrc="([^"]*)"[^>]*>', r" [image: \1] ", fragment)
     fragment = re.sub(r"</t[dh]>\s*<t[dh][^>]*>", " | ", fragment)
-    fragment = re.sub(r"<br\s*/?>|</p>|</li>|</tr>|</h\d>|</pre>|</div>", "\n", fragment)
+    fragment = re.sub(
+        r"<br\s*/?>|</p>|</li>|</tr>|</h\d>|</pre>|</div>", "\n", fragment
+    )
     fragment = re.sub(r"<li>", "- ", fragment)
     text = html.unescape(_TAG.sub("", fragment))
     lines = [line.rstrip() for line in text.splitlines()]

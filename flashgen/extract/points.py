@@ -158,10 +158,10 @@ def _statement(
     kind_word = block.info.capitalize()
     named = re.sub(rf"^{re.escape(kind_word)}\b\.?\s*", "", title, flags=re.IGNORECASE)
     named = named.strip().strip("()").strip()
-    if named and len(note.title) > len(title) and note.title.casefold().startswith(
-        title.casefold()
-    ):
-        named = ""  # `Axiom Schema.` in *Axiom Schema of Replacement*: the note names it
+    # `Axiom Schema.` in *Axiom Schema of Replacement*: the note's name says it whole.
+    longer = len(note.title) > len(title)
+    if named and longer and note.title.casefold().startswith(title.casefold()):
+        named = ""
     subject = named or (path[-1] if path else note.title)
     label = f"{kind_word}: {subject}"
     question: tuple[Inline, ...] = (Inline("text", f"{kind_word}: "),)
