@@ -39,6 +39,7 @@ from flashgen.cachefolder import (
 from flashgen.cacheindex import Entry, Reads, entry_of_row, index_row
 from flashgen.discover import SourceFile
 from flashgen.report import Diagnostic
+from flashgen.state.lock import staged_beside
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +216,7 @@ class NoteCache:
                 self._sink, self._sink_token = self._data.open("ab"), self._token
             else:
                 token = os.urandom(8).hex()
-                path = self._data.with_name(f".{self._data.name}.{os.getpid()}.tmp")
+                path = staged_beside(self._data)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._sink = path.open("wb")
                 self._sink.write(token.encode() + b"\n")

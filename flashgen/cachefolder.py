@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flashgen.report import Diagnostic, Severity
+from flashgen.state.lock import staged_beside
 from flashgen.version import __version__
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def _read_key(folder: Path) -> bytes | None:
     except (OSError, AttributeError):  # AttributeError: no getuid (Windows)
         pass
     secret = os.urandom(_KEY_BYTES)
-    staged = path.with_name(f".{_KEY_FILE}.{os.getpid()}.tmp")
+    staged = staged_beside(path)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         with contextlib.suppress(OSError):  # never a second error
@@ -141,7 +142,7 @@ def listing_digest(items: Iterable[object]) -> str:
 def write_atomically(path: Path, chunks: Iterable[bytes]) -> bool:
     """Write the chunks to a temporary file beside `path`, then rename it into place. A
     cache that cannot be written is only slower next time, so problems are logged."""
-    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    staged = staged_beside(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with staged.open("wb") as stream:

@@ -99,15 +99,23 @@ def test_turning_reverse_on_makes_new_notes_and_the_old_cards_are_reported(
     assert len(collection.find_notes("tag:flashgen::removed")) == 3
 
 
-def test_sync_moves_and_retires_every_card_of_a_reversed_note(tmp_path):
+def _anki_profile(tmp_path: Path) -> tuple[Path, Path]:
+    """Anki's data folder with one profile and its empty collection: (folder, file)."""
     from anki.collection import Collection
-
-    from flashgen.anki.sync import Target, sync
 
     base = tmp_path / "Anki2"
     (base / "User 1").mkdir(parents=True)
     path = base / "User 1" / "collection.anki2"
     Collection(str(path)).close()
+    return base, path
+
+
+def test_sync_moves_and_retires_every_card_of_a_reversed_note(tmp_path):
+    from anki.collection import Collection
+
+    from flashgen.anki.sync import Target, sync
+
+    base, path = _anki_profile(tmp_path)
     vault = tmp_path / "vault"
     vault.mkdir()
     note = vault / "Cells.md"
@@ -326,10 +334,7 @@ def test_sync_updates_reversed_and_cloze_notes_in_place(tmp_path):
 
     from flashgen.anki.sync import Target, sync
 
-    base = tmp_path / "Anki2"
-    (base / "User 1").mkdir(parents=True)
-    path = base / "User 1" / "collection.anki2"
-    Collection(str(path)).close()
+    base, path = _anki_profile(tmp_path)
     vault = tmp_path / "vault"
     vault.mkdir()
     note = vault / "Cells.md"

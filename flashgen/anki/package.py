@@ -33,6 +33,7 @@ from typing import BinaryIO
 
 from flashgen.anki.deck import AnkiNotes, DeckSettings, write_collection
 from flashgen.errors import OutputError
+from flashgen.state.lock import staged_beside
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class Written:
 
 def _keep(database: Path, collection: Path) -> bool:
     """Move the collection into the cache; a cache that cannot take it is only slower."""
-    staged = collection.with_name(f".{collection.name}.{os.getpid()}.tmp")
+    staged = staged_beside(collection)
     try:
         collection.parent.mkdir(parents=True, exist_ok=True)
         try:

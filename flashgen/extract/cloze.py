@@ -26,6 +26,7 @@ from flashgen.extract.clozeterms import (
     blank,
     given,
     is_key_term,
+    is_reference,
     mostly,
     named,
     other_words,
@@ -47,27 +48,17 @@ _SENTENCE_END = re.compile(
     r"(?<=[.!?])[\"\u201d')\]]?\s+(?=[\"\u201c(\[*_=]{0,2}[A-Z0-9])"
 )
 # A line that opens by pointing elsewhere (`Same thing applies for ...`) needs what
-# it points at; shown alone, it asks nothing.
-_POINTER = re.compile(
-    r"^\s*(?:the\s+)?(?:same|this|these|those|such|the latter|the former|thus"
-    r"|therefore|hence|above|below)\b",
-    re.IGNORECASE,
-)
-_REFERENCE = re.compile(
-    r"^(?:fig(?:ure)?|table|eq(?:uation)?|chapter|section|slide|page|appendix)\.?\s*"
-    r"[\dIVX]",
+# it points at, and one that opens on what it does not say (a pronoun, a connective:
+# `They are ...`, `Rather, ...`) has lost its subject: shown alone, it asks nothing.
+_NO_SUBJECT = re.compile(
+    r"^\s*(?:(?:the\s+)?(?:same|this|these|those|such|the latter|the former|thus"
+    r"|therefore|hence|above|below)|they|their|them|he|she|his|her|rather|instead"
+    r"|however|also|both|here|there|so|then|but|and|or|which|whereas|while)\b",
     re.IGNORECASE,
 )
 _UI_STEP = re.compile(
     r"^\s*(?:\d+\.\s*)?(?:click|choose|select|open|press|navigate|go to|type|enter|tap"
     r"|right-click|double-click|check|uncheck)\b",
-    re.IGNORECASE,
-)
-# A line that opens on what it does not say (a pronoun, a connective) has lost its
-# subject when shown alone.
-_DANGLING = re.compile(
-    r"^\s*(?:they|their|them|he|she|his|her|rather|instead|however|also|"
-    r"both|here|there|so|then|but|and|or|which|whereas|while)\b",
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(
@@ -124,8 +115,8 @@ def _cards(
     names = excluded | {words(part) for part in unit.context}
     for piece in _pieces(unit):
         said = plain_text(piece.inlines)
-        if not piece.lead and (_POINTER.match(said) or _DANGLING.match(said)):
-            continue  # pointing elsewhere (`They are ...`, `Rather, ...`): its subject
+        if not piece.lead and _NO_SUBJECT.match(said):
+            continue  # pointing elsewhere, or on a subject it does not say
         if said.rstrip().endswith("?"):
             continue  # asking: no fact to hide
         yield from _auto(note, piece, syntax, names)
@@ -141,7 +132,7 @@ def _auto(
         text = plain_text(term.children).strip()
         if named(text, names) or other_words(unit.inlines, text) < 3:
             continue
-        if _REFERENCE.match(text):
+        if is_reference(text):
             continue  # `Figure 6`: where the note points, not what it says
         if mostly(len(text.split()), unit.inlines):
             continue

@@ -117,7 +117,7 @@ def is_key_term(
         return False
     if all(word in _VAGUE for word in words(text).split()):
         return False  # `something else`: nothing to recall
-    if _REFERENCE.match(text):
+    if is_reference(text):
         return False  # `**Figure 6**`: where the note points, not what it says
     if len(text) > _MAX_TERM_CHARS or len(text.split()) > _MAX_TERM_WORDS:
         return False
@@ -270,6 +270,13 @@ _REFERENCE = re.compile(
     r"[\dIVX]",
     re.IGNORECASE,
 )
+
+
+def is_reference(term: str) -> bool:
+    """`Figure 6`, `Table 2`: where the note points, not what it says."""
+    return _REFERENCE.match(term) is not None
+
+
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9-]{1,7}(?: \d{1,2})?")
 
 

@@ -31,6 +31,7 @@ from flashgen.parse import (
     ParsedNote,
     parse_text,
     plain_text,
+    shifted,
     split_block_id,
     split_front_matter,
 )
@@ -339,31 +340,7 @@ def _parsed(path: str, text: str, index: int) -> tuple[Block, ...]:
     A blank line is put first, so a side that starts with `---` is never front matter."""
     if not text:
         return ()
-    return _shifted(parse_text(path, "\n" + text).blocks, index - 1)
-
-
-def _shifted(blocks: tuple[Block, ...], offset: int) -> tuple[Block, ...]:
-    return tuple(
-        replace(
-            block,
-            line=block.line + offset,
-            end_line=block.end_line + offset,
-            inlines=_shifted_inlines(block.inlines, offset),
-            children=_shifted(block.children, offset),
-        )
-        for block in blocks
-    )
-
-
-def _shifted_inlines(inlines: tuple[Inline, ...], offset: int) -> tuple[Inline, ...]:
-    return tuple(
-        replace(
-            inline,
-            line=inline.line + offset if inline.line else 0,
-            children=_shifted_inlines(inline.children, offset),
-        )
-        for inline in inlines
-    )
+    return shifted(parse_text(path, "\n" + text).blocks, index - 1)
 
 
 def _inlines(blocks: tuple[Block, ...]) -> tuple[Inline, ...]:

@@ -13,7 +13,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from flashgen.discover import SourceFile
-from flashgen.parse.nodes import Block, Inline, plain_text, split_block_id, walk_blocks
+from flashgen.parse.nodes import (
+    Block,
+    Inline,
+    plain_text,
+    shifted,
+    split_block_id,
+    walk_blocks,
+)
 from flashgen.parse.text import (
     decode_note,
     latex_delimiters,
@@ -34,6 +41,7 @@ __all__ = [
     "parse_note",
     "parse_text",
     "plain_text",
+    "shifted",
     "split_block_id",
     "split_front_matter",
     "walk_blocks",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flashgen.records import quick_init
 
@@ -101,3 +101,31 @@ def walk_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
     for block in blocks:
         yield block
         yield from walk_blocks(block.children)
+
+
+def shifted(blocks: tuple[Block, ...], offset: int) -> tuple[Block, ...]:
+    """Blocks parsed from part of a note (a fenced block's body, a card's side), with
+    their lines and their inlines' lines counted in the note."""
+    return tuple(
+        replace(
+            block,
+            line=block.line + offset,
+            end_line=block.end_line + offset,
+            inlines=_shifted_inlines(block.inlines, offset),
+            children=shifted(block.children, offset),
+        )
+        for block in blocks
+    )
+
+
+def _shifted_inlines(inlines: tuple[Inline, ...], offset: int) -> tuple[Inline, ...]:
+    if not any(inline.line or inline.children for inline in inlines):
+        return inlines
+    return tuple(
+        replace(
+            inline,
+            line=inline.line + offset if inline.line else 0,
+            children=_shifted_inlines(inline.children, offset),
+        )
+        for inline in inlines
+    )

@@ -6,12 +6,12 @@ import bisect
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyromark
 
-from flashgen.parse.nodes import Block, Inline
+from flashgen.parse.nodes import Block, Inline, shifted
 
 log = logging.getLogger(__name__)
 
@@ -335,7 +335,7 @@ def _admonition(kind: str, text: str, line: int, end_line: int) -> Block:
             title = found.group(2).strip()
         skipped += 1
     body = "\n".join(lines[skipped:])
-    children = _shifted(TreeBuilder(body).build(), line + skipped)
+    children = shifted(TreeBuilder(body).build(), line + skipped)
     title_inlines: tuple[Inline, ...] = ()
     if title:
         parsed = TreeBuilder(title).build()
@@ -343,19 +343,6 @@ def _admonition(kind: str, text: str, line: int, end_line: int) -> Block:
         title_inlines = first.inlines if first is not None else ()
     return Block(
         "callout", line, end_line, inlines=title_inlines, children=children, info=kind
-    )
-
-
-def _shifted(blocks: tuple[Block, ...], offset: int) -> tuple[Block, ...]:
-    """Blocks parsed from a fenced block's body, with their lines counted in the note."""
-    return tuple(
-        replace(
-            block,
-            line=block.line + offset,
-            end_line=block.end_line + offset,
-            children=_shifted(block.children, offset),
-        )
-        for block in blocks
     )
 
 

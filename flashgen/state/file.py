@@ -34,6 +34,7 @@ from flashgen.state.lines import (
     NotesTable,
     Place,
 )
+from flashgen.state.lock import staged_beside
 from flashgen.state.saved import CardState, Copied, Fields, dataclass_fields
 
 if TYPE_CHECKING:
@@ -265,8 +266,7 @@ def commit_state(staged: Path, path: Path) -> None:
 
 def staged_path(path: Path) -> Path:
     """Where a new state file is written before it replaces the one at `path`."""
-    # Named by the process: a build never writes over another one's staged file.
-    return path.with_name(f".flashgen-{path.name}.{os.getpid()}.tmp")
+    return staged_beside(path, prefix="flashgen-")
 
 
 def write_error(path: Path, err: OSError) -> OutputError:
@@ -282,7 +282,7 @@ class StateSwap:
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._old = path.with_name(f".flashgen-{path.name}.{os.getpid()}.old")
+        self._old = staged_beside(path, prefix="flashgen-", ending="old")
         self._committed = False
         self._had_old = False
 

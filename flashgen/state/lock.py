@@ -18,6 +18,13 @@ log = logging.getLogger(__name__)
 LOCK_FILE = ".flashgen-build.lock"
 
 
+def staged_beside(path: Path, *, prefix: str = "", ending: str = "tmp") -> Path:
+    """Where this process writes a file before it replaces `path`: beside it, named by
+    the process (`.<prefix><name>.<pid>.<ending>`), so two builds never write over each
+    other's, and the next build knows a killed build's leftover (see leftovers.py)."""
+    return path.with_name(f".{prefix}{path.name}.{os.getpid()}.{ending}")
+
+
 @contextlib.contextmanager
 def vault_locked(vault: Path, shown: str) -> Iterator[None]:
     """Hold the vault's lock for the block; an OutputError naming the holder (`shown`:
