@@ -459,7 +459,12 @@ def test_a_killed_sync_leaves_a_collection_that_opens_and_the_next_completes(
         str(examples_vault),
         "--base",
         str(base),
-        env={KILL_AFTER: str(kill_after), "FLASHGEN_CACHE_DIR": str(tmp_path / "c")},
+        env={
+            KILL_AFTER: str(kill_after),
+            "FLASHGEN_CACHE_DIR": str(tmp_path / "c"),
+            # A killed process leaves its scratch folder in the temporary folder.
+            "TMPDIR": str(tmp_path),
+        },
     )
     assert killed.returncode == -9, killed.stderr
     _contents(base)  # opens, and SQLite finds it whole
