@@ -194,3 +194,16 @@ def test_check_does_not_judge_a_cloze_by_the_rules_for_questions(tmp_path):
     assert [d.kind for d in drafts] == ["heading", "cloze"]
     messages = [d.message for d in lint_note(note, drafts, NoteLibrary(tmp_path, ()))]
     assert not [m for m in messages if "cloze" in m]
+
+
+def test_the_notes_title_names_its_topic_which_a_term_may_share_where_a_heading_may_not():
+    body = (
+        "## {heading}\n\nWithout a chancre or a rash, the patient is classified as"
+        " having **latent syphilis** today.\n"
+    )
+    staging = parse_text("Syphilis.md", body.format(heading="Staging"))
+    assert [d.label for d in extract_cards(staging) if d.kind == "cloze"] == [
+        "latent syphilis"
+    ]
+    latent = parse_text("Stages.md", body.format(heading="Latent forms"))
+    assert [d.label for d in extract_cards(latent) if d.kind == "cloze"] == []

@@ -23,6 +23,7 @@ from flashgen.extract.clozemarks import (
     number_one,
 )
 from flashgen.extract.clozeterms import (
+    aside,
     blank,
     given,
     is_key_term,
@@ -113,24 +114,29 @@ def _cards(
     if cell:
         return
     names = excluded | {words(part) for part in unit.context}
+    headings = {words(part) for part in unit.context} - excluded
     for piece in _pieces(unit):
         said = plain_text(piece.inlines)
         if not piece.lead and _NO_SUBJECT.match(said):
             continue  # pointing elsewhere, or on a subject it does not say
         if said.rstrip().endswith("?"):
             continue  # asking: no fact to hide
-        yield from _auto(note, piece, syntax, names)
+        yield from _auto(note, piece, syntax, names, headings)
 
 
 def _auto(
-    note: ParsedNote, unit: _Unit, syntax: CardSyntax, names: set[str]
+    note: ParsedNote,
+    unit: _Unit,
+    syntax: CardSyntax,
+    names: set[str],
+    headings: set[str],
 ) -> Iterator[CardDraft]:
     """One card per highlighted term, then per bold key term, in this piece of text."""
     marked = highlights(unit.inlines) if syntax.cloze_highlights else unit.inlines
     terms = clozes_in(marked)
     for index, term in enumerate(terms):
         text = plain_text(term.children).strip()
-        if named(text, names) or other_words(unit.inlines, text) < 3:
+        if named(text, names, headings) or other_words(unit.inlines, text) < 3:
             continue
         if is_reference(text):
             continue  # `Figure 6`: where the note points, not what it says
@@ -152,19 +158,20 @@ def _auto(
         if inline.kind != "strong" or any(c.kind == CLOZE for c in inline.children):
             continue
         text = plain_text(inline.children).strip()
-        if is_key_term(marked, index, text, names):
+        if is_key_term(marked, index, text, names, headings):
             hidden = Inline(CLOZE, target="1", children=inline.children)
             question = (*marked[:index], hidden, *marked[index + 1 :])
             yield _draft(note, unit, text, number_one(question, -1))
 
 
 def _given_in(inlines: tuple[Inline, ...], term: Inline, text: str) -> bool:
-    """The highlighted term's acronym or spelled-out name stands beside it."""
+    """The highlighted term's acronym or spelled-out name stands beside it, or it is
+    all of a parenthesis."""
     index = next((i for i, inline in enumerate(inlines) if inline is term), None)
     if index is None:
         return False
     before, after = plain_text(inlines[:index]), plain_text(inlines[index + 1 :])
-    return given(text, before, after)
+    return aside(before, after) or given(text, before, after)
 
 
 def _closes_on_colon(inlines: tuple[Inline, ...]) -> bool:

@@ -13,6 +13,9 @@ from flashgen.parse import Inline, plain_text
 _MIN_OTHER_WORDS = 4
 """Words a bold term's sentence needs besides the term, to say which fact is asked."""
 _MAX_TERM_WORDS = 8
+_PREFIX = 6
+"""Letters two words share at their start to be one word with two endings."""
+
 _MAX_TERM_CHARS = 80
 # Bold that stresses a word rather than names a fact to learn.
 _EMPHASIS = frozenset(
@@ -108,12 +111,19 @@ _VAGUE = frozenset(
 
 
 def is_key_term(
-    inlines: tuple[Inline, ...], index: int, text: str, names: set[str]
+    inlines: tuple[Inline, ...],
+    index: int,
+    text: str,
+    names: set[str],
+    headings: set[str] | None = None,
 ) -> bool:
     """Bold that names a fact to learn in its sentence, not a label, a stress or a
-    whole sentence in bold."""
+    whole sentence in bold. `names`: the note's title and headings above; `headings`:
+    the headings alone."""
     folded = text.casefold().strip(" :")
-    if not text or folded in _EMPHASIS or named(text, names) or "==" in text:
+    if not text or folded in _EMPHASIS or "==" in text:
+        return False
+    if named(text, names, names if headings is None else headings):
         return False
     if all(word in _VAGUE for word in words(text).split()):
         return False  # `something else`: nothing to recall
@@ -137,6 +147,8 @@ def is_key_term(
         return False  # `the client **initiates** the connection`: a stressed word
     said_before = plain_text(inlines[:index])
     said_after = plain_text(inlines[index + 1 :])
+    if aside(said_before, said_after):
+        return False  # `enzyme immunoassay (**EIA**)`: a second name, an aside
     if given(text, said_before, said_after):
         return False  # `Growth hormone-releasing hormone (**GHRH**)`: spelled out
     if slot(said_before):
@@ -160,7 +172,8 @@ def is_key_term(
 def repeated(inlines: tuple[Inline, ...], term: str) -> bool:
     """The term's words stand elsewhere in its sentence too (`a **cardiomyopathy**
     (catecholamine cardiomyopathy)`), or a word of it inside another word there, or
-    the other way round (`supervised and **unsupervised** learning`): the gap is filled
+    the other way round (`supervised and **unsupervised** learning`), or half its words
+    or more (`the **Reply-To address** ... the "Reply-To" field`): the gap is filled
     before it is read."""
     said = words(term)
     if not said:
@@ -170,7 +183,43 @@ def repeated(inlines: tuple[Inline, ...], term: str) -> bool:
         return True
     hidden = {word for word in said.split() if len(word) >= _STEM}
     shown = {word for word in rest.split() if len(word) >= _STEM} - hidden
-    return any(h in v or v in h for h in hidden for v in shown)
+    if any(h in v or v in h for h in hidden for v in shown):
+        return True
+    # In the sentence itself, words one letter further alike (`breathing` does not
+    # say `breathlessness`).
+    return half_said(term, rest, _PREFIX + 1)
+
+
+def half_said(term: str, shown: str, prefix: int = _PREFIX) -> bool:
+    """Half the term's own words or more stand in `shown` (words, maybe with other
+    endings: `configured` in *DNS Configuration*, `intermediate` in *Intermediary
+    pituitary*, `year` in *within the past year*): a term of several words whose gap
+    the rest half fills. An acronym of the term is one of its own words; small and
+    vague words are not."""
+    content = _own_words(term)
+    if not content or len(words(term).split()) < 2:
+        return False  # one word: said again whole, or not at all (see above)
+    stems = set(_stems(shown).split())
+    prefixes = {w[:prefix] for w in stems if len(w) >= prefix}
+    found = sum(
+        1
+        for word in content
+        if word in stems or (len(word) >= prefix and word[:prefix] in prefixes)
+    )
+    return found * 2 >= len(content)
+
+
+def _own_words(term: str) -> list[str]:
+    """The words that say what a term is: acronyms (`CSF`), numbers (`10-40 minutes`),
+    and words of four letters or more that are not vague (`other`, `something`)."""
+    kept = []
+    for token in re.findall(r"[^\W_]+", term):
+        word = _stems(token)
+        if not word or word in _VAGUE:
+            continue
+        if len(word) > 3 or word.isdigit() or (len(token) >= 2 and token.isupper()):
+            kept.append(word)
+    return kept
 
 
 _STEM = 5
@@ -182,12 +231,14 @@ def words(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
-def named(term: str, names: set[str]) -> bool:
+def named(term: str, names: set[str], headings: set[str] | None = None) -> bool:
     """The term is the note's title or is said by a heading above it (`DHCP` under
-    *DHCP and DNS*, `Operating System (OS)` under *What is an Operating System?*): the
-    context line shows the answer."""
+    *DHCP and DNS*, `Operating System (OS)` under *What is an Operating System?*), or
+    half of it is said by a heading (`hardware devices` under *Hardware Interrupts*; a
+    note's title names its topic, which many of its terms share: `latent syphilis` in
+    *Syphilis*): the context line shows the answer."""
     aside = re.search(r"\(\s*([^()]+?)\s*\)?\s*$", term)
-    if aside and aside.start() and named(aside.group(1), names):
+    if aside and aside.start() and named(aside.group(1), names, headings):
         return True  # `File Transfer Protocol (FTP` under *FTP Enumeration*
     said = _stems(re.sub(r"\s*\([^)]*\)?\s*$", "", term))
     if not said:
@@ -198,22 +249,19 @@ def named(term: str, names: set[str]) -> bool:
         for name in names
     ):
         return True
-    # Every word of a term of several words said by the context line, apart
-    # (`machine learning` under *Batch_vs_Online_Machine_Learning*).
+    # Half the words of a term of several words said by the context line, apart
+    # (`machine learning` under *Batch_vs_Online_Machine_Learning*, `hardware
+    # devices` under *Hardware Interrupts*).
+    if half_said(term, " ".join(names if headings is None else headings)):
+        return True
     content = [w for w in said.split() if len(w) > 3 and w not in _VAGUE]
     shown = {w for name in names for w in _stems(name).split()}
-    if len(content) > 1 and all(w in shown for w in content):
-        return True
     # Each word one the context line says with another ending (`trichomoniasis` under
     # *Trichomonas vaginalis*, `process` under *Understanding Processes*).
     prefixes = {w[:_PREFIX] for w in shown if len(w) >= _PREFIX}
     return bool(content) and all(
         len(w) >= _PREFIX and w[:_PREFIX] in prefixes for w in content
     )
-
-
-_PREFIX = 6
-"""Letters two words share at their start to be one word with two endings."""
 
 
 def _stems(text: str) -> str:
@@ -263,6 +311,14 @@ def given(term: str, before: str, after: str) -> bool:
         return False
     letters, initials = iter(_initials(term)), _letters(found.group(1))
     return all(letter in letters for letter in initials)  # in order, some left out
+
+
+def aside(before: str, after: str) -> bool:
+    """The term is all of a parenthesis (`enzyme immunoassay (**EIA**)`): an aside, a
+    second name or an example, not the fact the sentence states."""
+    return before.rstrip().endswith(("(", "[")) and after.lstrip().startswith(
+        (")", "]")
+    )
 
 
 _REFERENCE = re.compile(
