@@ -127,7 +127,8 @@ _RESTATED_WORDS = 25
 
 
 def says_only_its_label(card: CardDraft) -> bool:
-    """A point of three words or more whose answer adds at most one word of its own
-    (`**235: Authentication succeeded**`: "authentication is successful"): there is
-    nothing to recall, list or no list."""
-    return card.kind == "point" and restates_label(card, least=3, added=1)
+    """A point whose answer adds at most one word of its own to its label
+    (`**235: Authentication succeeded**`: "authentication is successful", `**Subject
+    Line**`: "the subject line of the email", `**$CHANNEL**`: "channel of the real
+    AP"): there is nothing to recall, list or no list."""
+    return card.kind == "point" and restates_label(card, least=1, added=1)
