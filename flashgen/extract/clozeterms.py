@@ -61,6 +61,20 @@ _STATEMENT_VERB = re.compile(
     r"[a-z]{3,}s)\b",
     re.IGNORECASE,
 )
+# Bold that holds a verb of its own states a fact, stressed (`**most patients are in a
+# chronic catabolic state**`, `**must appear in the group by list**`); a term names a
+# thing, and a gap of a clause has many fillers.
+_CLAUSE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|can|cannot|could|may|might|must|should|will"
+    r"|would|does|do|did|isn't|aren't|don't|doesn't)\b",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r"\b(?:that|which|who|whom|whose|where|when)\b", re.IGNORECASE)
+"""Before the verb, a clause that says which thing the term names (`**severe pain that is
+out of proportion**`): still a term."""
+_SHOUTED = re.compile(r"(?=.*[A-Z]{5})[A-Z]{2,}(?:[ -][A-Z]{2,})+")
+"""Two words or more in capitals, one of five letters or more (not acronyms side by
+side, `ACE ARB`): shouted."""
 _LIST_END = re.compile(r",[^,.;:]{1,40},\s*(?:and|or)\s+(?:\w+\s+)?$")
 # `**A**, B, and C` or `**A**, B, C`: the items after the term are short names.
 _LIST_START = re.compile(
@@ -133,6 +147,11 @@ def is_key_term(
         return False
     if text.endswith((".", "!", "?", ":")):
         return False
+    verb = _CLAUSE.search(text)
+    if verb and not _RELATIVE.search(text[: verb.start()]):
+        return False  # `**duration of infection is unknown**`: a statement stressed
+    if _SHOUTED.fullmatch(text):
+        return False  # `**PRIME TARGETS**`: words shouted, not a term named
     after = inlines[index + 1] if index + 1 < len(inlines) else None
     before = inlines[index - 1] if index else None
     head = after.text if after is not None and after.kind == "text" else ""
