@@ -176,6 +176,16 @@ def _sections(
     yield heading, tuple(text for _, text in stack), tuple(body)
 
 
+_REMARK_TITLES = NOT_LABELS | {"notes", "side note", "side notes", "scenario"}
+"""Headings over remarks or an exercise's setting: a card would ask *Notes*."""
+
+
+def _is_remark_title(label: str, title: str) -> bool:
+    """`## NOTE`, `# Notes:`, `## Scenario`; not a heading that is the note's title."""
+    name = strip_numbering(label).strip().rstrip(":").strip().casefold()
+    return name in _REMARK_TITLES and name != strip_numbering(title).casefold()
+
+
 def _is_subtitle(block: Block) -> bool:
     text = plain_text(block.inlines).strip().strip("*_ ")
     return text.endswith(".") and len(text.split()) >= 6
@@ -195,7 +205,7 @@ def _section_cards(
         return
     segments = split_prompts(body)
     opening = () if segments[0].ignored else segments[0].blocks
-    is_remark = bool(path) and label.casefold() in NOT_LABELS  # `## NOTE`
+    is_remark = bool(path) and _is_remark_title(label, note.title)  # `# Notes:`
     intro = _intro(opening)
     shown = _read_from_output(opening)
     points = [
