@@ -17,7 +17,7 @@ from .test_reconcile import NOW, _keyed
 
 OLD = {
     "A.md": "# Part\n\n**One**: first answer.\n\n**Two**: second answer.\n",
-    "B.md": "---\nid: shared\n---\n**Three**: third.\n\n**Gone**: soon gone.\n",
+    "B.md": "---\nid: shared\n---\n**Three**: third.\n\n**Gone**: removed later.\n",
     "C.md": "**Four**: fourth.\n",
 }
 NEW = {

@@ -19,10 +19,10 @@ LONG = " ".join(["word"] * 90)
         (f"## Topic\n{LONG}.\n", "too-long"),
         ("## Topic\nThe steps are the following:\n", "truncated-colon"),
         ("**Overview**: a summary of it.\n", None),  # asked as *Note - Overview*
-        ("## Notes\nSome remark.\n", "no-real-question"),
+        ("## Misc\nSome remark.\n", "no-real-question"),
         ("## Topic\n- related: [[Other]]\n- A fact of the topic.\n", "metadata"),
         ("## Topic\nAn unclosed **bold and `code`.\n", "broken-rendering"),
-        ("- **Alerts and Reports**: alerts and reports.\n", "question-gives-answer"),
+        ("## Alerts and Reports\nAlerts and reports.\n", "question-gives-answer"),
         ("## Scan results\n```\n" + "line\n" * 20 + "```\n", "data-dump"),
         ("## Port scanning\nFinds open ports with nmap.\n", None),
     ],

@@ -25,6 +25,7 @@ from flashgen.extract.clozemarks import (
 from flashgen.extract.clozeterms import (
     aside,
     blank,
+    clause,
     given,
     is_key_term,
     is_reference,
@@ -57,6 +58,10 @@ _NO_SUBJECT = re.compile(
     r"|however|also|both|here|there|so|then|but|and|or|which|whereas|while)\b",
     re.IGNORECASE,
 )
+_OWNED = re.compile(r"(?:your|my|our|their|his|her|its)\b", re.IGNORECASE)
+_EMPHASIS_SPANS = 5
+"""Bold spans in one sentence from which its bold is emphasis (`create a **tunnel** from
+**your machine** ... **connect** to **it** using a **blank password**`)."""
 _UI_STEP = re.compile(
     r"^\s*(?:\d+\.\s*)?(?:click|choose|select|open|press|navigate|go to|type|enter|tap"
     r"|right-click|double-click|check|uncheck)\b",
@@ -119,6 +124,8 @@ def _cards(
         said = plain_text(piece.inlines)
         if not piece.lead and _NO_SUBJECT.match(said):
             continue  # pointing elsewhere, or on a subject it does not say
+        if piece.lead and _ANAPHOR.match(plain_text(piece.lead)):
+            continue  # the sentence shown before it lacks its subject too
         if said.rstrip().endswith("?"):
             continue  # asking: no fact to hide
         yield from _auto(note, piece, syntax, names, headings)
@@ -138,6 +145,8 @@ def _auto(
         text = plain_text(term.children).strip()
         if named(text, names, headings) or other_words(unit.inlines, text) < 3:
             continue
+        if _hides_subject(marked, term, text):
+            continue
         if is_reference(text):
             continue  # `Figure 6`: where the note points, not what it says
         if mostly(len(text.split()), unit.inlines):
@@ -154,8 +163,12 @@ def _auto(
         label.kind == "point" or defines_subject(label.rest)
     ):
         return
+    if sum(inline.kind == "strong" for inline in marked) >= _EMPHASIS_SPANS:
+        return  # bold on every other word: the author's emphasis, not key terms
     for index, inline in enumerate(marked):
         if inline.kind != "strong" or any(c.kind == CLOZE for c in inline.children):
+            continue
+        if _hides_subject(marked, inline, plain_text(inline.children).strip()):
             continue
         text = plain_text(inline.children).strip()
         if is_key_term(marked, index, text, names, headings):
@@ -172,6 +185,19 @@ def _given_in(inlines: tuple[Inline, ...], term: Inline, text: str) -> bool:
         return False
     before, after = plain_text(inlines[:index]), plain_text(inlines[index + 1 :])
     return aside(before, after) or given(text, before, after)
+
+
+def _hides_subject(inlines: tuple[Inline, ...], term: Inline, text: str) -> bool:
+    """A term that opens its sentence and holds a verb (`==Treatment is advanced at
+    12-week intervals== with the goal of ...`) hides what the sentence is about, and the
+    front no longer says what is asked; so does one that opens on its owner (`**your
+    machine**`, `**its port**`), any of whose kind fills it."""
+    if _OWNED.match(text):
+        return True
+    index = next((i for i, inline in enumerate(inlines) if inline is term), None)
+    if index is None or any(not blank(inline) for inline in inlines[:index]):
+        return False
+    return clause(text)
 
 
 def _closes_on_colon(inlines: tuple[Inline, ...]) -> bool:

@@ -147,8 +147,7 @@ def is_key_term(
         return False
     if text.endswith((".", "!", "?", ":")):
         return False
-    verb = _CLAUSE.search(text)
-    if verb and not _RELATIVE.search(text[: verb.start()]):
+    if clause(text):
         return False  # `**duration of infection is unknown**`: a statement stressed
     if _SHOUTED.fullmatch(text):
         return False  # `**PRIME TARGETS**`: words shouted, not a term named
@@ -186,6 +185,13 @@ def is_key_term(
     # imperative (`**Right-click** the file`) does not.
     head = after.text if after is not None and after.kind == "text" else ""
     return bool(_STATEMENT_VERB.match(head))
+
+
+def clause(text: str) -> bool:
+    """Words that hold a verb of their own, not after a `that` or `which` that names
+    what they say of (`severe pain that is out of proportion` is a term)."""
+    verb = _CLAUSE.search(text)
+    return verb is not None and not _RELATIVE.search(text[: verb.start()])
 
 
 def repeated(inlines: tuple[Inline, ...], term: str) -> bool:
