@@ -57,7 +57,29 @@ def prompt_of(comment: str) -> str | None:
 
 
 def is_ignore(comment: str) -> bool:
-    return bool(_IGNORE.match(re.sub(r"(?:\.{2,}|\u2026)\s*$", "", comment).strip()))
+    """`<!-- ignore -->`, also with a letter left out, added, changed or two swapped
+    (`gnore..`, `ingore`): a marker mistyped is still no question."""
+    text = re.sub(r"(?:\.{2,}|\u2026)\s*$", "", comment).strip()
+    if _IGNORE.match(text):
+        return True
+    word = text.rstrip(".!: ").casefold()
+    return " " not in word and _one_edit(word, "ignore")
+
+
+def _one_edit(word: str, target: str) -> bool:
+    """The two words differ by one letter left out, added or changed, or two swapped."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return word == target
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == target[diff[1]]
+            and word[diff[1]] == target[diff[0]]
+        )
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def split_prompts(body: tuple[Block, ...]) -> tuple[Segment, ...]:
