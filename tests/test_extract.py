@@ -126,3 +126,14 @@ def test_a_block_titled_with_the_start_of_the_notes_name_is_asked_by_that_name()
     )
     (card,) = [d for d in extract_cards(note) if d.kind == "callout"]
     assert plain_text(card.question) == "Axiom: Axiom Schema of Replacement"
+
+
+def test_a_generic_label_in_a_note_named_by_a_long_file_name_is_asked_by_its_last_words():
+    note = parse_text(
+        "DSA_Arrays_Binary_Search_Questions_peak_index_in_mountain_array.md",
+        "## Code\n```python\nprint(max(xs))\n```\n- **Space Complexity**: $O(1)$\n",
+    )
+    (card,) = [d for d in extract_cards(note) if d.label == "Space Complexity"]
+    assert bare_question(render_card(card, "D", MediaIndex(Path())).card.question) == (
+        "peak index in mountain array - Space Complexity"
+    )

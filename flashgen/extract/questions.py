@@ -43,7 +43,8 @@ GENRE_WORDS = frozenset(
     precautions precaution contrast flaw flaws priority defaults default rule rules
     glossary terms terminology vocabulary abbreviations acronyms keywords propositions
     lemmas corollaries axioms works work matters happens conclusion conclusions point
-    points remember things important recap
+    points remember things important recap attack attacks information config configs
+    settings complexity time space
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SMALL_WORDS = frozenset(
@@ -244,7 +245,7 @@ def ask(
         )
         if not subject or subject.casefold() == stripped.casefold():
             return label
-        if "_" in subject:
+        if "_" in subject or ("_" in title and subject == _title_subject(title)):
             # A file name names its topic last (`DSA_Arrays_Binary_Search_Questions_
             # peak_index_in_mountain_array`): a long one's last words are the subject.
             named = subject.replace("_", " ").split()
