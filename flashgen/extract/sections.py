@@ -43,7 +43,7 @@ from flashgen.extract.restated import (
     shows_code,
 )
 from flashgen.extract.tables import row_cards
-from flashgen.parse import Block, Inline, ParsedNote, plain_text
+from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
 
 _METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
@@ -176,6 +176,38 @@ def _sections(
     yield heading, tuple(text for _, text in stack), tuple(body)
 
 
+_VERSUS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
+
+
+def _compares_one_side(label: str, answer: tuple[Block, ...]) -> bool:
+    """A heading that compares (`Reverse Shells vs. Bind Shells`) whose opening speaks of
+    one side only: the card would ask a difference its answer does not give (the
+    sub-sections say each side)."""
+    sides = _VERSUS.split(strip_numbering(label))
+    if len(sides) != 2:
+        return False
+    said = {
+        word[:_STEM] for word in re.findall(r"\w+", _answer_text(answer).casefold())
+    }
+    # Each side by the words the other does not share (`reverse`, `bind`).
+    words = [
+        {w[:_STEM] for w in re.findall(r"\w{3,}", side.casefold())} for side in sides
+    ]
+    own = [words[0] - words[1], words[1] - words[0]]
+    found = [bool(side & said) for side in own if side]
+    return len(found) == 2 and found.count(True) == 1
+
+
+def _answer_text(blocks: tuple[Block, ...]) -> str:
+    return " ".join(
+        block.text if block.kind in {"code", "html"} else plain_text(block.inlines)
+        for block in walk_blocks(blocks)
+    )
+
+
+_STEM = 5
+
+
 _REMARK_TITLES = NOT_LABELS | {"notes", "side note", "side notes", "scenario"}
 """Headings over remarks or an exercise's setting: a card would ask *Notes*."""
 
@@ -240,6 +272,7 @@ def _section_cards(
             and has_substance(answer)
             and not is_long_code(answer)
             and not (shows_code(label) and only_code(answer))
+            and not _compares_one_side(label, answer)
         ):
             yield make_draft(note, "heading", context, label, answer, heading.line)
         if items and not announced:
