@@ -22,7 +22,7 @@ LONG = " ".join(["word"] * 90)
         ("## Misc\nSome remark.\n", "no-real-question"),
         ("## Topic\n- related: [[Other]]\n- A fact of the topic.\n", "metadata"),
         ("## Topic\nAn unclosed **bold and `code`.\n", "broken-rendering"),
-        ("## Alerts and Reports\nAlerts and reports.\n", "question-gives-answer"),
+        ("## Alerts and Reports Panel\nAlerts and reports.\n", "question-gives-answer"),
         ("## Scan results\n```\n" + "line\n" * 20 + "```\n", "data-dump"),
         ("## Port scanning\nFinds open ports with nmap.\n", None),
     ],

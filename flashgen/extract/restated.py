@@ -1,6 +1,7 @@
-"""What a section's cards would only say again or only show: recap sections (*Things to
-Remember*), points whose answer repeats their label, and code under a label of what the
-note shows (*Example*, *Output*) rather than states."""
+"""What a section's cards would only say again, only show or not answer: recap sections
+(*Things to Remember*), points and headings whose answer repeats their label, code under
+a label of what the note shows (*Example*, *Output*) rather than states, headings over
+remarks (*Notes*) and comparisons answered on one side."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import re
 
 from flashgen.extract.answers import words_of
 from flashgen.extract.draft import CardDraft
+from flashgen.extract.labels import NOT_LABELS
 from flashgen.extract.questions import strip_numbering
-from flashgen.parse import Block, plain_text
+from flashgen.parse import Block, plain_text, walk_blocks
 
 _RECAP = re.compile(
     r"^(?:things to (?:remember|know|note)|key (?:takeaways?|points?|facts)|summary|"
@@ -103,7 +105,8 @@ def restates_label(card: CardDraft, *, least: int = 2, added: int = 2) -> bool:
     label = [w for w in _content(card.label) if not w.isdigit()]
     if len(label) < least:
         return False
-    text = plain_text(card.answer[0].inlines)
+    shown = card.answer[0]
+    text = shown.text if shown.kind == "code" else plain_text(shown.inlines)
     said = re.findall(r"[a-z0-9]+", text.casefold())
     if len(said) > _RESTATED_WORDS or any(c.isdigit() for c in text):
         return False
@@ -127,8 +130,48 @@ _RESTATED_WORDS = 25
 
 
 def says_only_its_label(card: CardDraft) -> bool:
-    """A point whose answer adds at most one word of its own to its label
+    """A point or heading whose answer adds at most one word of its own to its label
     (`**235: Authentication succeeded**`: "authentication is successful", `**Subject
     Line**`: "the subject line of the email", `**$CHANNEL**`: "channel of the real
-    AP"): there is nothing to recall, list or no list."""
-    return card.kind == "point" and restates_label(card, least=1, added=1)
+    AP", `### Count + Motion` over `[count] + {motion}`): there is nothing to recall,
+    list or no list."""
+    return card.kind in {"point", "heading"} and restates_label(card, least=1, added=1)
+
+
+_VERSUS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
+
+
+def compares_one_side(label: str, answer: tuple[Block, ...]) -> bool:
+    """A heading that compares (`Reverse Shells vs. Bind Shells`) whose opening speaks of
+    one side only: the card would ask a difference its answer does not give (the
+    sub-sections say each side)."""
+    sides = _VERSUS.split(strip_numbering(label))
+    if len(sides) != 2:
+        return False
+    said = {
+        word[:_STEM] for word in re.findall(r"\w+", _answer_text(answer).casefold())
+    }
+    # Each side by the words the other does not share (`reverse`, `bind`).
+    words = [
+        {w[:_STEM] for w in re.findall(r"\w{3,}", side.casefold())} for side in sides
+    ]
+    own = [words[0] - words[1], words[1] - words[0]]
+    found = [bool(side & said) for side in own if side]
+    return len(found) == 2 and found.count(True) == 1
+
+
+def _answer_text(blocks: tuple[Block, ...]) -> str:
+    return " ".join(
+        block.text if block.kind in {"code", "html"} else plain_text(block.inlines)
+        for block in walk_blocks(blocks)
+    )
+
+
+_REMARK_TITLES = NOT_LABELS | {"notes", "side note", "side notes", "scenario"}
+"""Headings over remarks or an exercise's setting: a card would ask *Notes*."""
+
+
+def is_remark_title(label: str, title: str) -> bool:
+    """`## NOTE`, `# Notes:`, `## Scenario`; not a heading that is the note's title."""
+    name = strip_numbering(label).strip().rstrip(":").strip().casefold()
+    return name in _REMARK_TITLES and name != strip_numbering(title).casefold()

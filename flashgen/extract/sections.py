@@ -25,7 +25,7 @@ from flashgen.extract.answers import (
 )
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.enumerations import enumeration, name_key
-from flashgen.extract.labels import NOT_LABELS, split_label_lines
+from flashgen.extract.labels import split_label_lines
 from flashgen.extract.points import make_draft, points_in, starts_with_label
 from flashgen.extract.prompts import split_prompts
 from flashgen.extract.questions import (
@@ -34,16 +34,18 @@ from flashgen.extract.questions import (
     strip_numbering,
 )
 from flashgen.extract.restated import (
+    compares_one_side,
     is_example_value,
     is_generic_code,
     is_recap,
+    is_remark_title,
     only_code,
     restates_label,
     says_only_its_label,
     shows_code,
 )
 from flashgen.extract.tables import row_cards
-from flashgen.parse import Block, Inline, ParsedNote, plain_text, walk_blocks
+from flashgen.parse import Block, Inline, ParsedNote, plain_text
 
 _METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
@@ -176,48 +178,6 @@ def _sections(
     yield heading, tuple(text for _, text in stack), tuple(body)
 
 
-_VERSUS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
-
-
-def _compares_one_side(label: str, answer: tuple[Block, ...]) -> bool:
-    """A heading that compares (`Reverse Shells vs. Bind Shells`) whose opening speaks of
-    one side only: the card would ask a difference its answer does not give (the
-    sub-sections say each side)."""
-    sides = _VERSUS.split(strip_numbering(label))
-    if len(sides) != 2:
-        return False
-    said = {
-        word[:_STEM] for word in re.findall(r"\w+", _answer_text(answer).casefold())
-    }
-    # Each side by the words the other does not share (`reverse`, `bind`).
-    words = [
-        {w[:_STEM] for w in re.findall(r"\w{3,}", side.casefold())} for side in sides
-    ]
-    own = [words[0] - words[1], words[1] - words[0]]
-    found = [bool(side & said) for side in own if side]
-    return len(found) == 2 and found.count(True) == 1
-
-
-def _answer_text(blocks: tuple[Block, ...]) -> str:
-    return " ".join(
-        block.text if block.kind in {"code", "html"} else plain_text(block.inlines)
-        for block in walk_blocks(blocks)
-    )
-
-
-_STEM = 5
-
-
-_REMARK_TITLES = NOT_LABELS | {"notes", "side note", "side notes", "scenario"}
-"""Headings over remarks or an exercise's setting: a card would ask *Notes*."""
-
-
-def _is_remark_title(label: str, title: str) -> bool:
-    """`## NOTE`, `# Notes:`, `## Scenario`; not a heading that is the note's title."""
-    name = strip_numbering(label).strip().rstrip(":").strip().casefold()
-    return name in _REMARK_TITLES and name != strip_numbering(title).casefold()
-
-
 def _is_subtitle(block: Block) -> bool:
     text = plain_text(block.inlines).strip().strip("*_ ")
     return text.endswith(".") and len(text.split()) >= 6
@@ -237,7 +197,7 @@ def _section_cards(
         return
     segments = split_prompts(body)
     opening = () if segments[0].ignored else segments[0].blocks
-    is_remark = bool(path) and _is_remark_title(label, note.title)  # `# Notes:`
+    is_remark = bool(path) and is_remark_title(label, note.title)  # `# Notes:`
     intro = _intro(opening)
     shown = _read_from_output(opening)
     points = [
@@ -272,9 +232,11 @@ def _section_cards(
             and has_substance(answer)
             and not is_long_code(answer)
             and not (shows_code(label) and only_code(answer))
-            and not _compares_one_side(label, answer)
+            and not compares_one_side(label, answer)
         ):
-            yield make_draft(note, "heading", context, label, answer, heading.line)
+            card = make_draft(note, "heading", context, label, answer, heading.line)
+            if not says_only_its_label(card):
+                yield card
         if items and not announced:
             answer = items + closing
             yield make_draft(note, "list", context, label, answer, heading.line)
