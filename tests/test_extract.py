@@ -137,3 +137,21 @@ def test_a_generic_label_in_a_note_named_by_a_long_file_name_is_asked_by_its_las
     assert bare_question(render_card(card, "D", MediaIndex(Path())).card.question) == (
         "peak index in mountain array - Space Complexity"
     )
+
+
+@pytest.mark.parametrize(
+    ("label", "question"),
+    [
+        ("Config files", "FTP Enumeration - Config files"),
+        ("Security Considerations", "FTP Enumeration - Security Considerations"),
+        ("Advantages of SEMs", "Advantages of SEMs"),  # an acronym names its subject
+        ("Kernel", "Kernel"),  # a term of the note's own
+    ],
+)
+def test_a_label_with_a_genre_word_right_under_the_title_is_asked_with_the_title(
+    label, question
+):
+    note = parse_text("FTP Enumeration.md", f"## {label}\nSettings live in a file.\n")
+    (card,) = extract_cards(note)
+    shown = render_card(card, "D", MediaIndex(Path())).card.question
+    assert bare_question(shown) == question

@@ -187,6 +187,14 @@ def is_generic(text: str) -> bool:
     return bool(meaningful) and all(word in GENRE_WORDS for word in meaningful)
 
 
+def _has_genre_word(text: str) -> bool:
+    """A genre word and no acronym (`Advantages of SEMs`, `FTPBounce attack` name their
+    subject)."""
+    if any(sum(c.isupper() for c in word) >= 2 for word in text.split()):
+        return False
+    return any(word in GENRE_WORDS for word in re.findall(r"[\w&/]+", text.casefold()))
+
+
 def is_short(text: str) -> bool:
     """True for a label of at most two words that carry meaning (*Defaults*, *Rule of
     Thumb*, *On the target*): a sub-label that reads only under its heading."""
@@ -240,8 +248,12 @@ def ask(
     if generic or (short and _reads_only_in_place(label, stripped)):
         # A short label right under the note's title reads as the note's own term; under
         # headings that only name genres (*Code*), the note's title is its subject.
+        # A label with a genre word in it (*Security Considerations*, *Config files*)
+        # names a part of a topic: right under the title, the note's.
         subject = (
-            subject_of(context, title) if generic or context else _subject_in(context)
+            subject_of(context, title)
+            if generic or context or _has_genre_word(stripped)
+            else _subject_in(context)
         )
         if not subject or subject.casefold() == stripped.casefold():
             return label
