@@ -218,6 +218,8 @@ def has_substance(blocks: Iterable[Block]) -> bool:
     blocks = tuple(blocks)
     if len(blocks) == 1 and (is_placeholder(blocks[0]) or is_pointer(blocks[0])):
         return False
+    if _opens_remote_images(blocks):
+        return False
     for block in walk_blocks(blocks):
         if block.kind in {"code", "html"} and block.text.strip():
             if block.kind == "html" and block.text.lstrip().startswith("<!--"):
@@ -226,6 +228,31 @@ def has_substance(blocks: Iterable[Block]) -> bool:
         if inline_substance(block.inlines):
             return True
     return False
+
+
+def _opens_remote_images(blocks: tuple[Block, ...]) -> bool:
+    """A few words that open what remote images show (`Layers of epidermis:..` over a
+    web image): the card would show the opener and a link, not the answer."""
+    inlines = [i for block in walk_blocks(blocks) for i in block.inlines]
+    if any(block.kind in {"code", "html", "table"} for block in walk_blocks(blocks)):
+        return False
+    remote = [
+        i
+        for i in inlines
+        if i.kind in {"embed", "image"}
+        and i.target.strip().casefold().startswith(("http://", "https://"))
+    ]
+    if not remote:
+        return False
+    text = " ".join(
+        plain_text((i,)) for i in inlines if i.kind not in {"embed", "image"}
+    ).strip()
+    return len(text.split()) <= _OPENER_WORDS and bool(
+        re.search(r"(?::|\.\.|\u2026)\W*$", text)
+    )
+
+
+_OPENER_WORDS = 8
 
 
 def inline_substance(inlines: Iterable[Inline]) -> bool:
