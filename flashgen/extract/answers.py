@@ -253,6 +253,8 @@ def _opens_remote_images(blocks: tuple[Block, ...]) -> bool:
 
 
 _OPENER_WORDS = 8
+_BARE_URL = re.compile(r"https?://\S+")
+"""An address written out as text: a link for later, like a link."""
 
 
 def inline_substance(inlines: Iterable[Inline]) -> bool:
@@ -261,7 +263,11 @@ def inline_substance(inlines: Iterable[Inline]) -> bool:
             return True
         if inline.kind in {"embed", "image"} and _shows_something(inline):
             return True
-        if inline.kind == "text" and re.search(r"\w", inline.text):
+        if (
+            inline.kind == "text"
+            and re.search(r"\w", inline.text)
+            and not _BARE_URL.fullmatch(inline.text.strip())
+        ):
             return True
         if inline.kind not in {"link", "wikilink", "image", "embed"} and (
             inline_substance(inline.children)

@@ -49,7 +49,10 @@ _EXAMPLE_VALUE = re.compile(
     r"^(?:e\.?g\.?,?|for example,?|example:?)?\s*[\"'`]?"
     r"(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?"
     r"|[0-9a-f]{16,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-    r"[\"'`]?\W*$",
+    r"[\"'`]?\W*$"
+    # `e.g., "Hello"`: one sample written out, nothing more.
+    r"|^(?:e\.?g\.?,?|for example,?|example:?)\s*[\"'\u201c][^\"'\u201d]{1,40}"
+    r"[\"'\u201d]\W*$",
     re.IGNORECASE,
 )
 
