@@ -238,7 +238,10 @@ def _section_cards(
             if not says_only_its_label(card):
                 yield card
         if items and not announced:
-            answer = items + closing
+            # A closing diagram shows the list and goes with it; a closing remark (`While
+            # a SIM cannot protect against all threats, ...`, a *Key Takeaways* recap)
+            # wraps the note up and is no item of the list to recall.
+            answer = items + tuple(b for b in closing if only_code((b,)))
             yield make_draft(note, "list", context, label, answer, heading.line)
             # A point whose answer only says its label again (`Faster Boot Time`: "boot
             # time is faster") asks nothing the list does not: the list asks it.
