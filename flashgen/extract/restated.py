@@ -97,11 +97,14 @@ _STOP = frozenset(
 )
 
 
-def restates_label(card: CardDraft, *, least: int = 2, added: int = 2) -> bool:
-    """The answer is the label said again: every word of a label of two or more says
-    itself in a short answer with no number in it, which adds at most two words of
-    its own beyond the label and the headings (`Faster Boot Time` under *Advantages of
-    UEFI over BIOS*: "UEFI's boot time is generally faster than BIOS")."""
+def restates_label(
+    card: CardDraft, *, least: int = 2, added: int | None = 2, longest: int = 25
+) -> bool:
+    """The answer is the label said again: every word of a label of `least` words or
+    more says itself in an answer of at most `longest` words with no number in it,
+    which adds at most `added` words of its own beyond the label and the headings
+    (`Faster Boot Time` under *Advantages of UEFI over BIOS*: "UEFI's boot time is
+    generally faster than BIOS"); `added` None: any number of them."""
     if len(card.label.split()) < least or len(card.answer) != 1:
         return False  # a short answer is one block
     # A code in the label (`235`) names the point; its words are what it says.
@@ -111,7 +114,7 @@ def restates_label(card: CardDraft, *, least: int = 2, added: int = 2) -> bool:
     shown = card.answer[0]
     text = shown.text if shown.kind == "code" else plain_text(shown.inlines)
     said = re.findall(r"[a-z0-9]+", text.casefold())
-    if len(said) > _RESTATED_WORDS or any(c.isdigit() for c in text):
+    if len(said) > longest or any(c.isdigit() for c in text):
         return False
     stems = {w[:_STEM] for w in said}
     if not all(w[:_STEM] in stems for w in label):
@@ -121,7 +124,7 @@ def restates_label(card: CardDraft, *, least: int = 2, added: int = 2) -> bool:
         w[:_STEM] for part in (card.note_title, *card.context) for w in _content(part)
     }
     own = {w[:_STEM] for w in _content(text)} - known
-    return len(own) <= added
+    return added is None or len(own) <= added
 
 
 def _content(text: str) -> list[str]:
@@ -129,7 +132,6 @@ def _content(text: str) -> list[str]:
 
 
 _STEM = 5
-_RESTATED_WORDS = 25
 
 
 def says_only_its_label(card: CardDraft) -> bool:

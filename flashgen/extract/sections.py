@@ -47,6 +47,8 @@ from flashgen.extract.restated import (
 from flashgen.extract.tables import row_cards
 from flashgen.parse import Block, Inline, ParsedNote, plain_text
 
+_ITEM_SENTENCE = 15
+"""Words of a point's answer that only puts its label in a sentence, beside a list."""
 _METADATA_LINE = re.compile(r"^\s*([A-Za-z][\w .&/-]{0,40}):(.*)$")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+")
 _DATE_KEY = re.compile(r"date|created|modified|updated", re.IGNORECASE)
@@ -243,9 +245,19 @@ def _section_cards(
             # wraps the note up and is no item of the list to recall.
             answer = items + tuple(b for b in closing if only_code((b,)))
             yield make_draft(note, "list", context, label, answer, heading.line)
-            # A point whose answer only says its label again (`Faster Boot Time`: "boot
-            # time is faster") asks nothing the list does not: the list asks it.
-            said = {id(card) for card in direct if restates_label(card)}
+            # A point whose short answer says every word of its label again (`Faster
+            # Boot Time`: "boot time is faster"; `Real-time Event Monitoring`: "SEMs
+            # continuously monitor events in real-time") is the list's item put in a
+            # sentence: the list asks it. A longer answer says why or how, and stays.
+            said = {
+                id(card)
+                for card in direct
+                if restates_label(card)
+                or (
+                    card.kind == "point"
+                    and restates_label(card, added=None, longest=_ITEM_SENTENCE)
+                )
+            }
             points = [(card, depth) for card, depth in points if id(card) not in said]
     yield from (
         card
