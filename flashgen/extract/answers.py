@@ -103,7 +103,34 @@ def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]
     # `Example`, `Key insight:` last: the opener of what the answer leaves out.
     while len(taken) > 1 and _dangles(taken[-1]):
         taken.pop()
+    if taken:
+        taken[-1] = without_trailing_label(taken[-1])
     return tuple(taken)
+
+
+def without_trailing_label(block: Block) -> Block:
+    """A last line that is only a bold label over what follows (`**Key insight:**` right
+    under a list item, which Markdown reads as part of it): the opener of the next
+    block, not the end of this one."""
+    if block.kind in {"list", "item", "quote"} and block.children:
+        last = without_trailing_label(block.children[-1])
+        if last is block.children[-1]:
+            return block
+        return replace(block, children=(*block.children[:-1], last))
+    if block.kind != "paragraph":
+        return block
+    inlines = list(block.inlines)
+    while inlines and inlines[-1].kind == "text" and not inlines[-1].text.strip():
+        inlines.pop()
+    if (
+        len(inlines) >= 2
+        and inlines[-1].kind == "strong"
+        and inlines[-2].kind in {"softbreak", "hardbreak"}
+        and plain_text(inlines[-1].children).strip().endswith((":", "\uff1a"))
+        and len(plain_text(inlines[-1].children).split()) <= _DANGLING_WORDS
+    ):
+        return replace(block, inlines=tuple(inlines[:-2]))
+    return block
 
 
 def _dangles(block: Block) -> bool:

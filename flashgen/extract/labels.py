@@ -127,6 +127,14 @@ def judge_label(inlines: tuple[Inline, ...]) -> Label | str | None:
                 False,
                 (Inline("strong", children=label), *rest),
             )
+        elif symbol := _symbol_then_separator(rest):
+            # `**independence number**$\beta(G)$: is the max size ...`: the term and
+            # its symbol name the point.
+            kind = "point"
+            label = (*label, Inline("text", " "), rest[0])
+            rest = _trim_start(rest[1:], symbol)
+            alone = _is_line_end(rest)
+            rest = _drop_break(rest)
         elif _only_code(label) and (head[:1].isspace() or head[:1].isalpha()):
             # `**`HELP`** The server lists its commands`: a command and what it does,
             # as cheat sheets write them.
@@ -157,6 +165,15 @@ _FINITE = frozenset(
     ]
 )
 _STATEMENT_WORDS = 6
+
+
+def _symbol_then_separator(rest: tuple[Inline, ...]) -> int:
+    """After the bold, maths and then a separator: where the answer starts in the text
+    after the maths, else 0."""
+    if len(rest) < 2 or rest[0].kind != "math" or rest[1].kind != "text":
+        return 0
+    found = _SEPARATOR.match(rest[1].text)
+    return found.end() if found else 0
 
 
 def _only_code(label: tuple[Inline, ...]) -> bool:

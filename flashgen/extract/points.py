@@ -7,7 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from flashgen.extract.answers import ends_with_colon, fit, has_substance
+from flashgen.extract.answers import (
+    ends_with_colon,
+    fit,
+    has_substance,
+    without_trailing_label,
+)
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.labels import Label, label_of
 from flashgen.extract.questions import strip_numbering
@@ -222,6 +227,8 @@ def _point(
     line: int,
     pin: str,
 ) -> CardDraft | None:
+    if answer:
+        answer = (*answer[:-1], without_trailing_label(answer[-1]))
     if not answer or not has_substance(answer):
         return None
     label = plain_text(found.label).strip()
