@@ -92,6 +92,8 @@ def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]
         if used == 0 and size > budget and block.kind == "paragraph":
             block = first_sentences(block, budget)
             size = words_of((block,))
+        if taken and has_substance(taken) and too_big(block):
+            break  # a 25-row table, a whole JSON response: its own cards, or none
         announced = index > 0 and ends_with_colon(blocks[index - 1])
         # An image link or a heading line alone is no answer yet: the block after it fits.
         if taken and used + size > budget and not announced and has_substance(taken):
@@ -100,9 +102,24 @@ def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]
         used += size
         if used > budget and not ends_with_colon(block):
             break
-    # `Example`, `Key insight:` last: the opener of what the answer leaves out.
+    # `Example`, `Key insight:` last: the opener of what the answer leaves out; so is a
+    # line that announces what was too big to take (`The server returns:` over a whole
+    # JSON response).
     while len(taken) > 1 and _dangles(taken[-1]):
         taken.pop()
+    if taken and len(taken) < len(blocks) and ends_with_colon(taken[-1]):
+        # `... from the legit client. You pass it the configuration file:` over a
+        # whole file: the sentences before the announcing one.
+        shorter = _without_last_sentence(taken[-1])
+        if shorter is not taken[-1]:
+            taken[-1] = shorter
+        elif len(taken) > 1:
+            taken.pop()
+        elif _announces_only(taken[-1]):
+            return ()  # only `Here are the endpoints:`: no answer without them
+        else:
+            # `We use wpa_sycophant to connect to the real AP:` says something itself.
+            taken[-1] = _colon_to_stop(taken[-1])
     if taken:
         taken[-1] = without_trailing_label(taken[-1])
     return tuple(taken)
@@ -131,6 +148,65 @@ def without_trailing_label(block: Block) -> Block:
     ):
         return replace(block, inlines=tuple(inlines[:-2]))
     return block
+
+
+_ANNOUNCES = re.compile(
+    r"^\W*(?:this is (?:a|the) (?:list|table|set)|here(?:'s| is| are)|the following|"
+    r"below (?:is|are)|as follows|for example|e\.g\.|examples?\b|it looks like|"
+    r"it would look like|run|use|type|enter)\b",
+    re.IGNORECASE,
+)
+_ANNOUNCING_WORDS = 8
+
+
+def _announces_only(block: Block) -> bool:
+    """A line that only says what follows (`This is a list of endpoints ...:`, `Run:`)."""
+    text = plain_text(block.inlines).strip()
+    return len(text.split()) <= _ANNOUNCING_WORDS or bool(_ANNOUNCES.match(text))
+
+
+def _colon_to_stop(block: Block) -> Block:
+    last = block.inlines[-1] if block.inlines else None
+    if last is None or last.kind != "text":
+        return block
+    ended = re.sub(r"\s*[:\uff1a]\s*$", ".", last.text)
+    return replace(block, inlines=(*block.inlines[:-1], Inline("text", ended)))
+
+
+def _without_last_sentence(block: Block) -> Block:
+    """A paragraph without its last sentence, when it has one before it; without its
+    colon only, when a whole sentence stands before it (`... satisfy the query. :`)."""
+    inlines = block.inlines
+    last = inlines[-1] if inlines else None
+    if last is not None and last.kind == "text":
+        stray = re.search(r"[.!?]\s*[:\uff1a]\s*$", last.text)
+        if stray:
+            ended = Inline("text", last.text[: stray.start() + 1])
+            return replace(block, inlines=(*inlines[:-1], ended))
+    for index in range(len(inlines) - 1, -1, -1):
+        inline = inlines[index]
+        if inline.kind != "text":
+            continue
+        ends = list(_SENTENCE_END.finditer(inline.text))
+        if ends:
+            kept = (*inlines[:index], Inline("text", inline.text[: ends[-1].end()]))
+            return replace(block, inlines=kept)
+    return block
+
+
+def too_big(block: Block) -> bool:
+    """More than anyone recalls at once, whatever the words: over twice an answer's
+    words, or more than _MOST_LINES lines of code, rows of a table or items of a list."""
+    if words_of((block,)) > 2 * MAX_WORDS:
+        return True
+    if block.kind == "code":
+        return len(block.text.strip().splitlines()) > _MOST_LINES
+    if block.kind in {"table", "list"}:
+        return len(block.children) > _MOST_LINES + (block.kind == "table")
+    return False
+
+
+_MOST_LINES = 12
 
 
 def _dangles(block: Block) -> bool:

@@ -21,6 +21,7 @@ from flashgen.extract.answers import (
     is_placeholder,
     is_resources,
     is_resources_title,
+    too_big,
     words_of,
 )
 from flashgen.extract.draft import CardDraft
@@ -323,7 +324,8 @@ def _announced(
         "callout",
     }:
         # A long table or listing is cards of its own (rows, points), not this answer.
-        return (after,) if words_of((after,)) <= _MAX_ANNOUNCED_WORDS else ()
+        small = words_of((after,)) <= _MAX_ANNOUNCED_WORDS and not too_big(after)
+        return (after,) if small else ()
     below = tuple(name for name in below if not is_resources_title(name))
     if after is None and len(below) >= 2:
         line = intro[-1].end_line
