@@ -17,7 +17,6 @@ LONG = " ".join(["word"] * 90)
     ("markdown", "code"),
     [
         (f"## Topic\n{LONG}.\n", "too-long"),
-        ("## Topic\nThe steps are the following:\n", "truncated-colon"),
         ("**Overview**: a summary of it.\n", None),  # asked as *Note - Overview*
         ("## Misc\nSome remark.\n", "no-real-question"),
         ("## Topic\n- related: [[Other]]\n- A fact of the topic.\n", "metadata"),
@@ -74,3 +73,17 @@ def test_a_genus_is_no_numbering_and_a_cloze_is_not_judged_as_a_question():
     drafts = extract_cards(note)
     assert {d.kind for d in drafts} >= {"heading", "cloze"}
     assert [judge_draft(d) for d in drafts] == [None] * len(drafts)
+
+
+def test_an_answer_that_stops_at_a_colon_is_named():
+    (draft,) = extract_cards(parse_text("Note.md", "## Topic\nA first fact.\n"))
+    stopped = parse_text("Note.md", "The steps are the following:\n").blocks
+    verdict = judge_draft(draft.with_(answer=stopped))
+    assert verdict is not None and verdict.code == "truncated-colon"
+
+
+def test_no_card_stops_at_a_colon():
+    drafts = extract_cards(
+        parse_text("Note.md", "## Topic\nThe steps are the following:\n")
+    )
+    assert not drafts

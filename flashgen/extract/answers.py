@@ -74,7 +74,9 @@ def words_of(blocks: Iterable[Block]) -> int:
     return count
 
 
-def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]:
+def fit(
+    blocks: tuple[Block, ...], budget: int = MAX_WORDS, *, settle: bool = True
+) -> tuple[Block, ...]:
     """The leading blocks that fit in `budget` words (the first with something to learn
     always does); a paragraph
     that ends with a colon keeps the block it announces. Pasted terminal output is cut
@@ -107,22 +109,29 @@ def fit(blocks: tuple[Block, ...], budget: int = MAX_WORDS) -> tuple[Block, ...]
     # JSON response).
     while len(taken) > 1 and _dangles(taken[-1]):
         taken.pop()
-    if taken and len(taken) < len(blocks) and ends_with_colon(taken[-1]):
-        # `... from the legit client. You pass it the configuration file:` over a
-        # whole file: the sentences before the announcing one.
-        shorter = _without_last_sentence(taken[-1])
-        if shorter is not taken[-1]:
-            taken[-1] = shorter
-        elif len(taken) > 1:
-            taken.pop()
-        elif _announces_only(taken[-1]):
-            return ()  # only `Here are the endpoints:`: no answer without them
-        else:
-            # `We use wpa_sycophant to connect to the real AP:` says something itself.
-            taken[-1] = _colon_to_stop(taken[-1])
     if taken:
         taken[-1] = without_trailing_label(taken[-1])
-    return tuple(taken)
+    # `settle` False: the caller takes what the last colon announces itself.
+    return settled(tuple(taken)) if settle else tuple(taken)
+
+
+def settled(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """An answer that ends announcing what it does not hold (`You pass it the
+    configuration file:` over a file left out, `can be found at:` over nothing): the
+    sentences before the announcing one, or the announcing sentence ended with a full
+    stop when it says something itself (`We use wpa_sycophant to connect to the real
+    AP:`); nothing when it only announces (`This is a list of endpoints:`)."""
+    if not blocks or not ends_with_colon(blocks[-1]):
+        return blocks
+    last = blocks[-1]
+    shorter = _without_last_sentence(last)
+    if shorter is not last:
+        return (*blocks[:-1], shorter)
+    if len(blocks) > 1:
+        return blocks[:-1]
+    if _announces_only(last):
+        return ()
+    return (_colon_to_stop(last),)
 
 
 def without_trailing_label(block: Block) -> Block:
@@ -173,6 +182,9 @@ def _colon_to_stop(block: Block) -> Block:
     return replace(block, inlines=(*block.inlines[:-1], Inline("text", ended)))
 
 
+_LINE_BREAKS = frozenset({"softbreak", "hardbreak"})
+
+
 def _without_last_sentence(block: Block) -> Block:
     """A paragraph without its last sentence, when it has one before it; without its
     colon only, when a whole sentence stands before it (`... satisfy the query. :`)."""
@@ -183,6 +195,10 @@ def _without_last_sentence(block: Block) -> Block:
         if stray:
             ended = Inline("text", last.text[: stray.start() + 1])
             return replace(block, inlines=(*inlines[:-1], ended))
+    breaks = [i for i, inline in enumerate(inlines) if inline.kind in _LINE_BREAKS]
+    if breaks:
+        # `... \(g_{F}(E)\)` then `Where:` on its own line: the lines before it.
+        return replace(block, inlines=inlines[: breaks[-1]])
     for index in range(len(inlines) - 1, -1, -1):
         inline = inlines[index]
         if inline.kind != "text":
@@ -263,7 +279,15 @@ def ends_with_colon(block: Block) -> bool:
     """A paragraph that announces what follows (`... include the following:`)."""
     if block.kind != "paragraph" or not block.inlines:
         return False
-    return plain_text(block.inlines).rstrip().endswith((":", "\uff1a"))
+    for inline in reversed(block.inlines):
+        if inline.kind in {"softbreak", "hardbreak"}:
+            continue
+        if inline.kind == "text" and not inline.text.strip():
+            continue
+        if inline.kind in {"text", "strong", "emphasis"}:
+            return plain_text((inline,)).rstrip().endswith((":", "\uff1a"))
+        return False  # `Syntax: ![[join.png]]`: what it announces is on its line
+    return False
 
 
 def is_resources(block: Block) -> bool:

@@ -14,10 +14,11 @@ from flashgen.extract.cloze import cloze_cards
 from flashgen.extract.clozemarks import anki_clozes as anki_free
 from flashgen.extract.clozemarks import unmarked, without_anki_marks
 from flashgen.extract.draft import REVERSED, CardDraft, one_per_number
+from flashgen.extract.exercises import merge_exercises
 from flashgen.extract.explicit import split_explicit
 from flashgen.extract.labels import defines_subject
 from flashgen.extract.questions import ask
-from flashgen.extract.sections import merge_exercises, section_cards
+from flashgen.extract.sections import section_cards
 from flashgen.extract.syntax import DEFAULT_SYNTAX, CardSyntax
 from flashgen.extract.tags import note_tags
 from flashgen.parse import (

@@ -11,6 +11,7 @@ from flashgen.extract.answers import (
     ends_with_colon,
     fit,
     has_substance,
+    settled,
     without_trailing_label,
 )
 from flashgen.extract.draft import CardDraft
@@ -228,7 +229,7 @@ def _point(
     pin: str,
 ) -> CardDraft | None:
     if answer:
-        answer = (*answer[:-1], without_trailing_label(answer[-1]))
+        answer = settled((*answer[:-1], without_trailing_label(answer[-1])))
     if not answer or not has_substance(answer):
         return None
     label = plain_text(found.label).strip()

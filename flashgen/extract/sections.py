@@ -2,8 +2,8 @@
 
 A section makes a heading card from its opening, point cards from its labelled points, an
 enumeration card when it lists named points, row cards from its tables, and prompt cards
-from the author's `<!-- questions -->`. Exercises written as *Given* / *Solution* become one
-card. Pure: blocks in, drafts out.
+from the author's `<!-- questions -->` (exercises.py then joins *Given* / *Solution*).
+Pure: blocks in, drafts out.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from flashgen.extract.answers import (
     is_placeholder,
     is_resources,
     is_resources_title,
+    settled,
     too_big,
     words_of,
 )
@@ -30,8 +31,6 @@ from flashgen.extract.labels import split_label_lines
 from flashgen.extract.points import make_draft, points_in, starts_with_label
 from flashgen.extract.prompts import split_prompts
 from flashgen.extract.questions import (
-    label_number,
-    numbered,
     strip_numbering,
 )
 from flashgen.extract.restated import (
@@ -69,8 +68,6 @@ _METADATA_HEADING = re.compile(
     r"\s*:",
     re.IGNORECASE,
 )
-_GIVEN = frozenset({"given", "problem", "question", "exercise", "task"})
-_SOLUTION = frozenset({"solution", "answer", "solutions"})
 _MAX_ANNOUNCED_WORDS = 120
 _BREAKS = frozenset({"softbreak", "hardbreak"})
 # `Based on the output, ...:`, `In the output above ...:`, `For example, ... means:`.
@@ -79,7 +76,6 @@ _READS_OUTPUT = re.compile(
     r"|the (?:output|result)s? (?:above|below|shows?)|for example|as an example)\b",
     re.IGNORECASE,
 )
-_WORDED = frozenset({"point", "heading", "list", "definition"})
 
 
 def section_cards(note: ParsedNote) -> list[CardDraft]:
@@ -98,60 +94,6 @@ def section_cards(note: ParsedNote) -> list[CardDraft]:
         below = tuple(children.get(path, ())) if heading is not None else ()
         drafts.extend(_section_cards(note, heading, path, body, titles, below))
     return drafts
-
-
-def merge_exercises(drafts: list[CardDraft]) -> list[CardDraft]:
-    """*Given* then *Solution* in one place: one card, the given asks, the solution answers.
-
-    The *Given* card alone has nothing to learn and the *Solution* card does not show the
-    problem. The merged card keeps the solution's identity. Worded questions that read
-    the same in one place are then told apart by their labels' ids (see _told_apart)."""
-    given: dict[tuple[str, ...], int] = {}
-    dropped: set[int] = set()
-    merged = list(drafts)
-    for index, draft in enumerate(drafts):
-        name = strip_numbering(draft.label).casefold()
-        if draft.kind in {"point", "heading"} and name in _GIVEN:
-            given[draft.context] = index
-        elif draft.kind in {"point", "heading"} and name in _SOLUTION:
-            found = given.pop(draft.context, None)
-            asked = _one_paragraph(drafts[found].answer) if found is not None else None
-            if found is not None and asked:
-                dropped.add(found)
-                merged[index] = _with_question(draft, asked)
-    return _told_apart([d for index, d in enumerate(merged) if index not in dropped])
-
-
-def _told_apart(drafts: list[CardDraft]) -> list[CardDraft]:
-    """Two cards under one heading whose questions read the same once their ids were
-    left off (`Theo 1`, `Theo 2` both asked *Graphs - Theorem*) keep their ids: *Graphs -
-    Theorem 1*, *Graphs - Theorem 2*. Only the wording changes, never the identity."""
-    seen: dict[tuple[tuple[str, ...], str], list[int]] = {}
-    for index, draft in enumerate(drafts):
-        if draft.kind in _WORDED:
-            asked = plain_text(draft.question).strip().casefold()
-            seen.setdefault((draft.context, asked), []).append(index)
-    told = list(drafts)
-    for indices in seen.values():
-        numbers = {label_number(drafts[i].label) for i in indices}
-        if len(indices) < 2 or "" in numbers or len(numbers) < len(indices):
-            continue  # only ids that tell every one of them apart
-        for index in indices:
-            draft = drafts[index]
-            question = numbered(draft.question, draft.label)
-            if question is not draft.question:
-                told[index] = draft.with_(question=question)
-    return told
-
-
-def _one_paragraph(blocks: tuple[Block, ...]) -> tuple[Inline, ...] | None:
-    if len(blocks) == 1 and blocks[0].kind == "paragraph":
-        return blocks[0].inlines
-    return None
-
-
-def _with_question(draft: CardDraft, question: tuple[Inline, ...]) -> CardDraft:
-    return draft.with_(question=question)
 
 
 def _sections(
@@ -228,6 +170,7 @@ def _section_cards(
             answer = (*intro, *items, *closing)
         elif announces:
             answer = (*intro, *_announced(opening, intro, below))
+        answer = settled(answer)
         # A whole program or listing under a heading is no answer anyone recalls, nor
         # is bare code under a genre word (`## Example`, `## Code`).
         if (
@@ -364,7 +307,7 @@ def _intro(body: tuple[Block, ...]) -> tuple[Block, ...]:
         if block.kind == "footnote" and not taken:
             break
         taken.append(block)
-    return fit(tuple(taken))
+    return fit(tuple(taken), settle=False)
 
 
 def _without_placeholder_line(block: Block) -> Block:
