@@ -16,7 +16,7 @@ from flashgen.extract.answers import (
 )
 from flashgen.extract.draft import CardDraft
 from flashgen.extract.labels import Label, label_of
-from flashgen.extract.questions import strip_numbering
+from flashgen.extract.questions import is_generic, strip_numbering
 from flashgen.extract.transcripts import trim_transcripts
 from flashgen.parse import (
     Block,
@@ -113,11 +113,23 @@ def points_in(
 ) -> Iterator[tuple[CardDraft, int]]:
     """Labelled points in these blocks, with their nesting depth (0: directly in the section)."""
     index = 0
+    above: CardDraft | None = None  # the point on the line right above, if any
     while index < len(blocks):
         block = blocks[index]
         index += 1
         inlines, pin = split_block_id(block.inlines)
         if block.kind == "paragraph" and (found := label_of(inlines)):
+            where = path
+            if (
+                found.alone
+                and above is not None
+                and block.line == above.end_line + 1
+                and _line(note, above.end_line).strip()
+                and is_generic(strip_numbering(plain_text(found.label)).strip())
+            ):
+                # `**independence number** β(G): ...` then `**Properties**` on the next
+                # line over a list: the properties of that term.
+                where = (*path, above.label)
             answer: list[Block] = []
             if found.rest:
                 answer.append(
@@ -129,12 +141,14 @@ def points_in(
                     following.append(blocks[index])
                     index += 1
             answer.extend(_fitted(answer, following))
-            card = _point(note, found, path, tuple(answer), block.line, pin)
+            card = _point(note, found, where, tuple(answer), block.line, pin)
+            above = card
             if card:
                 yield card, depth
-                inner_path = (*path, card.label)
+                inner_path = (*where, card.label)
                 yield from points_in(note, tuple(following), inner_path, depth + 1)
         elif block.kind == "list":
+            above = None
             for item in block.children:
                 yield from _item_points(note, item, path, depth)
         elif block.kind == "callout" and _is_statement(block):
@@ -144,6 +158,12 @@ def points_in(
             yield from points_in(note, block.children, path, depth + 1)
         elif block.kind in {"quote", "callout"}:
             yield from points_in(note, block.children, path, depth)
+
+
+def _line(note: ParsedNote, number: int) -> str:
+    """The note's line `number` (1 for the first), or "" past its end."""
+    lines = note.source.split("\n")
+    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def _fitted(answer: list[Block], following: list[Block]) -> tuple[Block, ...]:
