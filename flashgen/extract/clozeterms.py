@@ -169,7 +169,7 @@ def is_key_term(
         return False  # `enzyme immunoassay (**EIA**)`: a second name, an aside
     if given(text, said_before, said_after):
         return False  # `Growth hormone-releasing hormone (**GHRH**)`: spelled out
-    if slot(said_before):
+    if slot(said_before, said_after):
         return False  # `like Administrators and **Users**`: one of many
     if other_words(inlines, text) < _MIN_OTHER_WORDS or repeated(inlines, text):
         return False
@@ -234,13 +234,20 @@ def half_said(term: str, shown: str, prefix: int = _PREFIX) -> bool:
     return found * 2 >= len(content)
 
 
+_FUNCTION = frozenset(
+    """from with into onto that than then when which what where while their there
+    have been were will would could should about over under upon also just only
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
 def _own_words(term: str) -> list[str]:
     """The words that say what a term is: acronyms (`CSF`), numbers (`10-40 minutes`),
     and words of four letters or more that are not vague (`other`, `something`)."""
     kept = []
     for token in re.findall(r"[^\W_]+", term):
         word = _stems(token)
-        if not word or word in _VAGUE:
+        if not word or word in _VAGUE or word in _FUNCTION:
             continue
         if len(word) > 3 or word.isdigit() or (len(token) >= 2 and token.isupper()):
             kept.append(word)
@@ -306,12 +313,20 @@ def _in_list(before: str, after: str) -> bool:
     return bool(_LIST_START.match(after))
 
 
-def slot(before: str) -> bool:
+def slot(before: str, after: str = "") -> bool:
     """A gap any of several words would fill: an item of examples (`groups like
-    Administrators and **Users**`)."""
-    return bool(_EXAMPLES.search(before))
+    Administrators and **Users**`, `groups like **Administrators** and Users`)."""
+    if _EXAMPLES.search(before):
+        return True
+    return bool(_EXAMPLE_OPENS.search(before)) and bool(
+        re.match(r"\s*(?:,|and\b|or\b)", after)
+    )
 
 
+_EXAMPLE_OPENS = re.compile(
+    r"\b(?:like|such as|e\.g\.,?|eg|including|for example,?|for instance,?)\s*$",
+    re.IGNORECASE,
+)
 _EXAMPLES = re.compile(
     r"\b(?:like|such as|e\.g\.|eg|including|for example|for instance)\b[^.;:]*"
     r"\b(?:and|or)\s+$",
@@ -327,6 +342,8 @@ def given(term: str, before: str, after: str) -> bool:
         initials = _initials(before.split("(")[-2] if "(" in before else before)
         return _letters(term) in initials[-12:]
     aside = re.match(r"\s*\(([^()]{1,60})\)", after)
+    if aside and _ALSO_CALLED.match(aside.group(1)):
+        return True  # `**arginine vasopressin** (aka antidiuretic hormone)`
     if aside and _is_alias(term, aside.group(1)):
         return (
             True  # `**group A strep** (S. pyogenes)`, `**hCG** (human chorionic ...)`
@@ -339,11 +356,15 @@ def given(term: str, before: str, after: str) -> bool:
 
 
 def aside(before: str, after: str) -> bool:
-    """The term is all of a parenthesis (`enzyme immunoassay (**EIA**)`): an aside, a
-    second name or an example, not the fact the sentence states."""
-    return before.rstrip().endswith(("(", "[")) and after.lstrip().startswith(
-        (")", "]")
+    """The term is all of a parenthesis (`enzyme immunoassay (**EIA**)`, `a biopsy (eg,
+    **bronchoscopy**)`): an aside, a second name or an example, not the fact the
+    sentence states."""
+    opened = re.search(
+        r"[(\[]\s*(?:(?:e\.?g|i\.?e|eg|ie)\.?,?|such as|see)?\s*$",
+        before,
+        re.IGNORECASE,
     )
+    return opened is not None and after.lstrip().startswith((")", "]"))
 
 
 _REFERENCE = re.compile(
@@ -361,10 +382,19 @@ def is_reference(term: str) -> bool:
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9-]{1,7}(?: \d{1,2})?")
 
 
+_ALSO_CALLED = re.compile(
+    r"\s*(?:aka|a\.k\.a\.?|also known as|also called|otherwise known as|"
+    r"formerly|previously)\b",
+    re.IGNORECASE,
+)
+
+
 def _is_alias(term: str, aside: str) -> bool:
     """What a parenthesis right after a term says is another name for it: an acronym's
     words (their initials hold its letters, in order), or a short name, capitalised, of
     three words or fewer with no verb or number in it (`(S. pyogenes)`)."""
+    # `**elevated hCG** (human chorionic gonadotropin)`: the acronym it ends on.
+    term = term.split()[-1] if term.split() else term
     letters = [c for c in term if c.isupper()]
     if re.fullmatch(r"[A-Za-z0-9-]{2,8}", term) and len(letters) >= 2:
         initials = iter(_initials(aside))
