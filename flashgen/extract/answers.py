@@ -117,10 +117,17 @@ def fit(
 
 def settled(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     """An answer that ends announcing what it does not hold (`You pass it the
-    configuration file:` over a file left out, `can be found at:` over nothing): the
+    configuration file:` over a file left out, `can be found at:` over nothing or over
+    web images, which are only links on the card): the
     sentences before the announcing one, or the announcing sentence ended with a full
     stop when it says something itself (`We use wpa_sycophant to connect to the real
     AP:`); nothing when it only announces (`This is a list of endpoints:`)."""
+    # Web images after the announcing line are links, not what it announces.
+    end = len(blocks)
+    while end > 1 and _only_remote_images(blocks[end - 1]):
+        end -= 1
+    if end < len(blocks) and ends_with_colon(blocks[end - 1]):
+        blocks = blocks[:end]
     if not blocks or not ends_with_colon(blocks[-1]):
         return blocks
     last = blocks[-1]
@@ -183,6 +190,21 @@ def _colon_to_stop(block: Block) -> Block:
 
 
 _LINE_BREAKS = frozenset({"softbreak", "hardbreak"})
+
+
+def _only_remote_images(block: Block) -> bool:
+    """A paragraph of web images only: links on the card, nothing shown."""
+    if block.kind != "paragraph" or not block.inlines:
+        return False
+    shown = [i for i in block.inlines if not (i.kind == "text" and not i.text.strip())]
+    return bool(shown) and all(
+        i.kind in {"image", "embed", "softbreak", "hardbreak"}
+        and (
+            i.kind in {"softbreak", "hardbreak"}
+            or i.target.strip().casefold().startswith(("http://", "https://"))
+        )
+        for i in shown
+    )
 
 
 def _without_last_sentence(block: Block) -> Block:

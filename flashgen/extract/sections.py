@@ -270,7 +270,7 @@ def _announced(
         small = words_of((after,)) <= _MAX_ANNOUNCED_WORDS and not too_big(after)
         return (after,) if small else ()
     below = tuple(name for name in below if not is_resources_title(name))
-    if after is None and len(below) >= 2:
+    if after is None and len(below) >= 2 and _counts_kinds(intro[-1]):
         line = intro[-1].end_line
         items = tuple(
             Block(
@@ -283,6 +283,23 @@ def _announced(
         )
         return (Block("list", line, line, children=items),)
     return ()
+
+
+_KINDS = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|types?|kinds?"
+    r"|stages?|steps?|phases?|categories|classes|levels|layers|components|operators"
+    r"|operations|methods|ways|forms|modes|principles|rules|properties|functions"
+    r"|techniques|tactics|pillars|models|tools|artifacts|metrics|the following)\b",
+    re.IGNORECASE,
+)
+
+
+def _counts_kinds(announcing: Block) -> bool:
+    """`There are 5 stages:`, `The basic operators:`: the sub-sections' names are the
+    kinds it announces. `Here's an overview:` or `A quick reference:` announce the
+    note's layout, which no card asks."""
+    sentences = re.split(r"(?<=[.!?])\s+", plain_text(announcing.inlines).strip())
+    return bool(_KINDS.search(sentences[-1]))
 
 
 def _name(heading: str) -> Inline:
