@@ -282,13 +282,16 @@ def _is_worked_step(found: Label, answer: tuple[Block, ...]) -> bool:
 
 
 def _prose_words(blocks: tuple[Block, ...]) -> int:
-    """Words of prose, leaving out maths and code (a worked step is mostly maths)."""
+    """Words of prose, leaving out maths, code, numbers and signs (`= 16`, `->`): a
+    worked step is mostly maths."""
     count = 0
     pending = [inline for block in walk_blocks(blocks) for inline in block.inlines]
     while pending:
         inline = pending.pop()
         if inline.kind == "text":
-            count += len(inline.text.split())
+            count += sum(
+                1 for word in inline.text.split() if re.search(r"[^\W\d_]", word)
+            )
         elif inline.kind not in {"math", "display_math", "code"}:
             pending.extend(inline.children)
     return count
