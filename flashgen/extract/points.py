@@ -15,7 +15,7 @@ from flashgen.extract.answers import (
     without_trailing_label,
 )
 from flashgen.extract.draft import CardDraft
-from flashgen.extract.labels import Label, label_of
+from flashgen.extract.labels import NOT_LABELS, Label, label_of
 from flashgen.extract.questions import is_generic, strip_numbering
 from flashgen.extract.transcripts import trim_transcripts
 from flashgen.parse import (
@@ -157,7 +157,28 @@ def points_in(
                 yield card, depth + 1
             yield from points_in(note, block.children, path, depth + 1)
         elif block.kind in {"quote", "callout"}:
-            yield from points_in(note, block.children, path, depth)
+            found_inside = points_in(note, block.children, path, depth)
+            if _opens_on_remark(block):
+                # `> **NOTE**: ...` then `> **Comprehensions** is a production-stylized
+                # code.`: an aside about the term, not what it is.
+                found_inside = (
+                    (card, at) for card, at in found_inside if card.kind != "definition"
+                )
+            yield from found_inside
+
+
+def _opens_on_remark(block: Block) -> bool:
+    """A quote whose first line is a remark (`**NOTE**:`, `**Tip**:`)."""
+    first = block.children[0] if block.children else None
+    if first is None or first.kind != "paragraph":
+        return False
+    lead = first.inlines[0] if first.inlines else None
+    return (
+        lead is not None
+        and lead.kind == "strong"
+        and plain_text(lead.children).strip().rstrip(":").strip().casefold()
+        in NOT_LABELS
+    )
 
 
 def _line(note: ParsedNote, number: int) -> str:
