@@ -53,6 +53,12 @@ _OPENER = re.compile(
     r"results?|demo)(?:\s+\w+)?\s*[:\uff1a]$",
     re.IGNORECASE,
 )
+_EXAMPLE_SENTENCE = re.compile(
+    r"^(?:as an example|for (?:example|instance)|e\.g\.|let'?s (?:try|run|see))\b.*"
+    r"[:\uff1a]$",
+    re.IGNORECASE,
+)
+_EXAMPLE_SENTENCE_WORDS = 25
 # `Check out the PowerUp notes.`, `See more in my PNPT notes.`: a pointer to elsewhere.
 _POINTER = re.compile(
     r"^(?:see|check\s+out|refer\s+to|look\s+at|read|for\s+more)\b.*\b(?:notes?|page|"
@@ -264,9 +270,14 @@ _DANGLING_WORDS = 4
 def opens_example(block: Block) -> str:
     """ "output" for a line that opens a tool's output (`Output:`), "example" for one that
     opens an example (`*Example:*`, `For example:`), else ""."""
-    if block.kind != "paragraph" or len(block.inlines) > 3:
+    if block.kind != "paragraph":
         return ""
-    found = _OPENER.match(plain_text(block.inlines).strip().strip("*_ ").strip())
+    text = plain_text(block.inlines).strip()
+    if _EXAMPLE_SENTENCE.match(text) and len(text.split()) <= _EXAMPLE_SENTENCE_WORDS:
+        return "example"  # `As an example, let's run icacls on httpd.exe:`
+    if len(block.inlines) > 3:
+        return ""
+    found = _OPENER.match(text.strip("*_ ").strip())
     if not found:
         return ""
     return (
