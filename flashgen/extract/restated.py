@@ -172,8 +172,17 @@ def _answer_text(blocks: tuple[Block, ...]) -> str:
     )
 
 
-_REMARK_TITLES = NOT_LABELS | {"notes", "side note", "side notes", "scenario"}
+_SETTINGS = frozenset({"scenario", "briefing", "intelligence briefing", "lab scenario"})
+"""Headings over an exercise's setting: its points are the lab's data (`Domain Name:
+redhunt.net`), nothing to learn; its sub-headings go on with the lesson."""
+_REMARK_TITLES = NOT_LABELS | {"notes", "side note", "side notes"} | _SETTINGS
 """Headings over remarks or an exercise's setting: a card would ask *Notes*."""
+
+
+def is_setting_title(label: str) -> bool:
+    """`## Scenario`, `## **Intelligence Briefing**`."""
+    name = strip_numbering(label).strip().strip("*_").rstrip(":").strip().casefold()
+    return name in _SETTINGS
 
 
 def is_remark_title(label: str, title: str) -> bool:

@@ -39,6 +39,7 @@ from flashgen.extract.restated import (
     is_generic_code,
     is_recap,
     is_remark_title,
+    is_setting_title,
     only_code,
     restates_label,
     says_only_its_label,
@@ -203,6 +204,9 @@ def _section_cards(
                 )
             }
             points = [(card, depth) for card, depth in points if id(card) not in said]
+    if path and is_setting_title(label):
+        # `## Intelligence Briefing` over `**Domain Name**: redhunt.net`: the lab's data.
+        points = [(card, depth) for card, depth in points if depth > 0]
     yield from (
         card
         for card, _ in points
