@@ -180,6 +180,7 @@ def _section_cards(
             and not is_long_code(answer)
             and not (shows_code(label) and only_code(answer))
             and not compares_one_side(label, answer)
+            and not _sets_an_exercise(answer)
         ):
             card = make_draft(note, "heading", context, label, answer, heading.line)
             if not says_only_its_label(card):
@@ -296,6 +297,23 @@ _KINDS = re.compile(
     r"|techniques|tactics|pillars|models|tools|artifacts|metrics|the following)\b",
     re.IGNORECASE,
 )
+
+
+_EXERCISE = re.compile(
+    r"^\W*in this (?:activity|lab|exercise|room|task|challenge|walkthrough)\b",
+    re.IGNORECASE,
+)
+
+
+def _sets_an_exercise(answer: tuple[Block, ...]) -> bool:
+    """An opening that sets an exercise (`In this activity you're going to ...`): the
+    lab's instructions, nothing to recall."""
+    first = answer[0] if answer else None
+    return (
+        first is not None
+        and first.kind == "paragraph"
+        and bool(_EXERCISE.match(plain_text(first.inlines)))
+    )
 
 
 def _counts_kinds(announcing: Block) -> bool:
