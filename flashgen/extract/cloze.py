@@ -33,6 +33,7 @@ from flashgen.extract.clozeterms import (
     named,
     other_words,
     repeated,
+    spells,
     words,
 )
 from flashgen.extract.draft import CardDraft
@@ -145,6 +146,8 @@ def _auto(
         text = plain_text(term.children).strip()
         if named(text, names, headings) or other_words(unit.inlines, text) < 3:
             continue
+        if spells(text, unit.context):
+            continue  # `lower and upper part` under *LU Decomposition*
         if _hides_subject(marked, term, text):
             continue
         if is_reference(text):
@@ -169,6 +172,8 @@ def _auto(
         if inline.kind != "strong" or any(c.kind == CLOZE for c in inline.children):
             continue
         if _hides_subject(marked, inline, plain_text(inline.children).strip()):
+            continue
+        if spells(plain_text(inline.children), unit.context):
             continue
         text = plain_text(inline.children).strip()
         if is_key_term(marked, index, text, names, headings):

@@ -241,6 +241,18 @@ _FUNCTION = frozenset(
 )
 
 
+def spells(term: str, headings: tuple[str, ...]) -> bool:
+    """The initials of the term's words spell an acronym a heading above says (`lower
+    and upper part` under *LU Decomposition*)."""
+    initials = "".join(word[0] for word in _own_words(term) if not word.isdigit())
+    acronyms = {
+        token.casefold()
+        for heading in headings
+        for token in re.findall(r"\b[A-Z][A-Z0-9]{1,5}\b", heading)
+    }
+    return len(initials) >= 2 and any(acronym in initials for acronym in acronyms)
+
+
 def _own_words(term: str) -> list[str]:
     """The words that say what a term is: acronyms (`CSF`), numbers (`10-40 minutes`),
     and words of four letters or more that are not vague (`other`, `something`)."""
