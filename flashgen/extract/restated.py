@@ -15,7 +15,8 @@ from flashgen.parse import Block, plain_text, walk_blocks
 
 _RECAP = re.compile(
     r"^(?:things to (?:remember|know|note)|key (?:takeaways?|points?|facts)|summary|"
-    r"in summary|recap|tl;?dr|to sum up)\W*$"
+    r"in summary|recap|tl;?dr|to sum up|conclusions?|in conclusion|final thoughts|"
+    r"closing thoughts|wrap[- ]?up)\W*$"
 )
 
 
@@ -78,7 +79,22 @@ code is the thing to learn)."""
 
 
 def shows_code(label: str) -> bool:
-    return bool(_SHOWN.match(strip_numbering(label).strip().casefold()))
+    """*Example*, *Output*, *Code*, and labels of a picture (*A Simple Graphic
+    Representation*, *Diagram*): what a note shows rather than states."""
+    name = strip_numbering(label).strip().casefold()
+    if _SHOWN.match(name):
+        return True
+    said = re.findall(r"[a-z]+", name)
+    return any(word in _PICTURE for word in said) and all(
+        word in _PICTURE or word in _PICTURE_SMALL for word in said
+    )
+
+
+_PICTURE = frozenset(
+    """visual graphic graphical representation diagram diagrams figure figures picture
+    pictures image images illustration sketch schematic""".split()  # noqa: SIM905
+)
+_PICTURE_SMALL = frozenset(["a", "an", "the", "simple", "basic", "quick", "of"])
 
 
 def is_generic_code(card: CardDraft) -> bool:

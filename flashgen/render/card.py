@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from flashgen.extract import CardDraft
-from flashgen.parse import Block, Inline, plain_text
+from flashgen.parse import Block, Inline, plain_text, split_block_id
 from flashgen.records import quick_init
 from flashgen.render.cloze import cloze_marks, code_braces, finish
 from flashgen.render.highlight import CODE_CLASS, highlight_code
@@ -141,7 +141,8 @@ class _HtmlWriter:
         self._line = block.line
         match block.kind:
             case "paragraph":
-                inner = self.inlines(block.inlines)
+                # `text ^my-id`: Obsidian's block id, never shown.
+                inner = self.inlines(split_block_id(block.inlines)[0])
                 if block.tight:
                     return inner
                 # Embedded blocks cannot sit inside a <p>.
