@@ -102,7 +102,13 @@ def fit(
             size = words_of((block,))
         if taken and has_substance(taken) and too_big(block):
             break  # a 25-row table, a whole JSON response: its own cards, or none
-        announced = index > 0 and ends_with_colon(blocks[index - 1])
+        # What a colon announces comes along, unless the answer would run to twice
+        # its length with it.
+        announced = (
+            index > 0
+            and ends_with_colon(blocks[index - 1])
+            and used + size <= 2 * budget
+        )
         # An image link or a heading line alone is no answer yet: the block after it fits.
         if taken and used + size > budget and not announced and has_substance(taken):
             break
