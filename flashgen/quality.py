@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from flashgen.extract import CardDraft
-from flashgen.extract.answers import MAX_WORDS, ends_with_colon, words_of
+from flashgen.extract.answers import MAX_WORDS, words_of
+from flashgen.extract.endings import ends_with_colon
 from flashgen.extract.questions import is_generic, strip_numbering
 from flashgen.parse import Block, plain_text, walk_blocks
 from flashgen.records import quick_init

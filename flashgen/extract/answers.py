@@ -14,6 +14,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from flashgen.extract.endings import (
+    DANGLING_WORDS,
+    SENTENCE_END,
+    ends_with_colon,
+    settled,
+    without_trailing_label,
+)
 from flashgen.extract.transcripts import trim_transcripts
 from flashgen.parse import Block, Inline, plain_text, walk_blocks
 
@@ -66,7 +73,6 @@ _POINTER = re.compile(
     re.IGNORECASE,
 )
 _LONGEST_POINTER = 12
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])")
 
 
 def words_of(blocks: Iterable[Block]) -> int:
@@ -111,6 +117,13 @@ def fit(
         )
         # An image link or a heading line alone is no answer yet: the block after it fits.
         if taken and used + size > budget and not announced and has_substance(taken):
+            # A short opening then a long paragraph: the paragraph's first sentences
+            # that fit (`Unlike NSAIDs, glucocorticoids may modify the disease.` alone
+            # leaves out what follows).
+            if used < _SHORT_OPENING and block.kind == "paragraph":
+                cut = first_sentences(block, budget - used)
+                if cut is not block and words_of((cut,)) <= budget - used:
+                    taken.append(cut)
             break
         taken.append(block)
         used += size
@@ -125,123 +138,6 @@ def fit(
         taken[-1] = without_trailing_label(taken[-1])
     # `settle` False: the caller takes what the last colon announces itself.
     return settled(tuple(taken)) if settle else tuple(taken)
-
-
-def settled(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
-    """An answer that ends announcing what it does not hold (`You pass it the
-    configuration file:` over a file left out, `can be found at:` over nothing or over
-    web images, which are only links on the card): the
-    sentences before the announcing one, or the announcing sentence ended with a full
-    stop when it says something itself (`We use wpa_sycophant to connect to the real
-    AP:`); nothing when it only announces (`This is a list of endpoints:`)."""
-    # Web images after the announcing line are links, not what it announces.
-    end = len(blocks)
-    while end > 1 and _only_remote_images(blocks[end - 1]):
-        end -= 1
-    if end < len(blocks) and ends_with_colon(blocks[end - 1]):
-        blocks = blocks[:end]
-    if not blocks or not ends_with_colon(blocks[-1]):
-        return blocks
-    last = blocks[-1]
-    shorter = _without_last_sentence(last)
-    if shorter is not last:
-        return (*blocks[:-1], shorter)
-    if len(blocks) > 1:
-        return blocks[:-1]
-    if _announces_only(last):
-        return ()
-    return (_colon_to_stop(last),)
-
-
-def without_trailing_label(block: Block) -> Block:
-    """A last line that is only a bold label over what follows (`**Key insight:**` right
-    under a list item, which Markdown reads as part of it): the opener of the next
-    block, not the end of this one."""
-    if block.kind in {"list", "item", "quote"} and block.children:
-        last = without_trailing_label(block.children[-1])
-        if last is block.children[-1]:
-            return block
-        return replace(block, children=(*block.children[:-1], last))
-    if block.kind != "paragraph":
-        return block
-    inlines = list(block.inlines)
-    while inlines and inlines[-1].kind == "text" and not inlines[-1].text.strip():
-        inlines.pop()
-    if (
-        len(inlines) >= 2
-        and inlines[-1].kind == "strong"
-        and inlines[-2].kind in {"softbreak", "hardbreak"}
-        and plain_text(inlines[-1].children).strip().endswith((":", "\uff1a"))
-        and len(plain_text(inlines[-1].children).split()) <= _DANGLING_WORDS
-    ):
-        return replace(block, inlines=tuple(inlines[:-2]))
-    return block
-
-
-_ANNOUNCES = re.compile(
-    r"^\W*(?:this is (?:a|the) (?:list|table|set)|here(?:'s| is| are)|the following|"
-    r"below (?:is|are)|as follows|for example|e\.g\.|examples?\b|it looks like|"
-    r"it would look like|run|use|type|enter)\b",
-    re.IGNORECASE,
-)
-_ANNOUNCING_WORDS = 8
-
-
-def _announces_only(block: Block) -> bool:
-    """A line that only says what follows (`This is a list of endpoints ...:`, `Run:`)."""
-    text = plain_text(block.inlines).strip()
-    return len(text.split()) <= _ANNOUNCING_WORDS or bool(_ANNOUNCES.match(text))
-
-
-def _colon_to_stop(block: Block) -> Block:
-    last = block.inlines[-1] if block.inlines else None
-    if last is None or last.kind != "text":
-        return block
-    ended = re.sub(r"\s*[:\uff1a]\s*$", ".", last.text)
-    return replace(block, inlines=(*block.inlines[:-1], Inline("text", ended)))
-
-
-_LINE_BREAKS = frozenset({"softbreak", "hardbreak"})
-
-
-def _only_remote_images(block: Block) -> bool:
-    """A paragraph of web images only: links on the card, nothing shown."""
-    if block.kind != "paragraph" or not block.inlines:
-        return False
-    shown = [i for i in block.inlines if not (i.kind == "text" and not i.text.strip())]
-    return bool(shown) and all(
-        i.kind in {"image", "embed", "softbreak", "hardbreak"}
-        and (
-            i.kind in {"softbreak", "hardbreak"}
-            or i.target.strip().casefold().startswith(("http://", "https://"))
-        )
-        for i in shown
-    )
-
-
-def _without_last_sentence(block: Block) -> Block:
-    """A paragraph without its last sentence, when it has one before it; without its
-    colon only, when a whole sentence stands before it (`... satisfy the query. :`)."""
-    inlines = block.inlines
-    last = inlines[-1] if inlines else None
-    if last is not None and last.kind == "text":
-        stray = re.search(r"[.!?]\s*[:\uff1a]\s*$", last.text)
-        if stray:
-            ended = Inline("text", last.text[: stray.start() + 1])
-            return replace(block, inlines=(*inlines[:-1], ended))
-    breaks = [i for i, inline in enumerate(inlines) if inline.kind in _LINE_BREAKS]
-    if breaks:
-        # `... \(g_{F}(E)\)` then `Where:` on its own line: the lines before it.
-        return replace(block, inlines=inlines[: breaks[-1]])
-    for index in range(len(inlines) - 1, -1, -1):
-        inline = inlines[index]
-        if inline.kind != "text":
-            continue
-        ends = list(_SENTENCE_END.finditer(inline.text))
-        if ends:
-            kept = (*inlines[:index], Inline("text", inline.text[: ends[-1].end()]))
-            return replace(block, inlines=kept)
-    return block
 
 
 def too_big(block: Block) -> bool:
@@ -267,10 +163,7 @@ def _dangles(block: Block) -> bool:
     if opens_example(block):
         return True
     text = plain_text(block.inlines).strip().strip("*_ ")
-    return text.endswith((":", "\uff1a")) and len(text.split()) <= _DANGLING_WORDS
-
-
-_DANGLING_WORDS = 4
+    return text.endswith((":", "\uff1a")) and len(text.split()) <= DANGLING_WORDS
 
 
 def opens_example(block: Block) -> str:
@@ -299,7 +192,7 @@ def first_sentences(block: Block, budget: int) -> Block:
     cut: tuple[int, int] | None = None  # (inline index, end in its text)
     for index, inline in enumerate(inlines):
         if inline.kind == "text":
-            for found in _SENTENCE_END.finditer(inline.text):
+            for found in SENTENCE_END.finditer(inline.text):
                 before = used + len(inline.text[: found.end()].split())
                 if cut is not None and before > budget:
                     break
@@ -312,21 +205,6 @@ def first_sentences(block: Block, budget: int) -> Block:
     index, end = cut
     kept = (*inlines[:index], Inline("text", inlines[index].text[:end]))
     return replace(block, inlines=kept)
-
-
-def ends_with_colon(block: Block) -> bool:
-    """A paragraph that announces what follows (`... include the following:`)."""
-    if block.kind != "paragraph" or not block.inlines:
-        return False
-    for inline in reversed(block.inlines):
-        if inline.kind in {"softbreak", "hardbreak"}:
-            continue
-        if inline.kind == "text" and not inline.text.strip():
-            continue
-        if inline.kind in {"text", "strong", "emphasis"}:
-            return plain_text((inline,)).rstrip().endswith((":", "\uff1a"))
-        return False  # `Syntax: ![[join.png]]`: what it announces is on its line
-    return False
 
 
 def is_resources(block: Block) -> bool:
@@ -419,6 +297,8 @@ def _opens_remote_images(blocks: tuple[Block, ...]) -> bool:
 
 
 _OPENER_WORDS = 8
+_SHORT_OPENING = 25
+"""Words of an opening short enough to take the next paragraph's first sentences."""
 _BARE_URL = re.compile(r"https?://\S+")
 """An address written out as text: a link for later, like a link."""
 

@@ -7,14 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from flashgen.extract.answers import (
-    ends_with_colon,
-    fit,
-    has_substance,
-    settled,
-    without_trailing_label,
-)
+from flashgen.extract.answers import fit, has_substance
 from flashgen.extract.draft import CardDraft
+from flashgen.extract.endings import ends_with_colon, settled, without_trailing_label
 from flashgen.extract.labels import NOT_LABELS, Label, label_of
 from flashgen.extract.questions import is_generic, strip_numbering
 from flashgen.extract.transcripts import trim_transcripts

@@ -14,18 +14,17 @@ from dataclasses import replace
 from itertools import pairwise
 
 from flashgen.extract.answers import (
-    ends_with_colon,
     fit,
     has_substance,
     is_long_code,
     is_placeholder,
     is_resources,
     is_resources_title,
-    settled,
     too_big,
     words_of,
 )
 from flashgen.extract.draft import CardDraft
+from flashgen.extract.endings import ends_with_colon, settled
 from flashgen.extract.enumerations import enumeration, name_key
 from flashgen.extract.labels import split_label_lines
 from flashgen.extract.points import make_draft, points_in, starts_with_label
