@@ -205,3 +205,31 @@ def is_remark_title(label: str, title: str) -> bool:
     """`## NOTE`, `# Notes:`, `## Scenario`; not a heading that is the note's title."""
     name = strip_numbering(label).strip().rstrip(":").strip().casefold()
     return name in _REMARK_TITLES and name != strip_numbering(title).casefold()
+
+
+_MEASURED = re.compile(
+    r"^(?P<name>[^:>]{2,60}?)\s*(?::|->|=>|\u2192|=)\s*~?(?P<value>\d[\d.,]*\s*"
+    r"(?:%|ms|s|sec|min|h|hrs?|kb|mb|gb|tb|x)?)\s*$",
+    re.IGNORECASE,
+)
+_FEWEST_MEASURES = 3
+
+
+def reads_measurements(answer: tuple[Block, ...]) -> bool:
+    """A list of one run's measurements (`Accuracy -> 88.5%`, `Memory usage -> 1.5GB`):
+    numbers with a unit, a percent or a decimal point, nothing to recall. Plain whole
+    numbers (`SSH: 22`) are facts and stay."""
+    if len(answer) != 1 or answer[0].kind != "list":
+        return False
+    items = answer[0].children
+    if len(items) < _FEWEST_MEASURES:
+        return False
+    for item in items:
+        text = plain_text(item.children[0].inlines).strip() if item.children else ""
+        found = _MEASURED.match(text)
+        if found is None:
+            return False
+        value = found.group("value").strip()
+        if value.isdigit():
+            return False
+    return True

@@ -40,6 +40,7 @@ from flashgen.extract.restated import (
     is_remark_title,
     is_setting_title,
     only_code,
+    reads_measurements,
     restates_label,
     says_only_its_label,
     shows_code,
@@ -180,6 +181,7 @@ def _section_cards(
             and not (shows_code(label) and only_code(answer))
             and not compares_one_side(label, answer)
             and not _sets_an_exercise(answer)
+            and not reads_measurements(answer)
         ):
             card = make_draft(note, "heading", context, label, answer, heading.line)
             if not says_only_its_label(card):
@@ -213,6 +215,7 @@ def _section_cards(
         if not (
             card.kind == "point" and (is_generic_code(card) or is_example_value(card))
         )
+        and not reads_measurements(card.answer)
         and not says_only_its_label(card)
     )
     for block in opening:
