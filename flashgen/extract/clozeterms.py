@@ -255,7 +255,8 @@ def spells(term: str, headings: tuple[str, ...]) -> bool:
 
 def _own_words(term: str) -> list[str]:
     """The words that say what a term is: acronyms (`CSF`), numbers (`10-40 minutes`),
-    and words of four letters or more that are not vague (`other`, `something`)."""
+    and words of four letters or more that are neither vague (`other`, `something`) nor
+    small (`from`, `with`)."""
     kept = []
     for token in re.findall(r"[^\W_]+", term):
         word = _stems(token)
@@ -395,8 +396,8 @@ _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9-]{1,7}(?: \d{1,2})?")
 
 
 _ALSO_CALLED = re.compile(
-    r"\s*(?:aka|a\.k\.a\.?|also known as|also called|otherwise known as|"
-    r"formerly|previously)\b",
+    r"\s*(?:a\.k\.a\.|(?:aka|also known as|also called|otherwise known as|formerly|"
+    r"previously)\b)",
     re.IGNORECASE,
 )
 

@@ -31,10 +31,10 @@ def ends_with_colon(block: Block) -> bool:
 def settled(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     """An answer that ends announcing what it does not hold (`You pass it the
     configuration file:` over a file left out, `can be found at:` over nothing or over
-    web images, which are only links on the card): the
-    sentences before the announcing one, or the announcing sentence ended with a full
-    stop when it says something itself (`We use wpa_sycophant to connect to the real
-    AP:`); nothing when it only announces (`This is a list of endpoints:`)."""
+    web images, which are only links on the card): the sentences before the announcing
+    one, or the announcing sentence ended with a full stop when it says something
+    itself (`We use wpa_sycophant to connect to the real AP:`); nothing when it only
+    announces (`This is a list of endpoints:`)."""
     # Web images after the announcing line are links, not what it announces.
     end = len(blocks)
     while end > 1 and _only_remote_images(blocks[end - 1]):
