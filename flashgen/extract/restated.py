@@ -60,10 +60,19 @@ _EXAMPLE_VALUE = re.compile(
 
 def is_example_value(card: CardDraft) -> bool:
     """An answer that is one sample value (an e-mail address, a URL, an IP address, a
-    hash or id), maybe after `e.g.`: data of an example, nothing to recall."""
+    hash or id), maybe after `e.g.`, or, in an example (`**Example**:` over `- Key: 8`,
+    `- Plaintext: "Caesar Cipher in action"`), a number or a quoted text: data of an
+    example, nothing to recall."""
     if len(card.answer) != 1 or card.answer[0].kind != "paragraph":
         return False
-    return bool(_EXAMPLE_VALUE.match(plain_text(card.answer[0].inlines).strip()))
+    text = plain_text(card.answer[0].inlines).strip()
+    if _EXAMPLE_VALUE.match(text):
+        return True
+    in_example = bool(card.context) and shows_code(card.context[-1])
+    return in_example and bool(_SAMPLE.fullmatch(text))
+
+
+_SAMPLE = re.compile(r"-?\d[\d.,]*|[\"\u201c'][^\"\u201d']{1,60}[\"\u201d']")
 
 
 _CODE_CAPTION = 12
