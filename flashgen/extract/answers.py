@@ -18,6 +18,7 @@ from flashgen.extract.endings import (
     DANGLING_WORDS,
     SENTENCE_END,
     ends_with_colon,
+    is_web_image,
     settled,
     without_trailing_label,
 )
@@ -280,13 +281,7 @@ def _opens_remote_images(blocks: tuple[Block, ...]) -> bool:
     inlines = [i for block in walk_blocks(blocks) for i in block.inlines]
     if any(block.kind in {"code", "html", "table"} for block in walk_blocks(blocks)):
         return False
-    remote = [
-        i
-        for i in inlines
-        if i.kind in {"embed", "image"}
-        and i.target.strip().casefold().startswith(("http://", "https://"))
-    ]
-    if not remote:
+    if not any(is_web_image(i) for i in inlines):
         return False
     text = " ".join(
         plain_text((i,)) for i in inlines if i.kind not in {"embed", "image"}
@@ -324,7 +319,7 @@ def inline_substance(inlines: Iterable[Inline]) -> bool:
 
 def _shows_something(inline: Inline) -> bool:
     """A remote image is only a link on the card, and a drawing only its file name."""
-    target = inline.target.strip().casefold()
-    if target.startswith(("http://", "https://")):
+    if is_web_image(inline):
         return False
+    target = inline.target.strip().casefold()
     return not target.split("|", 1)[0].strip().endswith(_DRAWINGS)

@@ -294,9 +294,8 @@ def named(term: str, names: set[str], headings: set[str] | None = None) -> bool:
         for name in names
     ):
         return True
-    # Half the words of a term of several words said by the context line, apart
-    # (`machine learning` under *Batch_vs_Online_Machine_Learning*, `hardware
-    # devices` under *Hardware Interrupts*).
+    # Half the words of a term of several words said by a heading above, apart
+    # (`hardware devices` under *Hardware Interrupts*).
     if half_said(term, " ".join(names if headings is None else headings)):
         return True
     content = [w for w in said.split() if len(w) > 3 and w not in _VAGUE]

@@ -110,14 +110,15 @@ def _only_remote_images(block: Block) -> bool:
     if block.kind != "paragraph" or not block.inlines:
         return False
     shown = [i for i in block.inlines if not (i.kind == "text" and not i.text.strip())]
-    return bool(shown) and all(
-        i.kind in {"image", "embed", "softbreak", "hardbreak"}
-        and (
-            i.kind in {"softbreak", "hardbreak"}
-            or i.target.strip().casefold().startswith(("http://", "https://"))
-        )
-        for i in shown
-    )
+    return bool(shown) and all(i.kind in _LINE_BREAKS or is_web_image(i) for i in shown)
+
+
+def is_web_image(inline: Inline) -> bool:
+    """An image or embed from the web: a link on the card, as a build fetches nothing."""
+    return inline.kind in {
+        "image",
+        "embed",
+    } and inline.target.strip().casefold().startswith(("http://", "https://"))
 
 
 def _without_last_sentence(block: Block) -> Block:

@@ -204,15 +204,19 @@ _REMARK_TITLES = NOT_LABELS | {"notes", "side note", "side notes"} | _SETTINGS
 """Headings over remarks or an exercise's setting: a card would ask *Notes*."""
 
 
+def _heading_name(label: str) -> str:
+    """A heading as its words say it: no numbering, emphasis marks or colon."""
+    return strip_numbering(label).strip().strip("*_").rstrip(":").strip().casefold()
+
+
 def is_setting_title(label: str) -> bool:
     """`## Scenario`, `## **Intelligence Briefing**`."""
-    name = strip_numbering(label).strip().strip("*_").rstrip(":").strip().casefold()
-    return name in _SETTINGS
+    return _heading_name(label) in _SETTINGS
 
 
 def is_remark_title(label: str, title: str) -> bool:
     """`## NOTE`, `# Notes:`, `## Scenario`; not a heading that is the note's title."""
-    name = strip_numbering(label).strip().rstrip(":").strip().casefold()
+    name = _heading_name(label)
     return name in _REMARK_TITLES and name != strip_numbering(title).casefold()
 
 
